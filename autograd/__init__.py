@@ -1,0 +1,41 @@
+"""chainrule's engine: scalar reverse-mode automatic differentiation.
+
+    >>> from autograd import Value
+    >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> f.data, x.grad, y.grad, z.grad
+    (-12.0, -4.0, -4.0, 3.0)
+
+Drawing (draw_dot) is loaded on first use, so importing the engine starts no process and
+imports neither graphviz nor numpy.
+"""
+
+from typing import Any
+
+from .check import gradcheck, numerical_grad
+from .engine import Value, is_grad_enabled, no_grad, sum_of, topological_order, weighted_sum
+from .steps import Step, backward_steps
+
+__all__ = [
+    "Step",
+    "Value",
+    "backward_steps",
+    "draw_dot",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "numerical_grad",
+    "sum_of",
+    "topological_order",
+    "weighted_sum",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # draw_dot lives in autograd.draw, which imports graphviz; load it only when asked.
+    if name == "draw_dot":
+        from .draw import draw_dot
+
+        return draw_dot
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

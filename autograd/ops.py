@@ -1,0 +1,205 @@
+"""The op table: every operation chainrule knows, with its forward rule and local derivatives.
+
+This file is the whole calculus of the engine. Each row says how an operation computes its
+output from its inputs (forward) and how much the output moves when each input moves
+(the local derivatives, d out / d input). The chain rule itself lives in one place,
+`Value.backward` in engine.py, which multiplies these local derivatives by the upstream
+gradient. Nothing here knows about graphs or gradients, and this file imports nothing from
+the package.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+class Op(str):
+    """One row of the table. It *is* its symbol (`op == "+"`), and carries its rules.
+
+    kind is "unary" (one input, and maybe a constant such as the exponent of x ** 3),
+    "binary" (two inputs) or "nary" (any number of inputs, such as a neuron's weighted sum).
+    """
+
+    kind: str
+    template: str
+    forward: Callable[..., float]
+    local: Callable[..., Any]
+
+    def __new__(
+        cls,
+        symbol: str,
+        kind: str,
+        template: str,
+        forward: Callable[..., float],
+        local: Callable[..., Any],
+    ) -> Op:
+        op = super().__new__(cls, symbol)
+        op.kind = kind
+        op.template = template  # how the operation is written, for messages and traces
+        op.forward = forward
+        op.local = local
+        return op
+
+    def describe(self, operands: Sequence[object], const: object = None) -> str:
+        """The operation written out with its operands, e.g. `3.0 * -4.0` or `log(-1.0)`."""
+        if self.kind == "nary":
+            return f"{self}({', '.join(repr(x) for x in operands)})"
+        names = dict(zip("ab", (repr(x) for x in operands)))
+        return self.template.format(c=repr(const), **names)
+
+
+# ---------------------------------------------------------------------------------------
+# Forward rules that need a domain check. Python's own messages ("math domain error")
+# do not say which operation failed or on what value, so these do.
+# ---------------------------------------------------------------------------------------
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0.0:
+        raise ZeroDivisionError(f"division by zero in {a!r} / {b!r}: the divisor is 0")
+    return a / b
+
+
+def _power(a: float, b: float) -> float:
+    # a ** b with a Value exponent: d/db = a ** b * log(a) needs a >= 0.
+    if a < 0.0:
+        raise ValueError(
+            f"{a!r} ** {b!r}: a negative base to a Value exponent has no real derivative "
+            "with respect to the exponent; use a number exponent (x ** 2) or a positive base"
+        )
+    if a == 0.0 and b <= 0.0:
+        raise ZeroDivisionError(f"{a!r} ** {b!r}: zero to a non-positive power is undefined")
+    return math.pow(a, b)
+
+
+def _power_const(a: float, c: float) -> float:
+    if a == 0.0 and c < 0.0:
+        raise ZeroDivisionError(f"{a!r} ** {c!r}: zero to a negative power divides by zero")
+    if a < 0.0 and c != int(c):
+        raise ValueError(
+            f"{a!r} ** {c!r}: a negative number to a fractional power is not a real number"
+        )
+    return math.pow(a, c)
+
+
+def _power_const_local(a: float, c: float) -> float:
+    # d/da a ** c = c * a ** (c - 1); at a = 0 with c < 1 that slope is infinite.
+    if c == 0.0:
+        return 0.0
+    if a == 0.0 and c < 1.0:
+        raise ValueError(
+            f"the derivative of x ** {c!r} at x = {a!r} is infinite "
+            f"(c * x ** (c - 1) with c = {c!r}); move x away from 0"
+        )
+    return c * math.pow(a, c - 1.0)
+
+
+def _power_local(a: float, b: float, out: float) -> tuple[float, float]:
+    # d/da a ** b = b * a ** (b - 1); d/db a ** b = a ** b * log(a), which tends to 0 as a -> 0.
+    d_exponent = out * math.log(a) if a > 0.0 else 0.0
+    return _power_const_local(a, b), d_exponent
+
+
+def _exp(a: float) -> float:
+    if a > 709.782712893384:  # math.log(sys.float_info.max)
+        raise OverflowError(
+            f"exp({a!r}) overflows: exp is finite only for inputs up to about 709.78"
+        )
+    return math.exp(a)
+
+
+def _log(a: float) -> float:
+    if a <= 0.0:
+        raise ValueError(f"log({a!r}): log is defined only for positive numbers")
+    return math.log(a)
+
+
+def _sigmoid(a: float) -> float:
+    # 1 / (1 + e^-a) overflows e^-a for a below about -709; the second form never does.
+    if a >= 0.0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def _clamp(a: float, bounds: tuple[float, float]) -> float:
+    low, high = bounds
+    return low if a < low else high if a > high else a
+
+
+def _sum(xs: Sequence[float]) -> float:
+    # A plain left-to-right loop: the same bits as a + b + c on every Python version.
+    total = 0.0
+    for x in xs:
+        total += x
+    return total
+
+
+def _weighted_sum(xs: Sequence[float]) -> float:
+    # xs = [w1, x1, w2, x2, ..., wn, xn, b]: a neuron's w1*x1 + ... + wn*xn + b.
+    total = 0.0
+    for i in range(0, len(xs) - 1, 2):
+        total += xs[i] * xs[i + 1]
+    return total + xs[-1]
+
+
+def _weighted_sum_local(xs: Sequence[float], out: float) -> list[float]:
+    # d/dw_i = x_i and d/dx_i = w_i: each pair swaps places. d/db = 1.
+    local = list(xs)
+    local[0:-1:2], local[1:-1:2] = local[1:-1:2], local[0:-1:2]
+    local[-1] = 1.0
+    return local
+
+
+# ---------------------------------------------------------------------------------------
+# The table.
+#   unary:  forward(a, c) -> out            local(a, out, c) -> d out/da
+#   binary: forward(a, b) -> out            local(a, b, out) -> (d out/da, d out/db)
+#   nary:   forward(xs) -> out              local(xs, out)   -> [d out/dx for x in xs]
+# a, b, xs are the inputs' data, out is the output's data (reusing it is cheaper than
+# recomputing: d/da e^a = e^a = out), c is the operation's constant (the 3 of x ** 3).
+# ---------------------------------------------------------------------------------------
+
+# fmt: off
+ADD     = Op("+",       "binary", "{a} + {b}",    lambda a, b: a + b,   lambda a, b, out: (1.0, 1.0))
+SUB     = Op("-",       "binary", "{a} - {b}",    lambda a, b: a - b,   lambda a, b, out: (1.0, -1.0))
+MUL     = Op("*",       "binary", "{a} * {b}",    lambda a, b: a * b,   lambda a, b, out: (b, a))
+DIV     = Op("/",       "binary", "{a} / {b}",    _divide,              lambda a, b, out: (1.0 / b, -out / b))  # noqa: E501
+POW     = Op("**",      "binary", "{a} ** {b}",   _power,               _power_local)
+POW_C   = Op("**",      "unary",  "{a} ** {c}",   _power_const,         lambda a, out, c: _power_const_local(a, c))  # noqa: E501
+NEG     = Op("neg",     "unary",  "-{a}",         lambda a, c: -a,      lambda a, out, c: -1.0)
+EXP     = Op("exp",     "unary",  "exp({a})",     lambda a, c: _exp(a), lambda a, out, c: out)
+LOG     = Op("log",     "unary",  "log({a})",     lambda a, c: _log(a), lambda a, out, c: 1.0 / a)
+TANH    = Op("tanh",    "unary",  "tanh({a})",    lambda a, c: math.tanh(a),
+             lambda a, out, c: 1.0 - out * out)
+SIGMOID = Op("sigmoid", "unary",  "sigmoid({a})", lambda a, c: _sigmoid(a),
+             lambda a, out, c: out * (1.0 - out))
+# relu is not differentiable at 0; like PyTorch we use 0 there, so a dead unit stays dead.
+RELU    = Op("relu",    "unary",  "relu({a})",    lambda a, c: a if a > 0.0 else 0.0,
+             lambda a, out, c: 1.0 if a > 0.0 else 0.0)
+# clamp passes the gradient only where it did not clip (c = (low, high)).
+CLAMP   = Op("clamp",   "unary",  "clamp({a}, {c})", _clamp,
+             lambda a, out, c: 1.0 if c[0] <= a <= c[1] else 0.0)
+SUM     = Op("sum",     "nary",   "sum",          _sum,                 lambda xs, out: [1.0] * len(xs))  # noqa: E501
+WSUM    = Op("wsum",    "nary",   "wsum",         _weighted_sum,        _weighted_sum_local)
+# fmt: on
+
+LEAF = Op("", "leaf", "", lambda: 0.0, lambda: ())  # what a Value made by hand has as its op
+
+TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, POW_C, NEG, EXP, LOG, TANH, SIGMOID, RELU,
+                         CLAMP, SUM, WSUM)
+
+
+def local_derivatives(node: Any) -> tuple[float, ...]:
+    """d node / d input for each of node.inputs, in order, read off the table."""
+    op = node.op
+    inputs = node.inputs
+    if op.kind == "unary":
+        return (op.local(inputs[0].data, node.data, node.const),)
+    if op.kind == "binary":
+        return tuple(op.local(inputs[0].data, inputs[1].data, node.data))
+    if op.kind == "nary":
+        return tuple(op.local([x.data for x in inputs], node.data))
+    return ()

@@ -1,0 +1,72 @@
+"""The backward pass one chain-rule step at a time, for stepping through in class.
+
+`backward_steps(root)` does exactly what `root.backward()` does, in the same order and with
+the same arithmetic, but pauses after every single application of the chain rule and hands
+back a record of it: which node passed its gradient to which input, the local derivative,
+the upstream gradient and their product. Exhausting it leaves the same gradients, bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .engine import Value, _as_float, topological_order
+from .ops import local_derivatives
+
+
+def node_names(root: Value) -> dict[Value, str]:
+    """A printable name for every node below root: its label, or `v<k>` where k is its
+    place in the topological order (so unlabeled nodes get the same names every run)."""
+    return {
+        node: node.label or f"v{k}" for k, node in enumerate(topological_order(root))
+    }
+
+
+def format_number(x: float) -> str:
+    """Up to 10 significant digits, no trailing zeros: 1.0 -> '1', -4.0 -> '-4'."""
+    return f"{x:.10g}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One application of the chain rule: input.grad += local * upstream."""
+
+    node: Value  # the Value whose gradient is being passed down
+    input: Value  # one of node.inputs, receiving a share of it
+    local: float  # d node / d input, from the op table
+    upstream: float  # node.grad: d root / d node, complete by now
+    contribution: float  # local * upstream, already added to input.grad
+    index: int  # 0, 1, 2, ... in the order the steps happen
+    names: tuple[str, str, str]  # (root, node, input) as printed
+
+    def __str__(self) -> str:
+        root, node, x = self.names
+        return (
+            f"d{node}/d{x} = {format_number(self.local)} (local) x "
+            f"d{root}/d{node} = {format_number(self.upstream)} (upstream) "
+            f"-> {x}.grad += {format_number(self.contribution)}"
+        )
+
+
+def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
+    """Run root.backward(gradient) one chain-rule step at a time, yielding each Step."""
+    gradient = _as_float(gradient, "gradient")
+    order = topological_order(root, leaves=False)
+    if not order:  # a leaf: nothing to pass on, its own gradient just grows
+        root.grad += gradient
+        return
+    names = node_names(root)
+    # The same bookkeeping as Value.backward: intermediate gradients restart every pass.
+    for node in order:
+        node.grad = 0.0
+    root.grad = gradient
+    index = 0
+    for node in reversed(order):
+        upstream = node.grad
+        for x, local in zip(node.inputs, local_derivatives(node)):
+            contribution = local * upstream
+            x.grad += contribution
+            yield Step(node, x, local, upstream, contribution, index,
+                       (names[root], names[node], names[x]))
+            index += 1
