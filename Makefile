@@ -32,7 +32,7 @@ test: $(INSTALLED)
 	$(PY) -m pytest -q
 
 bench: $(BENCH_INSTALLED)
-	$(PY) -m tests.bench
+	$(PY) tests/bench/run.py
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

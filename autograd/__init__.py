@@ -26,6 +26,7 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "numerical_grad",
+    "save_step_frames",
     "sum_of",
     "topological_order",
     "weighted_sum",
@@ -33,9 +34,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # draw_dot lives in autograd.draw, which imports graphviz; load it only when asked.
-    if name == "draw_dot":
-        from .draw import draw_dot
+    # Drawing lives in autograd.draw, which imports graphviz; load it only when asked.
+    if name in ("draw_dot", "save_step_frames"):
+        from . import draw
 
-        return draw_dot
+        return getattr(draw, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -71,7 +71,7 @@ def _power(a: float, b: float) -> float:
         )
     if a == 0.0 and b <= 0.0:
         raise ZeroDivisionError(f"{a!r} ** {b!r}: zero to a non-positive power is undefined")
-    return math.pow(a, b)
+    return _checked_pow(a, b)
 
 
 def _power_const(a: float, c: float) -> float:
@@ -81,7 +81,16 @@ def _power_const(a: float, c: float) -> float:
         raise ValueError(
             f"{a!r} ** {c!r}: a negative number to a fractional power is not a real number"
         )
-    return math.pow(a, c)
+    return _checked_pow(a, c)
+
+
+def _checked_pow(a: float, b: float) -> float:
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        raise OverflowError(
+            f"{a!r} ** {b!r} overflows: the result is too large for a float"
+        ) from None
 
 
 def _power_const_local(a: float, c: float) -> float:
@@ -93,7 +102,7 @@ def _power_const_local(a: float, c: float) -> float:
             f"the derivative of x ** {c!r} at x = {a!r} is infinite "
             f"(c * x ** (c - 1) with c = {c!r}); move x away from 0"
         )
-    return c * math.pow(a, c - 1.0)
+    return c * _checked_pow(a, c - 1.0)
 
 
 def _power_local(a: float, b: float, out: float) -> tuple[float, float]:
@@ -166,9 +175,9 @@ def _weighted_sum_local(xs: Sequence[float], out: float) -> list[float]:
 ADD     = Op("+",       "binary", "{a} + {b}",    lambda a, b: a + b,   lambda a, b, out: (1.0, 1.0))
 SUB     = Op("-",       "binary", "{a} - {b}",    lambda a, b: a - b,   lambda a, b, out: (1.0, -1.0))
 MUL     = Op("*",       "binary", "{a} * {b}",    lambda a, b: a * b,   lambda a, b, out: (b, a))
-DIV     = Op("/",       "binary", "{a} / {b}",    _divide,              lambda a, b, out: (1.0 / b, -out / b))  # noqa: E501
+DIV     = Op("/",       "binary", "{a} / {b}",    _divide,              lambda a, b, out: (1.0 / b, -out / b))
 POW     = Op("**",      "binary", "{a} ** {b}",   _power,               _power_local)
-POW_C   = Op("**",      "unary",  "{a} ** {c}",   _power_const,         lambda a, out, c: _power_const_local(a, c))  # noqa: E501
+POW_C   = Op("**",      "unary",  "{a} ** {c}",   _power_const,         lambda a, out, c: _power_const_local(a, c))
 NEG     = Op("neg",     "unary",  "-{a}",         lambda a, c: -a,      lambda a, out, c: -1.0)
 EXP     = Op("exp",     "unary",  "exp({a})",     lambda a, c: _exp(a), lambda a, out, c: out)
 LOG     = Op("log",     "unary",  "log({a})",     lambda a, c: _log(a), lambda a, out, c: 1.0 / a)
@@ -182,14 +191,14 @@ RELU    = Op("relu",    "unary",  "relu({a})",    lambda a, c: a if a > 0.0 else
 # clamp passes the gradient only where it did not clip (c = (low, high)).
 CLAMP   = Op("clamp",   "unary",  "clamp({a}, {c})", _clamp,
              lambda a, out, c: 1.0 if c[0] <= a <= c[1] else 0.0)
-SUM     = Op("sum",     "nary",   "sum",          _sum,                 lambda xs, out: [1.0] * len(xs))  # noqa: E501
+SUM     = Op("sum",     "nary",   "sum",          _sum,                 lambda xs, out: [1.0] * len(xs))
 WSUM    = Op("wsum",    "nary",   "wsum",         _weighted_sum,        _weighted_sum_local)
-# fmt: on
 
 LEAF = Op("", "leaf", "", lambda: 0.0, lambda: ())  # what a Value made by hand has as its op
 
 TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, POW_C, NEG, EXP, LOG, TANH, SIGMOID, RELU,
                          CLAMP, SUM, WSUM)
+# fmt: on
 
 
 def local_derivatives(node: Any) -> tuple[float, ...]:

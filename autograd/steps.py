@@ -18,9 +18,7 @@ from .ops import local_derivatives
 def node_names(root: Value) -> dict[Value, str]:
     """A printable name for every node below root: its label, or `v<k>` where k is its
     place in the topological order (so unlabeled nodes get the same names every run)."""
-    return {
-        node: node.label or f"v{k}" for k, node in enumerate(topological_order(root))
-    }
+    return {node: node.label or f"v{k}" for k, node in enumerate(topological_order(root))}
 
 
 def format_number(x: float) -> str:
@@ -67,6 +65,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
         for x, local in zip(node.inputs, local_derivatives(node)):
             contribution = local * upstream
             x.grad += contribution
-            yield Step(node, x, local, upstream, contribution, index,
-                       (names[root], names[node], names[x]))
+            yield Step(
+                node, x, local, upstream, contribution, index, (names[root], names[node], names[x])
+            )
             index += 1
