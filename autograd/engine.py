@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
 
 from .ops import (
     ADD,
@@ -167,7 +168,7 @@ class Value:
                 a = inputs[0]
                 a.grad += op.local(a.data, node.data, node.const) * upstream
             else:
-                for x, local in zip(inputs, op.local([x.data for x in inputs], node.data)):
+                for x, local in zip(inputs, op.local(list(map(_get_data, inputs)), node.data)):
                     x.grad += local * upstream
 
 
@@ -235,7 +236,10 @@ def _is_operand(x: object) -> bool:
 
 
 def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
-    return _node(op.forward([x.data for x in inputs]), op, inputs)
+    return _node(op.forward(list(map(_get_data, inputs))), op, inputs)
+
+
+_get_data = attrgetter("data")
 
 
 def sum_of(values: Iterable[Value | float]) -> Value:
@@ -248,21 +252,24 @@ def sum_of(values: Iterable[Value | float]) -> Value:
 
 
 def weighted_sum(
-    weights: Sequence[Value], inputs: Sequence[Value | float], bias: Value | float
+    weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float
 ) -> Value:
     """w1*x1 + ... + wn*xn + bias as one `wsum` node: what a neuron computes before its
     activation. The node's inputs are (w1, x1, w2, x2, ..., wn, xn, bias)."""
-    if len(weights) != len(inputs):
+    n = len(weights)
+    if len(inputs) != n:
         raise ValueError(
-            f"weighted_sum needs one weight per input, got {len(weights)} weights "
-            f"and {len(inputs)} inputs"
+            f"weighted_sum needs one weight per input, got {n} weights and {len(inputs)} inputs"
         )
-    operands: list[Value] = []
-    for w, x in zip(weights, inputs):
-        operands.append(_lift(w))
-        operands.append(_lift(x))
-    operands.append(_lift(bias))
+    operands: list = [bias] * (2 * n + 1)
+    operands[0:-1:2] = weights
+    operands[1:-1:2] = inputs
+    if set(map(type, operands)) != _ONLY_VALUES:  # numbers (or mistakes) among them
+        operands = [_lift(x) for x in operands]
     return _nary(WSUM, tuple(operands))
+
+
+_ONLY_VALUES = {Value}
 
 
 def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
@@ -296,7 +303,7 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
         node._mark = entered
         stack.append(node)
         for x in reversed(inputs):  # reversed: the first operand is searched first
-            if x._mark is not done and (leaves or x.inputs):
+            if (x.inputs or leaves) and x._mark is not done:
                 stack.append(x)
     return order
 

@@ -11,6 +11,7 @@ the package.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -139,19 +140,13 @@ def _clamp(a: float, bounds: tuple[float, float]) -> float:
 
 
 def _sum(xs: Sequence[float]) -> float:
-    # A plain left-to-right loop: the same bits as a + b + c on every Python version.
-    total = 0.0
-    for x in xs:
-        total += x
-    return total
+    # Python's sum adds left to right (from 3.12 with a compensation term for rounding).
+    return sum(xs, 0.0)
 
 
 def _weighted_sum(xs: Sequence[float]) -> float:
     # xs = [w1, x1, w2, x2, ..., wn, xn, b]: a neuron's w1*x1 + ... + wn*xn + b.
-    total = 0.0
-    for i in range(0, len(xs) - 1, 2):
-        total += xs[i] * xs[i + 1]
-    return total + xs[-1]
+    return sum(map(operator.mul, xs[0:-1:2], xs[1:-1:2]), 0.0) + xs[-1]
 
 
 def _weighted_sum_local(xs: Sequence[float], out: float) -> list[float]:
