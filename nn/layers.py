@@ -1,0 +1,254 @@
+"""Neuron, Layer and MLP: the lesson's network, out = activation(w . x + b), stacked.
+
+A Neuron is one weighted sum (one `wsum` node in the graph) followed by its activation; a
+Layer is several neurons reading the same inputs; an MLP is layers in a row. Starting
+weights follow PyTorch's nn.Linear: uniform in [-1/sqrt(n_inputs), 1/sqrt(n_inputs)], drawn
+from a random.Random(seed) of the network's own, so the same seed gives the same network and
+no global random state is touched. Exact weights can be given instead, as numbers or as
+existing Values (which are then shared, like the slides' bias b1 used by two neurons).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from autograd import Value, weighted_sum
+
+from .module import Module
+
+# What each activation name does to a neuron's weighted sum ("linear" does nothing).
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+Number = float | int
+Weight = Value | Number
+
+
+class Neuron(Module):
+    """activation(w1*x1 + ... + wn*xn + b) for n = n_inputs."""
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        weights: Sequence[Weight] | None = None,
+        bias: Weight | None = None,
+        seed: int | None = None,
+    ) -> None:
+        _check_size("nin", nin)
+        self._activate = _activation(activation)
+        self.activation = activation
+        rng = random.Random(_check_seed(seed))
+        # PyTorch's nn.Linear default: weights and bias uniform in [-1/sqrt(nin), 1/sqrt(nin)].
+        bound = 1.0 / math.sqrt(nin)
+        if weights is None:
+            self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
+        else:
+            if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence):
+                raise TypeError(
+                    f"weights must be a list of {nin} numbers or Values, "
+                    f"got {type(weights).__name__}"
+                )
+            if len(weights) != nin:
+                raise ValueError(
+                    f"weights must have one entry per input (nin={nin}), got {len(weights)}"
+                )
+            self.w = [_parameter(w, f"weights[{i}]") for i, w in enumerate(weights)]
+        if bias is None:
+            self.b = Value(rng.uniform(-bound, bound))
+        else:
+            self.b = _parameter(bias, "bias")
+
+    def forward(self, xs: Sequence[Value | Number]) -> Value:
+        """One `wsum` node, then one activation node (none for "linear")."""
+        out = weighted_sum(self.w, xs, self.b)
+        activate = self._activate
+        return out if activate is None else activate(out)
+
+    def __call__(self, xs: Sequence[Value | Number]) -> Value:
+        return self.forward(_check_inputs(xs, len(self.w), "Neuron"))
+
+    def state_tensors(self) -> dict[str, Any]:
+        return {"weight": self.w, "bias": self.b}
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """n_outputs neurons that all read the same inputs; returns a list of their outputs."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        weights: Sequence[Sequence[Weight]] | None = None,
+        biases: Sequence[Weight] | None = None,
+        seed: int | None = None,
+    ) -> None:
+        _check_size("nin", nin)
+        _check_size("nout", nout)
+        _activation(activation)
+        if weights is not None and len(weights) != nout:
+            raise ValueError(
+                f"weights must have one row per neuron (nout={nout}), got {len(weights)} rows"
+            )
+        if biases is not None and len(biases) != nout:
+            raise ValueError(
+                f"biases must have one entry per neuron (nout={nout}), got {len(biases)}"
+            )
+        # Each neuron gets its own seed, drawn from this layer's: distinct but reproducible.
+        rng = random.Random(_check_seed(seed))
+        self.activation = activation
+        self.neurons = [
+            Neuron(
+                nin,
+                activation,
+                weights=None if weights is None else _row(weights, j, nin),
+                bias=None if biases is None else biases[j],
+                seed=rng.getrandbits(64),
+            )
+            for j in range(nout)
+        ]
+
+    def forward(self, xs: Sequence[Value | Number]) -> list[Value]:
+        # Make numbers into Values once, so every neuron reads the same input nodes.
+        xs = [x if isinstance(x, Value) else Value(x) for x in xs]
+        return [neuron.forward(xs) for neuron in self.neurons]
+
+    def __call__(self, xs: Sequence[Value | Number]) -> list[Value]:
+        return self.forward(_check_inputs(xs, len(self.neurons[0].w), "Layer"))
+
+    def state_tensors(self) -> dict[str, Any]:
+        # The shapes of torch.nn.Linear: weight is nout rows of nin, bias has nout entries.
+        return {"weight": [n.w for n in self.neurons], "bias": [n.b for n in self.neurons]}
+
+    def __repr__(self) -> str:
+        nin = len(self.neurons[0].w)
+        return f"Layer({nin}, {len(self.neurons)}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """Layers in a row: nin inputs, then one layer per entry of nouts.
+
+    Hidden layers use `activation`, the last one `output_activation`. Calling it returns a
+    Value when the last layer has one output, else a list of Values.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        *,
+        seed: int | None = None,
+    ) -> None:
+        _check_size("nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(
+                f"nouts must be a non-empty list of layer sizes such as [16, 16, 1], got {nouts!r}"
+            )
+        for size in nouts:
+            _check_size("each layer size in nouts", size)
+        _activation(activation)
+        _activation(output_activation)
+        self.activation = activation
+        self.output_activation = output_activation
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        rng = random.Random(_check_seed(seed))
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == last else activation,
+                seed=rng.getrandbits(64),
+            )
+            for i in range(len(nouts))
+        ]
+
+    def forward(self, xs: Sequence[Value | Number]) -> Value | list[Value]:
+        out: list[Value] = list(xs)  # type: ignore[arg-type]
+        for layer in self.layers:
+            out = layer.forward(out)
+        return out[0] if len(out) == 1 else out
+
+    def __call__(self, xs: Sequence[Value | Number]) -> Value | list[Value]:
+        return self.forward(_check_inputs(xs, len(self.layers[0].neurons[0].w), "MLP"))
+
+    def __repr__(self) -> str:
+        sizes = [len(layer.neurons) for layer in self.layers]
+        nin = len(self.layers[0].neurons[0].w)
+        lines = [
+            f"MLP({nin}, {sizes}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r}) with {self.n_parameters()} "
+            "parameters:"
+        ]
+        lines += [f"  (layers.{i}): {layer!r}" for i, layer in enumerate(self.layers)]
+        return "\n".join(lines)
+
+
+# -- argument checks -------------------------------------------------------------------
+
+
+def _check_size(what: str, n: object) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+
+
+def _check_seed(seed: object) -> int | None:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
+    return seed
+
+
+def _activation(name: object) -> Callable[[Value], Value] | None:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {list(ACTIVATIONS)}")
+    return ACTIVATIONS[name]  # type: ignore[index]
+
+
+def _parameter(w: object, what: str) -> Value:
+    """An existing Value as it is (shared, not copied); a number as a new Value."""
+    if isinstance(w, Value):
+        return w
+    if isinstance(w, bool) or not isinstance(w, numbers.Real):
+        raise TypeError(f"{what} must be a number or a Value, got {type(w).__name__}")
+    return Value(float(w))
+
+
+def _row(weights: Sequence[Sequence[Weight]], j: int, nin: int) -> Sequence[Weight]:
+    row = weights[j]
+    if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != nin:
+        got = f"{len(row)} entries" if isinstance(row, Sequence) else type(row).__name__
+        raise ValueError(f"weights row {j} must have nin={nin} entries, got {got}")
+    return row
+
+
+def _check_inputs(xs: object, n_inputs: int, what: str) -> Sequence[Value | Number]:
+    """xs as a sequence of n_inputs inputs, or an error that says what to pass instead.
+    (Calling a module checks its inputs once; forward() itself trusts them, for speed.)"""
+    if isinstance(xs, (Value, numbers.Real)):
+        raise TypeError(
+            f"a network takes a list of inputs, got a single {type(xs).__name__}; "
+            "wrap it in a list: model([x])"
+        )
+    if isinstance(xs, (str, bytes)) or not isinstance(xs, Iterable):
+        raise TypeError(f"a network takes a list of inputs, got {type(xs).__name__}")
+    if not isinstance(xs, Sequence):
+        xs = list(xs)  # e.g. a NumPy row
+    if len(xs) != n_inputs:
+        raise ValueError(f"this {what} takes {n_inputs} inputs, got {len(xs)}")
+    return xs

@@ -1,0 +1,209 @@
+"""Optimizers: the only step that changes the weights, w <- w - lr * (something like dL/dw).
+
+SGD, Adam and RMSprop use PyTorch's defaults and its exact update formulas (the
+single-tensor versions in torch/optim), so the same start and the same gradients give the
+same weights as torch.optim in float64. The per-parameter state (momentum buffers, running
+averages) is kept in plain lists lined up with the parameter list, and each step is one
+loop over them: an optimizer step runs once per batch, so it is written to be fast.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+
+from autograd import Value
+
+
+class Optimizer:
+    """Holds the parameters; subclasses define step()."""
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        if isinstance(params, Value):
+            raise TypeError("params must be a list of Values, got a single Value; wrap it: [p]")
+        if not isinstance(params, Iterable):
+            raise TypeError(
+                f"params must be a list of Values such as model.parameters(), "
+                f"got {type(params).__name__}"
+            )
+        params = list(params)
+        if not params:
+            raise ValueError(
+                f"{type(self).__name__} got an empty parameter list; "
+                "pass the Values to train, e.g. model.parameters()"
+            )
+        first_place: dict[int, int] = {}
+        for i, p in enumerate(params):
+            if not isinstance(p, Value):
+                raise TypeError(
+                    f"{type(self).__name__} parameters must be Values, "
+                    f"got {type(p).__name__} at index {i}"
+                )
+            if id(p) in first_place:
+                raise ValueError(
+                    f"parameter {i} is the same Value as parameter {first_place[id(p)]}; "
+                    "pass each parameter once (model.parameters() already does)"
+                )
+            first_place[id(p)] = i
+        self.params = params
+        self.lr = _check_number("lr", lr, low=0.0, low_open=True)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0.0; backward() adds into it, so do this first."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define step()")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
+
+
+class SGD(Optimizer):
+    """Gradient descent, w <- w - lr * g, with optional momentum (PyTorch's form):
+    buf = g on the first step, then buf = momentum * buf + g, and w <- w - lr * buf."""
+
+    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.momentum = _check_number("momentum", momentum, low=0.0, high=1.0)
+        self.buffers: list[float] = []  # empty until the first step with momentum
+
+    def step(self) -> None:
+        lr = self.lr
+        momentum = self.momentum
+        if momentum == 0.0:
+            for p in self.params:
+                p.data -= lr * p.grad
+            return
+        buffers = self.buffers
+        if not buffers:  # the first step: buf = g
+            buffers.extend(p.grad for p in self.params)
+            for p, buf in zip(self.params, buffers, strict=True):
+                p.data -= lr * buf
+            return
+        for i, p in enumerate(self.params):
+            buf = momentum * buffers[i] + p.grad
+            buffers[i] = buf
+            p.data -= lr * buf
+
+    def __repr__(self) -> str:
+        return f"SGD({len(self.params)} parameters, lr={self.lr!r}, momentum={self.momentum!r})"
+
+
+class Adam(Optimizer):
+    """Adam: a running mean of the gradient (m) and of its square (v), bias-corrected for
+    their start at 0, give each parameter its own step size lr * m_hat / (sqrt(v_hat) + eps).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            _check_number("betas[0]", betas[0], low=0.0, high=1.0),
+            _check_number("betas[1]", betas[1], low=0.0, high=1.0),
+        )
+        self.eps = _check_number("eps", eps, low=0.0, high=math.inf)
+        self.t = 0  # steps taken, for the bias correction
+        self.m = [0.0] * len(self.params)  # running mean of g
+        self.v = [0.0] * len(self.params)  # running mean of g * g
+
+    def step(self) -> None:
+        beta1, beta2 = self.betas
+        self.t += 1
+        t = self.t
+        # The constants of this step, once (torch computes them the same way).
+        weight = 1.0 - beta1
+        one_minus_beta2 = 1.0 - beta2
+        step_size = self.lr / (1.0 - beta1**t)
+        bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
+        eps = self.eps
+        sqrt = math.sqrt
+        ms = self.m
+        vs = self.v
+        # One pass, with plain floats in local names: this loop is most of a step's time.
+        for i, p in enumerate(self.params):
+            g = p.grad
+            m = ms[i]
+            # torch's m.lerp_(g, 1 - beta1). (For beta1 < 0.5 torch's lerp rearranges this
+            # as g - (g - m) * beta1, which can differ in the last bit, no more.)
+            m = m + weight * (g - m)
+            v = vs[i] * beta2 + one_minus_beta2 * g * g
+            ms[i] = m
+            vs[i] = v
+            denom = sqrt(v) / bias_correction2_sqrt + eps
+            # denom is 0 only when eps = 0 and every g * g so far was 0, so m is 0 or next to
+            # it; torch would divide by 0 (nan or inf). Nothing to learn yet: leave p alone.
+            if denom != 0.0:
+                p.data -= step_size * (m / denom)
+
+    def __repr__(self) -> str:
+        return (
+            f"Adam({len(self.params)} parameters, lr={self.lr!r}, betas={self.betas!r}, "
+            f"eps={self.eps!r})"
+        )
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide each gradient by the root of its running mean square,
+    sq = alpha * sq + (1 - alpha) * g * g, w <- w - lr * g / (sqrt(sq) + eps)."""
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.01,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(params, lr)
+        self.alpha = _check_number("alpha", alpha, low=0.0, high=1.0)
+        self.eps = _check_number("eps", eps, low=0.0, high=math.inf)
+        self.square_avg = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        lr = self.lr
+        alpha = self.alpha
+        one_minus_alpha = 1.0 - alpha
+        eps = self.eps
+        sqrt = math.sqrt
+        square_avg = self.square_avg
+        for i, p in enumerate(self.params):
+            g = p.grad
+            sq = square_avg[i] * alpha + one_minus_alpha * g * g
+            square_avg[i] = sq
+            denom = sqrt(sq) + eps
+            if denom != 0.0:  # 0 only when eps = 0 and g * g has always been 0
+                p.data -= lr * (g / denom)
+
+    def __repr__(self) -> str:
+        return (
+            f"RMSprop({len(self.params)} parameters, lr={self.lr!r}, alpha={self.alpha!r}, "
+            f"eps={self.eps!r})"
+        )
+
+
+def _check_number(
+    name: str, x: object, *, low: float, high: float = math.inf, low_open: bool = False
+) -> float:
+    """x as a float in [low, high) ((low, high) when low_open), or an error that says so."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(x).__name__}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite number, got {x!r}")
+    too_low = x <= low if low_open else x < low
+    if too_low or not x < high:
+        if low_open and high == math.inf:
+            raise ValueError(f"{name} must be positive, got {x!r}")
+        if high == math.inf:
+            raise ValueError(f"{name} must be >= {low!r}, got {x!r}")
+        raise ValueError(f"{name} must be in [{low!r}, {high!r}), got {x!r}")
+    return x

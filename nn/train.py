@@ -1,0 +1,193 @@
+"""fit: the lesson's training loop, five steps per batch, repeated for every epoch.
+
+    1. forward pass       preds = [model(x) for x in batch]
+    2. loss               loss = loss_fn(preds, targets)
+    3. clear gradients    optimizer.zero_grad()
+    4. backpropagation    loss.backward()
+    5. update             optimizer.step()   (the only step that changes the weights)
+
+After each epoch the validation loss is measured without recording a graph (no_grad), and
+both losses are kept in a History, ready to plot. A loss that stops being a finite number
+stops training with TrainingDiverged, which suggests the usual fix: a lower learning rate.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from autograd import Value, no_grad
+
+from .data import batches
+from .losses import mse_loss
+
+
+class TrainingDiverged(ArithmeticError):
+    """The loss became NaN or infinite: the steps were too large (lower the learning rate)."""
+
+
+@dataclass
+class History:
+    """The loss after each epoch: train_loss[k] and val_loss[k] belong to epoch k + 1.
+
+    val_loss is empty when fit was given no validation data.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.train_loss)
+
+
+class _Optimizer(Protocol):
+    def zero_grad(self) -> None: ...
+    def step(self) -> None: ...
+
+
+def fit(
+    model: Callable[[list[Any]], Any],
+    optimizer: _Optimizer,
+    x_train: Sequence[Any],
+    y_train: Sequence[Any],
+    x_val: Sequence[Any] | None = None,
+    y_val: Sequence[Any] | None = None,
+    *,
+    epochs: int,
+    batch_size: int = 32,
+    loss_fn: Callable[[Any, Any], Value] = mse_loss,
+    seed: int | None = 0,
+    progress: bool | None = None,
+    on_epoch: Callable[[int, float, float | None], None] | None = None,
+) -> History:
+    """Train `model` with `optimizer` on (x_train, y_train) for `epochs` passes.
+
+    Each sample x is a list of inputs (a plain number x counts as [x]). Batches are
+    reshuffled every epoch from `seed`. The train loss of an epoch is the lesson's
+    sum over batches of loss * batch length / n_train; the validation loss is the loss over
+    the whole validation set. progress shows a tqdm bar (None: only when stderr is a
+    terminal). on_epoch(epoch, train_loss, val_loss) is called after every epoch, with
+    val_loss None when there is no validation data. Raises TrainingDiverged when the loss
+    becomes NaN or infinite.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    if len(x_train) != len(y_train):
+        raise ValueError(
+            f"x_train and y_train must have the same length, got {len(x_train)} and {len(y_train)}"
+        )
+    if len(x_train) == 0:
+        raise ValueError("fit needs at least one training sample, got none")
+    if (x_val is None) != (y_val is None):
+        raise ValueError("give both x_val and y_val, or neither")
+    if x_val is not None and y_val is not None and len(x_val) != len(y_val):
+        raise ValueError(
+            f"x_val and y_val must have the same length, got {len(x_val)} and {len(y_val)}"
+        )
+    has_val = x_val is not None and len(x_val) > 0
+    x_train = [_as_inputs(x) for x in x_train]
+    x_val = [_as_inputs(x) for x in x_val] if has_val else []  # type: ignore[union-attr]
+    epoch_seeds = random.Random(seed)  # one shuffle seed per epoch, all from `seed`
+    history = History()
+    bar = _progress_bar(epochs, progress)
+    try:
+        for epoch in range(1, epochs + 1):
+            shuffle_seed = epoch_seeds.getrandbits(64)
+            try:
+                train_loss = _train_one_epoch(
+                    model, optimizer, loss_fn, x_train, y_train, batch_size, shuffle_seed, epoch
+                )
+                val_loss = None
+                if has_val:
+                    with no_grad():  # measuring only: no graph, no gradients
+                        val_loss = loss_fn([model(x) for x in x_val], y_val).data
+                    _check_finite(val_loss, epoch, optimizer)
+            except OverflowError as error:  # the engine met a number too large for a float
+                raise TrainingDiverged(_diverged_message(epoch, optimizer, str(error))) from error
+            history.train_loss.append(train_loss)
+            if val_loss is not None:
+                history.val_loss.append(val_loss)
+            if bar is not None:
+                shown = {"train": f"{train_loss:.4g}"}
+                if val_loss is not None:
+                    shown["val"] = f"{val_loss:.4g}"
+                bar.set_postfix(shown, refresh=False)
+                bar.update(1)
+            if on_epoch is not None:
+                on_epoch(epoch, train_loss, val_loss)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _train_one_epoch(
+    model: Callable[[list[Any]], Any],
+    optimizer: _Optimizer,
+    loss_fn: Callable[[Any, Any], Value],
+    x_train: Sequence[Any],
+    y_train: Sequence[Any],
+    batch_size: int,
+    shuffle_seed: int,
+    epoch: int,
+) -> float:
+    """One pass over the training data, the lesson's five steps per batch; returns the
+    epoch's train loss, sum over batches of loss * batch length / n_train."""
+    running = 0.0
+    for xb, yb in batches(x_train, y_train, batch_size, seed=shuffle_seed):
+        preds = [model(x) for x in xb]  # 1. forward pass
+        loss = loss_fn(preds, yb)  # 2. loss
+        _check_finite(loss.data, epoch, optimizer)
+        optimizer.zero_grad()  # 3. clear the old gradients
+        loss.backward()  # 4. backpropagation
+        optimizer.step()  # 5. update the weights (the only step that changes them)
+        running += loss.data * len(xb)
+    train_loss = running / len(x_train)
+    _check_finite(train_loss, epoch, optimizer)
+    _check_parameters(epoch, optimizer)
+    return train_loss
+
+
+def _as_inputs(x: Any) -> Any:
+    """A sample's inputs as a list: a number x becomes [x]."""
+    if isinstance(x, (numbers.Real, Value)):
+        return [x]
+    return x
+
+
+def _check_finite(loss: float, epoch: int, optimizer: object) -> None:
+    if not math.isfinite(loss):
+        raise TrainingDiverged(_diverged_message(epoch, optimizer, f"the loss became {loss!r}"))
+
+
+def _check_parameters(epoch: int, optimizer: object) -> None:
+    # An infinite gradient from the last step makes weights inf or nan without any loss
+    # showing it yet; the next forward pass would fail, but there may be none after fit.
+    params = getattr(optimizer, "params", ())
+    if not all(math.isfinite(p.data) for p in params):
+        raise TrainingDiverged(_diverged_message(epoch, optimizer, "a weight became inf or nan"))
+
+
+def _diverged_message(epoch: int, optimizer: object, what: str) -> str:
+    lr = getattr(optimizer, "lr", None)
+    now = f" (it is {lr!r} now)" if lr is not None else ""
+    return (
+        f"training diverged in epoch {epoch}: {what}. The steps are too large for this "
+        f"problem; try a lower learning rate{now}, e.g. a tenth of it."
+    )
+
+
+def _progress_bar(epochs: int, progress: bool | None) -> Any:
+    if progress is None:
+        isatty = getattr(sys.stderr, "isatty", None)
+        progress = bool(isatty and isatty())
+    if not progress:
+        return None
+    from tqdm import tqdm  # loaded only when a bar is shown
+
+    return tqdm(total=epochs, desc="training", unit="epoch")
