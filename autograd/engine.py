@@ -155,16 +155,17 @@ class Value:
         for node in reversed(order):
             upstream = node.grad
             op = node.op
+            kind = op.kind
             inputs = node.inputs
             # The chain rule: input.grad += d node/d input (local) x d self/d node (upstream).
             # `+=` because an input used in several places receives one share from each.
             # One- and two-input nodes are unpacked directly; they are most of any graph.
-            if op.kind == "binary":
+            if kind == "binary":
                 a, b = inputs
                 local_a, local_b = op.local(a.data, b.data, node.data)
                 a.grad += local_a * upstream
                 b.grad += local_b * upstream
-            elif op.kind == "unary":
+            elif kind == "unary":
                 a = inputs[0]
                 a.grad += op.local(a.data, node.data, node.const) * upstream
             else:
@@ -212,27 +213,37 @@ def _node(data: float, op: Op, inputs: tuple[Value, ...], const: object = None) 
 _new_value = object.__new__
 
 
-def _lift(x: object) -> Value:
-    """A Value as it is; a number as a new leaf Value."""
+def _operand(x: object) -> Value | None:
+    """x as a Value: a Value as it is, a number as a new leaf, None for anything else."""
+    if x.__class__ is float:
+        return _node(x, LEAF, ())  # type: ignore[arg-type]
     if isinstance(x, Value):
         return x
-    return Value(x)  # type: ignore[arg-type]  # raises TypeError naming what x is
+    if isinstance(x, numbers.Real):
+        return _node(float(x), LEAF, ())
+    return None
+
+
+def _lift(x: object) -> Value:
+    """Like _operand, but anything that is not a number is a TypeError naming its type."""
+    value = _operand(x)
+    return Value(x) if value is None else value  # type: ignore[arg-type]  # Value() raises
 
 
 def _binary(op: Op, a: Value | float, b: Value | float) -> Value:
-    if a.__class__ is not Value or b.__class__ is not Value:
-        if not (_is_operand(a) and _is_operand(b)):
+    if a.__class__ is not Value:
+        a = _operand(a)  # type: ignore[assignment]
+        if a is None:
+            return NotImplemented  # let Python try the other operand, then raise TypeError
+    if b.__class__ is not Value:
+        b = _operand(b)  # type: ignore[assignment]
+        if b is None:
             return NotImplemented
-        a, b = _lift(a), _lift(b)
     return _node(op.forward(a.data, b.data), op, (a, b))  # type: ignore[union-attr]
 
 
 def _unary(op: Op, a: Value, const: object = None) -> Value:
     return _node(op.forward(a.data, const), op, (a,), const)
-
-
-def _is_operand(x: object) -> bool:
-    return isinstance(x, (Value, numbers.Real))
 
 
 def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
@@ -286,25 +297,32 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
     entered, done = object(), object()
     order: list[Value] = []
     stack = [root]
+    push, pop, finish = stack.append, stack.pop, order.append
     while stack:
-        node = stack.pop()
+        node = pop()
         mark = node._mark
-        if mark is done:
-            continue
-        if mark is entered:  # all of its inputs are in order now
+        if mark is entered:  # back from its inputs: all of them are in order now
             node._mark = done
-            order.append(node)
-            continue
-        inputs = node.inputs
-        if not inputs:  # a leaf is finished the moment it is reached
-            node._mark = done
-            order.append(node)
-            continue
-        node._mark = entered
-        stack.append(node)
-        for x in reversed(inputs):  # reversed: the first operand is searched first
-            if (x.inputs or leaves) and x._mark is not done:
-                stack.append(x)
+            finish(node)
+        elif mark is not done:
+            inputs = node.inputs
+            if not inputs:  # a leaf is finished the moment it is reached
+                node._mark = done
+                finish(node)
+                continue
+            node._mark = entered
+            push(node)  # to be finished after its inputs, which go on top of it
+            # Inputs are pushed last-first, so the first operand is searched first.
+            if len(inputs) == 2:  # most nodes: unpacked, without a loop
+                a, b = inputs
+                if (b.inputs or leaves) and b._mark is not done:
+                    push(b)
+                if (a.inputs or leaves) and a._mark is not done:
+                    push(a)
+            else:
+                for x in reversed(inputs):
+                    if (x.inputs or leaves) and x._mark is not done:
+                        push(x)
     return order
 
 
