@@ -239,7 +239,7 @@ def _binary(op: Op, a: Value | float, b: Value | float) -> Value:
         b = _operand(b)  # type: ignore[assignment]
         if b is None:
             return NotImplemented
-    return _node(op.forward(a.data, b.data), op, (a, b))  # type: ignore[union-attr]
+    return _node(op.forward(a.data, b.data), op, (a, b))  # type: ignore[union-attr, arg-type]
 
 
 def _unary(op: Op, a: Value, const: object = None) -> Value:
