@@ -12,7 +12,6 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from operator import attrgetter
 
 from .ops import (
     ADD,
@@ -169,7 +168,7 @@ class Value:
                 a = inputs[0]
                 a.grad += op.local(a.data, node.data, node.const) * upstream
             else:
-                for x, local in zip(inputs, op.local(list(map(_get_data, inputs)), node.data)):
+                for x, local in zip(inputs, op.local(inputs, node.data)):
                     x.grad += local * upstream
 
 
@@ -247,10 +246,7 @@ def _unary(op: Op, a: Value, const: object = None) -> Value:
 
 
 def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
-    return _node(op.forward(list(map(_get_data, inputs))), op, inputs)
-
-
-_get_data = attrgetter("data")
+    return _node(op.forward(inputs), op, inputs)
 
 
 def sum_of(values: Iterable[Value | float]) -> Value:
@@ -275,12 +271,10 @@ def weighted_sum(
     operands: list = [bias] * (2 * n + 1)
     operands[0:-1:2] = weights
     operands[1:-1:2] = inputs
-    if set(map(type, operands)) != _ONLY_VALUES:  # numbers (or mistakes) among them
-        operands = [_lift(x) for x in operands]
-    return _nary(WSUM, tuple(operands))
-
-
-_ONLY_VALUES = {Value}
+    try:
+        return _nary(WSUM, tuple(operands))
+    except (AttributeError, TypeError):  # numbers among the operands: make them leaves
+        return _nary(WSUM, tuple([_lift(x) for x in operands]))
 
 
 def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
@@ -297,32 +291,32 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
     entered, done = object(), object()
     order: list[Value] = []
     stack = [root]
-    push, pop, finish = stack.append, stack.pop, order.append
+    # (stack.append is left as written: Python specialises it, an alias would be slower.)
     while stack:
-        node = pop()
+        node = stack.pop()
         mark = node._mark
         if mark is entered:  # back from its inputs: all of them are in order now
             node._mark = done
-            finish(node)
+            order.append(node)
         elif mark is not done:
             inputs = node.inputs
             if not inputs:  # a leaf is finished the moment it is reached
                 node._mark = done
-                finish(node)
+                order.append(node)
                 continue
             node._mark = entered
-            push(node)  # to be finished after its inputs, which go on top of it
+            stack.append(node)  # to be finished after its inputs, which go on top of it
             # Inputs are pushed last-first, so the first operand is searched first.
             if len(inputs) == 2:  # most nodes: unpacked, without a loop
                 a, b = inputs
                 if (b.inputs or leaves) and b._mark is not done:
-                    push(b)
+                    stack.append(b)
                 if (a.inputs or leaves) and a._mark is not done:
-                    push(a)
+                    stack.append(a)
             else:
                 for x in reversed(inputs):
                     if (x.inputs or leaves) and x._mark is not done:
-                        push(x)
+                        stack.append(x)
     return order
 
 

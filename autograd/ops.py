@@ -11,7 +11,6 @@ the package.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -139,19 +138,24 @@ def _clamp(a: float, bounds: tuple[float, float]) -> float:
     return low if a < low else high if a > high else a
 
 
-def _sum(xs: Sequence[float]) -> float:
-    # Python's sum adds left to right (from 3.12 with a compensation term for rounding).
-    return sum(xs, 0.0)
+def _sum(inputs: Sequence[Any]) -> float:
+    total = 0.0
+    for x in inputs:
+        total += x.data
+    return total
 
 
-def _weighted_sum(xs: Sequence[float]) -> float:
-    # xs = [w1, x1, w2, x2, ..., wn, xn, b]: a neuron's w1*x1 + ... + wn*xn + b.
-    return sum(map(operator.mul, xs[0:-1:2], xs[1:-1:2]), 0.0) + xs[-1]
+def _weighted_sum(inputs: Sequence[Any]) -> float:
+    # inputs = (w1, x1, w2, x2, ..., wn, xn, b): a neuron's w1*x1 + ... + wn*xn + b.
+    total = 0.0
+    for w, x in zip(inputs[0:-1:2], inputs[1:-1:2]):
+        total += w.data * x.data
+    return total + inputs[-1].data
 
 
-def _weighted_sum_local(xs: Sequence[float], out: float) -> list[float]:
+def _weighted_sum_local(inputs: Sequence[Any], out: float) -> list[float]:
     # d/dw_i = x_i and d/dx_i = w_i: each pair swaps places. d/db = 1.
-    local = list(xs)
+    local = [x.data for x in inputs]
     local[0:-1:2], local[1:-1:2] = local[1:-1:2], local[0:-1:2]
     local[-1] = 1.0
     return local
@@ -161,9 +165,11 @@ def _weighted_sum_local(xs: Sequence[float], out: float) -> list[float]:
 # The table.
 #   unary:  forward(a, c) -> out            local(a, out, c) -> d out/da
 #   binary: forward(a, b) -> out            local(a, b, out) -> (d out/da, d out/db)
-#   nary:   forward(xs) -> out              local(xs, out)   -> [d out/dx for x in xs]
-# a, b, xs are the inputs' data, out is the output's data (reusing it is cheaper than
-# recomputing: d/da e^a = e^a = out), c is the operation's constant (the 3 of x ** 3).
+#   nary:   forward(inputs) -> out          local(inputs, out) -> [d out/dx for x in inputs]
+# a and b are the inputs' data; an n-ary row gets the input Values themselves and reads
+# each one's .data in the same pass as its arithmetic (a neuron has many inputs, and one
+# pass over them is what makes it cheap). out is the output's data (reusing it is cheaper
+# than recomputing: d/da e^a = e^a = out), c is the operation's constant (the 3 of x ** 3).
 # ---------------------------------------------------------------------------------------
 
 # fmt: off
@@ -186,7 +192,7 @@ RELU    = Op("relu",    "unary",  "relu({a})",    lambda a, c: a if a > 0.0 else
 # clamp passes the gradient only where it did not clip (c = (low, high)).
 CLAMP   = Op("clamp",   "unary",  "clamp({a}, {c})", _clamp,
              lambda a, out, c: 1.0 if c[0] <= a <= c[1] else 0.0)
-SUM     = Op("sum",     "nary",   "sum",          _sum,                 lambda xs, out: [1.0] * len(xs))
+SUM     = Op("sum",     "nary",   "sum",          _sum,                 lambda inputs, out: [1.0] * len(inputs))
 WSUM    = Op("wsum",    "nary",   "wsum",         _weighted_sum,        _weighted_sum_local)
 
 LEAF = Op("", "leaf", "", lambda: 0.0, lambda: ())  # what a Value made by hand has as its op
@@ -205,5 +211,5 @@ def local_derivatives(node: Any) -> tuple[float, ...]:
     if op.kind == "binary":
         return tuple(op.local(inputs[0].data, inputs[1].data, node.data))
     if op.kind == "nary":
-        return tuple(op.local([x.data for x in inputs], node.data))
+        return tuple(op.local(inputs, node.data))
     return ()
