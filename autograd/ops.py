@@ -147,8 +147,9 @@ def _sum(inputs: Sequence[Any]) -> float:
 
 def _weighted_sum(inputs: Sequence[Any]) -> float:
     # inputs = (w1, x1, w2, x2, ..., wn, xn, b): a neuron's w1*x1 + ... + wn*xn + b.
+    pairs = iter(inputs)
     total = 0.0
-    for w, x in zip(inputs[0:-1:2], inputs[1:-1:2]):
+    for w, x in zip(pairs, pairs):  # (w1, x1), (w2, x2), ...; b is left over
         total += w.data * x.data
     return total + inputs[-1].data
 
