@@ -167,6 +167,16 @@ class Value:
             elif kind == "unary":
                 a = inputs[0]
                 a.grad += op.local(a.data, node.data, node.const) * upstream
+            elif op is WSUM:
+                # A neuron's weighted sum holds most of a network's edges, so its row's local
+                # derivatives (d/dw_i = x_i, d/dx_i = w_i, d/db = 1) are applied pair by pair
+                # here, without building the list; the order and arithmetic are the same as
+                # the generic loop below (tests compare the two bit for bit).
+                pairs = iter(inputs)
+                for w, x in zip(pairs, pairs):
+                    w.grad += x.data * upstream
+                    x.grad += w.data * upstream
+                inputs[-1].grad += upstream  # the bias: local derivative 1
             else:
                 for x, local in zip(inputs, op.local(inputs, node.data)):
                     x.grad += local * upstream

@@ -378,3 +378,27 @@ def test_unlabeled_nodes_are_named_by_topological_position():
     # order: a (v0), a*a (v1), the constant 1 (v2), out (v3)
     assert lines[0] == "dv3/dv1 = 1 (local) x dv3/dv3 = 1 (upstream) -> v1.grad += 1"
     assert lines[2] == "dv1/da = 2 (local) x dv3/dv1 = 1 (upstream) -> a.grad += 2"
+
+
+def test_weighted_sum_fast_path_matches_the_table_bit_for_bit():
+    # backward() applies wsum's derivatives pair by pair; backward_steps reads them from the
+    # table row one input at a time. Reused inputs and a shared weight included.
+    import random
+
+    def build():
+        rng = random.Random(3)
+        xs = [Value(rng.uniform(-2, 2)) for _ in range(5)]
+        ws = [Value(rng.uniform(-1, 1)) for _ in range(5)]
+        b = Value(0.25)
+        h = [weighted_sum(ws, xs, b).tanh(), weighted_sum([ws[0]] * 5, xs[::-1], xs[2])]
+        out = weighted_sum([h[0], h[1], ws[1]], [h[1], h[1], 3.0], h[0])
+        return xs + ws + [b], out
+
+    leaves, out = build()
+    out.backward(1.3)
+    expected = [v.grad for v in leaves]
+    leaves, out = build()
+    for _ in backward_steps(out, 1.3):
+        pass
+    assert [v.grad for v in leaves] == expected
+    assert any(g != 0.0 for g in expected)
