@@ -1,0 +1,160 @@
+"""The benchmark workloads written with chainrule, as a user writes them.
+
+Only the public API: `Value`, `MLP`, `mse_loss`, `Adam`, `zero_grad`, `backward`, `step`.
+Each function runs one workload in this (fresh) process and returns a dict of figures
+that worker.py prints as JSON. Sizes and data come from common.py, shared with the other
+engines' modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from common import (
+    BATCH_SIZE,
+    LAYER_SIZES,
+    LR,
+    Sizes,
+    graph_program,
+    line_split,
+    now,
+    peak_rss_mb,
+    shuffled_batches,
+    time_epochs,
+    time_graph,
+    time_steps,
+    traced_bytes_per_object,
+)
+
+from autograd import Value
+from nn import MLP, Adam, mse_loss
+
+
+def training(sizes: Sizes) -> dict[str, Any]:
+    """(a) seconds per epoch of the lesson's training loop, one sample at a time."""
+    x_train, y_train, _, _ = line_split()
+    model = MLP(1, LAYER_SIZES, seed=0)
+    optimizer = Adam(model.parameters(), lr=LR)
+
+    def run_epoch(epoch: int) -> None:
+        for xb, yb in shuffled_batches(x_train, y_train, BATCH_SIZE, seed=epoch):
+            preds = [model([x]) for x in xb]
+            loss = mse_loss(preds, yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    epochs = sizes.epochs["chainrule"]
+    return {"seconds_per_epoch": time_epochs(run_epoch, epochs), "epochs_timed": epochs}
+
+
+def step(sizes: Sizes) -> dict[str, Any]:
+    """(f) microseconds per training step on one sample."""
+    x_train, y_train, _, _ = line_split()
+    model = MLP(1, LAYER_SIZES, seed=0)
+    optimizer = Adam(model.parameters(), lr=LR)
+
+    def run_step(i: int) -> None:
+        k = i % len(x_train)
+        pred = model([x_train[k]])
+        loss = mse_loss([pred], [y_train[k]])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    warmup, timed = sizes.steps["chainrule"]
+    return {"us_per_step": time_steps(run_step, warmup, timed), "steps_timed": timed}
+
+
+def graph(sizes: Sizes) -> dict[str, Any]:
+    """(b) build and backward of the shared random expression graph."""
+    program = graph_program(sizes.graph_nodes, sizes.graph_pool)
+    forward_s, backward_s, forward_without_gc_s, root, leaves = time_graph(
+        program, Value, Value, sizes.graph_repeats
+    )
+    return {
+        "n_values": program.n_values,
+        "depth": program.depth,
+        "forward_s": forward_s,
+        "backward_s": backward_s,
+        "forward_without_gc_s": forward_without_gc_s,
+        "repeats": sizes.graph_repeats,
+        "root": root.data,
+        "leaf_grad_sum": sum(leaf.grad for leaf in leaves),
+    }
+
+
+def chain(sizes: Sizes, shared: bool = False) -> dict[str, Any]:
+    """(c) x = x + 1.0 repeated (or x = x + one, one shared leaf); backward time, peak RSS."""
+    x = start_leaf = Value(0.0)
+    one = Value(1.0)
+    start = now()
+    if shared:
+        for _ in range(sizes.chain_length):
+            x = x + one
+    else:
+        for _ in range(sizes.chain_length):
+            x = x + 1.0
+    built = now()
+    x.backward()
+    done = now()
+    if start_leaf.grad != 1.0:
+        raise AssertionError(f"d x_n / d x_0 should be 1.0, got {start_leaf.grad!r}")
+    return {
+        "length": sizes.chain_length,
+        "shared_leaf": shared,
+        "forward_s": built - start,
+        "backward_s": done - built,
+        "peak_rss_mb": peak_rss_mb(),
+        "root": x.data,
+    }
+
+
+def memory(sizes: Sizes) -> dict[str, Any]:
+    """(d) tracemalloc bytes per leaf Value(float) and per a * b node."""
+    count = sizes.memory_count
+    floats = [k + 0.5 for k in range(count)]  # made before tracing: not counted
+    a, b = Value(1.5), Value(2.5)
+    return {
+        "bytes_per_leaf": traced_bytes_per_object(lambda k: Value(floats[k]), count),
+        "bytes_per_binary": traced_bytes_per_object(lambda k: a * b, count),
+        "count": count,
+    }
+
+
+def grads(sizes: Sizes) -> dict[str, Any]:
+    """Hashes of the gradients after one fixed batch, and of the weights after an epoch.
+
+    The same in every fresh process (and any PYTHONHASHSEED) when the engine is
+    deterministic: nothing may depend on object ids or set order.
+    """
+    x_train, y_train, _, _ = line_split()
+    model = MLP(1, LAYER_SIZES, seed=0)
+    optimizer = Adam(model.parameters(), lr=LR)
+    loss = mse_loss([model([x]) for x in x_train[:BATCH_SIZE]], y_train[:BATCH_SIZE])
+    loss.backward()
+    grad_text = repr([(name, p.grad) for name, p in model.named_parameters()])
+    optimizer.step()
+    for xb, yb in shuffled_batches(x_train, y_train, BATCH_SIZE, seed=1):
+        loss = mse_loss([model([x]) for x in xb], yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    weight_text = repr([(name, p.data) for name, p in model.named_parameters()])
+    return {
+        "grad_sha256": hashlib.sha256(grad_text.encode()).hexdigest(),
+        "weights_sha256": hashlib.sha256(weight_text.encode()).hexdigest(),
+        "n_parameters": len(model.parameters()),
+    }
+
+
+WORKLOADS = {
+    "training": training,
+    "step": step,
+    "graph": graph,
+    "chain": chain,
+    "chain_shared": lambda sizes: chain(sizes, shared=True),
+    "memory": memory,
+    "grads": grads,
+}

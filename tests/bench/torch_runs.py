@@ -1,0 +1,128 @@
+"""The benchmark workloads written with PyTorch on the CPU, one thread.
+
+Training is the lesson's code: nn.Sequential(Linear(1, 16), ReLU, Linear(16, 16), ReLU,
+Linear(16, 1)) in float32 (the lesson's dtype and PyTorch's default), nn.MSELoss and
+torch.optim.Adam, one vectorised forward pass per batch, with batches drawn as the lesson
+draws them: DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True), seeded.
+The random graph (b) uses float64 scalar tensors, the same numbers as the scalar engines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from common import (
+    BATCH_SIZE,
+    LR,
+    Sizes,
+    graph_program,
+    line_split,
+    time_epochs,
+    time_graph,
+    time_steps,
+)
+
+torch.set_num_threads(1)
+
+
+def lesson_model() -> torch.nn.Sequential:
+    torch.manual_seed(0)
+    return torch.nn.Sequential(
+        torch.nn.Linear(1, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 1),
+    )
+
+
+def training_tensors() -> tuple[torch.Tensor, torch.Tensor]:
+    x_train, y_train, _, _ = line_split()
+    return torch.tensor(x_train).reshape(-1, 1), torch.tensor(y_train).reshape(-1, 1)
+
+
+def training(sizes: Sizes) -> dict[str, Any]:
+    """(a) seconds per epoch of the lesson's loop: forward, loss, zero_grad, backward, step."""
+    x_train, y_train = training_tensors()
+    model = lesson_model()
+    loss_fn = torch.nn.MSELoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(x_train, y_train),
+        batch_size=BATCH_SIZE,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(0),
+    )
+
+    def run_epoch(epoch: int) -> None:
+        for xb, yb in loader:
+            pred = model(xb)
+            loss = loss_fn(pred, yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    epochs = sizes.epochs["torch"]
+    return {
+        "seconds_per_epoch": time_epochs(run_epoch, epochs),
+        "epochs_timed": epochs,
+        "dtype": "float32",
+    }
+
+
+def step(sizes: Sizes) -> dict[str, Any]:
+    """(f) microseconds per training step on one sample (a batch of shape (1, 1))."""
+    x_train, y_train = training_tensors()
+    model = lesson_model()
+    loss_fn = torch.nn.MSELoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+
+    def run_step(i: int) -> None:
+        k = i % len(x_train)
+        pred = model(x_train[k : k + 1])
+        loss = loss_fn(pred, y_train[k : k + 1])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    warmup, timed = sizes.steps["torch"]
+    return {
+        "us_per_step": time_steps(run_step, warmup, timed),
+        "steps_timed": timed,
+        "dtype": "float32",
+    }
+
+
+def graph(sizes: Sizes) -> dict[str, Any]:
+    """(b) the shared random graph with 0-d float64 tensors; constants need no gradient."""
+    program = graph_program(sizes.graph_nodes, sizes.graph_pool)
+
+    def constant(c: float) -> torch.Tensor:
+        return torch.tensor(c, dtype=torch.float64)
+
+    def leaf(x: float) -> torch.Tensor:
+        return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+    forward_s, backward_s, forward_without_gc_s, root, leaves = time_graph(
+        program, constant, leaf, sizes.graph_repeats
+    )
+    return {
+        "n_values": program.n_values,
+        "depth": program.depth,
+        "forward_s": forward_s,
+        "backward_s": backward_s,
+        "forward_without_gc_s": forward_without_gc_s,
+        "repeats": sizes.graph_repeats,
+        "root": root.item(),
+        "leaf_grad_sum": sum(leaf.grad.item() for leaf in leaves),
+        "dtype": "float64",
+    }
+
+
+WORKLOADS = {
+    "training": training,
+    "step": step,
+    "graph": graph,
+}
