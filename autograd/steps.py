@@ -9,7 +9,6 @@ the upstream gradient and their product. Exhausting it leaves the same gradients
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from .engine import Value, _as_float, topological_order
 from .ops import local_derivatives
@@ -26,17 +25,31 @@ def format_number(x: float) -> str:
     return f"{x:.10g}"
 
 
-@dataclass(frozen=True)
 class Step:
     """One application of the chain rule: input.grad += local * upstream."""
 
-    node: Value  # the Value whose gradient is being passed down
-    input: Value  # one of node.inputs, receiving a share of it
-    local: float  # d node / d input, from the op table
-    upstream: float  # node.grad: d root / d node, complete by now
-    contribution: float  # local * upstream, already added to input.grad
-    index: int  # 0, 1, 2, ... in the order the steps happen
-    names: tuple[str, str, str]  # (root, node, input) as printed
+    __slots__ = ("node", "input", "local", "upstream", "contribution", "index", "names")
+
+    def __init__(
+        self,
+        node: Value,
+        input: Value,
+        local: float,
+        upstream: float,
+        contribution: float,
+        index: int,
+        names: tuple[str, str, str],
+    ) -> None:
+        self.node = node  # the Value whose gradient is being passed down
+        self.input = input  # one of node.inputs, receiving a share of it
+        self.local = local  # d node / d input, from the op table
+        self.upstream = upstream  # node.grad: d root / d node, complete by now
+        self.contribution = contribution  # local * upstream, already added to input.grad
+        self.index = index  # 0, 1, 2, ... in the order the steps happen
+        self.names = names  # (root, node, input) as printed
+
+    def __repr__(self) -> str:
+        return f"Step({self.index}: {self})"
 
     def __str__(self) -> str:
         root, node, x = self.names
