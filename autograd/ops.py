@@ -45,6 +45,9 @@ class Op(str):
     def describe(self, operands: Sequence[object], const: object = None) -> str:
         """The operation written out with its operands, e.g. `3.0 * -4.0` or `log(-1.0)`."""
         if self.kind == "nary":
+            if len(operands) > 4:  # a neuron or a loss can have hundreds: summarise them
+                largest = max(operands, key=lambda x: abs(x))  # type: ignore[arg-type]
+                return f"{self} of {len(operands)} values (largest in size {largest!r})"
             return f"{self}({', '.join(repr(x) for x in operands)})"
         names = dict(zip("ab", (repr(x) for x in operands)))
         return self.template.format(c=repr(const), **names)

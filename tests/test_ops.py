@@ -275,3 +275,10 @@ def test_random_graphs_give_bitwise_equal_gradients_when_rebuilt(case):
         run(program, leaves).backward()
         results.append([leaf.grad for leaf in leaves])
     assert results[0] == results[1]
+
+
+def test_overflow_message_summarises_a_long_sum():
+    with pytest.raises(OverflowError, match=r"^sum of 6 values \(largest in size 1e\+308\) = inf"):
+        sum_of([Value(1e308)] * 3 + [Value(9e307)] * 3)
+    with pytest.raises(OverflowError, match=r"^sum\(1e\+308, 1e\+308\) = inf"):
+        sum_of([Value(1e308)] * 2)
