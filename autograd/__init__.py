@@ -22,6 +22,7 @@ __all__ = [
     "Value",
     "backward_steps",
     "draw_dot",
+    "frames_to_gif",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
@@ -35,7 +36,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     # Drawing lives in autograd.draw, which imports graphviz; load it only when asked.
-    if name in ("draw_dot", "save_step_frames"):
+    if name in ("draw_dot", "save_step_frames", "frames_to_gif"):
         from . import draw
 
         return getattr(draw, name)
