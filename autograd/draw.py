@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +20,7 @@ from typing import Any, cast
 import graphviz
 
 from .engine import Value, topological_order
+from .files import write_atomically
 from .render import IMAGE_FORMATS, RendererNotFound, render, require_renderer
 from .steps import Step, backward_steps
 
@@ -96,7 +96,7 @@ class Graph:
             data = self.source.encode("utf-8")
         else:
             data = self.pipe(suffix[1:])
-        _write_atomically(Path(path), data)
+        write_atomically(path, data)
         return path
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
@@ -289,7 +289,7 @@ def frames_to_gif(
         duration=round(seconds_per_frame * 1000),
         loop=0,
     )
-    _write_atomically(Path(path), buffer.getvalue())
+    write_atomically(path, buffer.getvalue())
     return path
 
 
@@ -449,17 +449,3 @@ def _escape_record(text: str) -> str:
 def _escape_text(text: str) -> str:
     """text as an ordinary label: backslashes kept literal, never read as an HTML label."""
     return graphviz.nohtml(text.replace("\\", "\\\\").replace("\n", " "))
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write data to path through a temporary file in the same folder, then rename it, so
-    the file appears whole or not at all."""
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a picture is for sharing
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.files import write_atomically
 
 # A "tensor" here is a Value, or a (nested) list of Values: the shape of one state_dict entry.
 Tensor = Any
@@ -136,21 +136,7 @@ class Module:
                     f"cannot save: parameter {key!r} is not finite (NaN or infinity); "
                     "JSON cannot hold it, and such weights are not worth keeping"
                 )
-        text = json.dumps(state, indent=1)
-        folder = path.parent
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temp_name, path)
-        except BaseException:
-            if os.path.exists(temp_name):
-                os.remove(temp_name)
-            raise
-        _fsync_folder(folder)
-        return path
+        return write_atomically(path, json.dumps(state, indent=1))
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read weights saved by save(). A file that is not valid JSON or does not fit this
@@ -240,17 +226,3 @@ def _pair_up(key: str, tensor: Tensor, given: object, where: str = "") -> list[t
 
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a finite number")
-
-
-def _fsync_folder(folder: Path) -> None:
-    # Make the rename itself durable. Not every system lets a folder be opened (Windows).
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
