@@ -1,0 +1,267 @@
+"""The `chainrule` command line (also `python -m nn`): the course's examples from a shell.
+
+    chainrule examples                       list the worked examples
+    chainrule example xyz --steps            forward values, backward steps, gradients
+    chainrule example 2-2-2 --graph n.svg    ... and the graph as a picture
+    chainrule train line --plot loss.png     the PyTorch lesson's network on y = 2x + 1
+    chainrule demo --out demo-output         all of it, into one folder (`make demo`)
+
+This file only reads arguments and prints; the examples live in nn/examples.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import examples
+from .train import TrainingDiverged
+
+GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".gv")
+
+# What a user can cause at run time (an unwritable path, no renderer, a learning rate so
+# large the numbers overflow): reported in one line, with exit status 1 and no traceback.
+USER_ERRORS = (RuntimeError, OSError, ValueError, TrainingDiverged, OverflowError)
+
+
+# -- argument types: a bad value is reported by argparse, with the usage, exit status 2 ---
+
+
+def positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive whole number, got {text!r}"
+        ) from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be positive, got {n}")
+    return n
+
+
+def positive_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (x > 0 and math.isfinite(x)):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    return x
+
+
+def graph_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in GRAPH_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} needs one of the suffixes {', '.join(GRAPH_SUFFIXES)} "
+            "(the suffix picks the format)"
+        )
+    return path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chainrule",
+        description="Backpropagation, worked through: the course's examples and networks.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    listing = commands.add_parser("examples", help="list the worked examples")
+    listing.set_defaults(run=run_examples)
+
+    example = commands.add_parser(
+        "example",
+        help="print a worked example: forward values, loss, gradients, update",
+        description="Print a worked example as on the slides: forward values, the loss, "
+        "every gradient and (2-2-2) one gradient-descent step at learning rate 0.5.",
+    )
+    example.add_argument("name", choices=list(examples.EXAMPLES), help="which example")
+    example.add_argument(
+        "--steps", action="store_true", help="print the backward pass one chain-rule step at a time"
+    )
+    example.add_argument(
+        "--graph", type=graph_path, metavar="FILE", help="draw the graph (.svg, .png, .dot)"
+    )
+    example.add_argument(
+        "--frames", type=Path, metavar="DIR", help="write one picture per backward step into DIR"
+    )
+    example.set_defaults(run=run_example)
+
+    train = commands.add_parser(
+        "train",
+        help="train a network",
+        description="Train the PyTorch lesson's 1-16-16-1 ReLU network on y = 2x + 1 "
+        "(200 points on [-10, 10], 80/20 split).",
+    )
+    train.add_argument("task", choices=["line"], help="line: learn y = 2x + 1")
+    train.add_argument("--epochs", type=positive_int, default=300, help="default: 300")
+    train.add_argument("--lr", type=positive_float, default=0.01, help="default: 0.01")
+    train.add_argument("--batch-size", type=positive_int, default=32, help="default: 32")
+    train.add_argument(
+        "--optimizer", choices=examples.OPTIMIZERS, default="adam", help="default: adam"
+    )
+    train.add_argument("--seed", type=int, default=0, help="weights, split and shuffling")
+    train.add_argument("--plot", type=Path, metavar="FILE", help="save the loss history plot")
+    train.add_argument("--save", type=Path, metavar="FILE", help="save the weights as JSON")
+    train.set_defaults(run=run_train)
+
+    demo = commands.add_parser(
+        "demo",
+        help="everything: examples, graphs, step frames, a trained network",
+        description="Print both worked examples, draw their graphs and the backward steps "
+        "of (x + y) * z, and train the line network, writing the pictures into DIR.",
+    )
+    demo.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")
+    demo.add_argument(
+        "--epochs", type=positive_int, default=300, help="for the line network; default: 300"
+    )
+    demo.set_defaults(run=run_demo)
+    return parser
+
+
+# -- the commands ------------------------------------------------------------------------
+
+
+def run_examples(args: argparse.Namespace) -> list[Path]:
+    summaries = examples.summaries()
+    width = max(map(len, summaries))
+    for name, summary in summaries.items():
+        print(f"{name:<{width}}  {summary}")
+    return []
+
+
+def run_example(args: argparse.Namespace) -> list[Path]:
+    graphs = [] if args.graph is None else [args.graph]
+    return show_example(args.name, steps=args.steps, graphs=graphs, frames=args.frames)
+
+
+def show_example(
+    name: str, *, steps: bool = False, graphs: Sequence[Path] = (), frames: Path | None = None
+) -> list[Path]:
+    """Print one worked example; draw its graph and its backward steps when asked."""
+    example = examples.build(name)
+    trace = examples.run_backward(example, steps=steps)
+    print(examples.report(example, steps=trace))
+    written: list[Path] = []
+    if graphs:
+        from autograd import draw_dot
+
+        drawing = draw_dot(example.root, color_roles=True)  # inputs, parameters, output
+        for path in graphs:
+            with writing(path):
+                written.append(Path(drawing.save(path)))
+    if frames is not None:
+        from autograd import save_step_frames
+
+        # The frames replay the backward pass from zero gradients, one picture per step.
+        examples.zero_gradients(example)
+        make_folder(frames)
+        written.extend(save_step_frames(example.root, frames))
+    return written
+
+
+def run_train(args: argparse.Namespace) -> list[Path]:
+    return train_and_report(
+        epochs=args.epochs,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        optimizer=args.optimizer,
+        seed=args.seed,
+        plot=args.plot,
+        save=args.save,
+    )
+
+
+def train_and_report(
+    *,
+    epochs: int = 300,
+    lr: float = 0.01,
+    batch_size: int = 32,
+    optimizer: str = "adam",
+    seed: int = 0,
+    plot: Path | None = None,
+    save: Path | None = None,
+) -> list[Path]:
+    """Train the line network, print how it went and its prediction for x = 12."""
+    for path in (plot, save):  # fail before training, not after it
+        if path is not None and not path.parent.is_dir():
+            raise OSError(f"cannot write {path}: the folder {path.parent} does not exist")
+    print(
+        f"Training a 1-16-16-1 ReLU MLP on y = 2x + 1: {epochs} epochs, {optimizer} "
+        f"lr {lr:g}, batches of {batch_size}, seed {seed}"
+    )
+    run = examples.train_line(
+        epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, seed=seed
+    )
+    history = run.history
+    print(f"{run.n_train} training points, {run.n_val} validation points")
+    print(f"final train loss {history.train_loss[-1]:.6f}, val loss {history.val_loss[-1]:.6f}")
+    print()
+    print(examples.line_prediction(run.model, 12.0))
+    written = []
+    if plot is not None:
+        with writing(plot):
+            written.append(examples.plot_history(history, plot))
+    if save is not None:
+        with writing(save):
+            run.model.save(save)
+        written.append(save)
+    return written
+
+
+def run_demo(args: argparse.Namespace) -> list[Path]:
+    out: Path = args.out
+    make_folder(out)
+    written = show_example(
+        "xyz", steps=True, graphs=[out / "xyz.png", out / "xyz.svg"], frames=out / "xyz-steps"
+    )
+    print()
+    written += show_example("2-2-2", graphs=[out / "2-2-2.png", out / "2-2-2.svg"])
+    print()
+    written += train_and_report(
+        epochs=args.epochs, plot=out / "line-loss.png", save=out / "line-model.json"
+    )
+    return written
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Report a failed write by the path the user gave (not a temporary file's name)."""
+    try:
+        yield
+    except OSError as error:
+        raise OSError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def make_folder(folder: Path) -> None:
+    """Create folder (and its parents) unless it exists, with an error that names it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(f"cannot create the folder {folder}: {error.strerror or error}") from None
+
+
+# -- entry point -------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad arguments)."""
+    args = build_parser().parse_args(argv)  # exits 2 with the usage on a bad argument
+    try:
+        written = args.run(args)
+    except USER_ERRORS as error:
+        print(f"chainrule: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("chainrule: interrupted", file=sys.stderr)
+        return 130
+    if written:
+        print()
+        print("Wrote:")
+        for path in written:
+            print(f"  {path}")
+    return 0

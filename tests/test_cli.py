@@ -1,0 +1,278 @@
+"""The `chainrule` command line, driven as a user drives it: a subprocess, its output, its
+exit status and the files it writes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def chainrule(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m nn ARGS` (what the `chainrule` script runs) and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "nn", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def assert_usage_error(result: subprocess.CompletedProcess[str], message: str) -> None:
+    """Exit status 2, the usage, and one line naming what was wrong (argparse's way)."""
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: chainrule")
+    assert message in result.stderr.splitlines()[-1]
+    assert "Traceback" not in result.stderr
+
+
+def assert_runtime_error(result: subprocess.CompletedProcess[str]) -> None:
+    """Exit status 1 and one line `chainrule: error: ...`, no traceback."""
+    assert result.returncode == 1
+    assert result.stderr.startswith("chainrule: error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+# -- chainrule examples / example ---------------------------------------------------------
+
+
+def test_examples_lists_each_worked_example_on_one_line():
+    result = chainrule("examples")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["xyz", "2-2-2"]
+
+
+def test_example_xyz_prints_minus_12_and_the_slides_gradients():
+    result = chainrule("example", "xyz")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines() if line}
+    assert rows["q"] == "3"  # q = x + y = -2 + 5
+    assert rows["f"] == "-12"  # f = q * z = 3 * -4 (the slide's 12 is a typo)
+    assert rows["df/dq"] == "-4"  # = z
+    assert rows["df/dz"] == "3"  # = q
+    assert rows["df/dx"] == "-4"  # = 1 * -4
+    assert rows["df/dy"] == "-4"
+    assert "sign typo" in result.stdout
+
+
+def test_example_xyz_steps_prints_each_chain_rule_step():
+    result = chainrule("example", "xyz", "--steps")
+    assert result.returncode == 0, result.stderr
+    # q = x + y passes df/dq = -4 down to x with local derivative dq/dx = 1.
+    assert "dq/dx = 1 (local) x df/dq = -4 (upstream) -> x.grad += -4" in result.stdout
+    assert "df/dz = 3 (local) x df/df = 1 (upstream) -> z.grad += 3" in result.stdout
+
+
+def test_example_2_2_2_prints_the_slides_numbers_to_9_decimals():
+    result = chainrule("example", "2-2-2")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line}
+    # Forward pass and loss (slide).
+    assert rows["net_h1"][-1] == "0.377500000"
+    assert rows["out_h1"][-1] == "0.593269992"
+    assert rows["out_h2"][-1] == "0.596884378"
+    assert rows["net_o1"][-1] == "1.105905967"
+    assert rows["out_o1"][-1] == "0.751365070"  # slide: 0.75136507
+    assert rows["out_o2"][-1] == "0.772928465"
+    assert rows["E_o1"][-1] == "0.274811083"
+    assert rows["E_o2"][-1] == "0.023560026"
+    assert rows["E_total"][-1] == "0.298371109"
+    assert rows["dE_total/dw5"][-1] == "0.082167041"
+    # One step at lr 0.5: parameter, old, gradient, new (slide: w5 = 0.35891648, ...).
+    assert rows["w5"][1:] == ["0.400000000", "0.082167041", "0.358916480"]
+    assert rows["w6"][-1] == "0.408666186"
+    assert rows["w7"][-1] == "0.511301270"
+    assert rows["w8"][-1] == "0.561370121"
+    assert rows["w1"][-1] == "0.149780716"
+    assert rows["w2"][-1] == "0.199561432"  # slide: 0.19956143
+    assert rows["w3"][-1] == "0.249751144"  # slide: 0.24975114
+    assert rows["w4"][-1] == "0.299502287"  # slide: 0.29950229
+
+
+def test_example_graph_dot_writes_the_graph_with_the_slides_labels(tmp_path):
+    path = tmp_path / "net.dot"
+    result = chainrule("example", "2-2-2", "--graph", str(path))
+    assert result.returncode == 0, result.stderr
+    source = path.read_text()
+    assert source.lstrip().startswith("digraph")
+    for label in ("net_h1", "out_o2", "E_total", "w5", "b1"):
+        assert label in source
+    assert str(path) in result.stdout  # listed under "Wrote:"
+
+
+def test_example_graph_svg_and_png(tmp_path):
+    svg, png = tmp_path / "xyz.svg", tmp_path / "xyz.png"
+    assert chainrule("example", "xyz", "--graph", str(svg)).returncode == 0
+    assert chainrule("example", "xyz", "--graph", str(png)).returncode == 0
+    assert "<svg" in svg.read_text()
+    assert png.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_example_frames_writes_one_picture_per_backward_step(tmp_path):
+    frames = tmp_path / "frames"
+    result = chainrule("example", "xyz", "--frames", str(frames))
+    assert result.returncode == 0, result.stderr
+    # (x + y) * z has four chain-rule steps: f -> q, f -> z, q -> x, q -> y.
+    pictures = sorted(p.name for p in frames.iterdir())
+    assert pictures == ["step_000.png", "step_001.png", "step_002.png", "step_003.png"]
+    assert all((frames / name).read_bytes()[:8] == PNG_MAGIC for name in pictures)
+
+
+@pytest.mark.parametrize(
+    "path", ["/nonexistent-dir/x.png", "/nonexistent-dir/x.dot", "/proc/x.png"]
+)
+def test_example_graph_to_an_unwritable_path_exits_1_naming_it(path):
+    result = chainrule("example", "xyz", "--graph", path)
+    assert_runtime_error(result)
+    assert f"cannot write {path}" in result.stderr
+
+
+def test_example_graph_with_an_unknown_suffix_exits_2(tmp_path):
+    result = chainrule("example", "xyz", "--graph", str(tmp_path / "x.jpg"))
+    assert_usage_error(result, ".svg, .png, .dot")
+
+
+def test_unknown_example_exits_2_naming_the_choices():
+    result = chainrule("example", "3-3-3")
+    assert_usage_error(result, "invalid choice: '3-3-3'")
+
+
+def test_no_command_exits_2():
+    assert_usage_error(chainrule(), "required")
+
+
+# -- chainrule train line -----------------------------------------------------------------
+
+
+def test_train_line_prints_the_lessons_prediction_and_writes_plot_and_weights(tmp_path):
+    plot, weights = tmp_path / "loss.png", tmp_path / "model.json"
+    result = chainrule(
+        "train", "line", "--epochs", "3", "--plot", str(plot), "--save", str(weights)
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "x=12" in lines
+    assert "True y: 25.000000" in lines  # 2 * 12 + 1
+    for start in ("Predicted y: ", "Abs error: ", "% error: "):
+        assert any(line.startswith(start) for line in lines), start
+    assert "160 training points, 40 validation points" in lines  # 200 points, 80/20
+    assert plot.read_bytes()[:8] == PNG_MAGIC
+    state = json.loads(weights.read_text())
+    assert len(state["layers.0.weight"]) == 16 and len(state["layers.0.weight"][0]) == 1
+    assert len(state["layers.2.weight"]) == 1 and len(state["layers.2.weight"][0]) == 16
+    assert result.stderr == ""  # no progress bar when the output is not a terminal
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "rmsprop"])
+def test_train_line_with_other_optimizers(optimizer):
+    result = chainrule("train", "line", "--epochs", "1", "--optimizer", optimizer, "--lr", "0.001")
+    assert result.returncode == 0, result.stderr
+    assert f"{optimizer} lr 0.001" in result.stdout
+
+
+def test_train_line_same_seed_same_prediction():
+    args = ("train", "line", "--epochs", "2", "--seed", "3", "--batch-size", "50")
+    first, second = chainrule(*args), chainrule(*args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--epochs", "0", "must be positive"),
+        ("--epochs", "ten", "expected a positive whole number"),
+        ("--batch-size", "-32", "must be positive"),
+        ("--lr", "0", "must be a positive finite number"),
+        ("--lr", "-0.1", "must be a positive finite number"),
+        ("--lr", "nan", "must be a positive finite number"),
+        ("--optimizer", "adagrad", "invalid choice: 'adagrad'"),
+    ],
+)
+def test_train_line_rejects_bad_arguments_with_exit_2(option, value, message):
+    assert_usage_error(chainrule("train", "line", option, value), message)
+
+
+def test_train_unknown_task_exits_2():
+    assert_usage_error(chainrule("train", "circle"), "invalid choice: 'circle'")
+
+
+def test_train_line_that_diverges_exits_1_suggesting_a_lower_lr():
+    result = chainrule("train", "line", "--epochs", "5", "--optimizer", "sgd", "--lr", "1e6")
+    assert_runtime_error(result)
+    assert "learning rate" in result.stderr
+
+
+def test_train_line_plot_to_an_unwritable_path_exits_1():
+    result = chainrule("train", "line", "--epochs", "1", "--plot", "/proc/loss.png")
+    assert_runtime_error(result)
+    assert "cannot write /proc/loss.png" in result.stderr
+
+
+def test_train_line_save_into_a_missing_folder_exits_1_before_training():
+    result = chainrule("train", "line", "--save", "/nonexistent-dir/model.json")
+    assert_runtime_error(result)
+    assert "the folder /nonexistent-dir does not exist" in result.stderr
+    assert "Predicted y" not in result.stdout  # it stopped before 300 epochs of training
+
+
+# -- chainrule demo -----------------------------------------------------------------------
+
+
+def test_demo_writes_graphs_frames_plot_and_weights_and_lists_them(tmp_path):
+    out = tmp_path / "demo"
+    result = chainrule("demo", "--out", str(out), "--epochs", "3")
+    assert result.returncode == 0, result.stderr
+    assert "0.298371109" in result.stdout  # E_total of the 2-2-2 network (slide)
+    assert "-12" in result.stdout  # f of (x + y) * z
+    assert "Predicted y: " in result.stdout
+    for name in ("xyz.png", "2-2-2.png"):
+        assert (out / name).read_bytes()[:8] == PNG_MAGIC
+    for name in ("xyz.svg", "2-2-2.svg"):
+        assert "<svg" in (out / name).read_text()
+    assert (out / "xyz-steps" / "step_003.png").read_bytes()[:8] == PNG_MAGIC
+    assert (out / "line-loss.png").read_bytes()[:8] == PNG_MAGIC
+    assert "layers.0.weight" in json.loads((out / "line-model.json").read_text())
+    listed = result.stdout.split("Wrote:")[-1].split()
+    assert str(out / "xyz.svg") in listed and str(out / "line-loss.png") in listed
+    assert str(out / "xyz-steps" / "step_000.png") in listed
+
+
+def test_demo_into_an_unwritable_folder_exits_1():
+    assert_runtime_error(chainrule("demo", "--out", "/proc/chainrule-demo", "--epochs", "1"))
+
+
+# -- the console script -------------------------------------------------------------------
+
+
+def test_console_script_runs_the_same_command_line():
+    script = Path(sys.executable).with_name("chainrule")
+    if not script.exists():
+        pytest.skip("the chainrule script is not installed next to this Python")
+    result = subprocess.run(
+        [str(script), "examples"], capture_output=True, text=True, timeout=60, env=os.environ
+    )
+    assert result.returncode == 0
+    assert result.stdout == chainrule("examples").stdout
+
+
+def test_example_graph_without_a_renderer_exits_1_saying_how_to_install_one(
+    tmp_path, monkeypatch, capsys
+):
+    # In process, so the renderer lookup can be switched off; main() returns the status.
+    from autograd import render
+    from nn.cli import main
+
+    monkeypatch.setattr(render, "find_renderer", lambda: None)
+    status = main(["example", "xyz", "--graph", str(tmp_path / "xyz.png")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("chainrule: error: ") and "graphviz" in err.lower()
+    assert not (tmp_path / "xyz.png").exists()
