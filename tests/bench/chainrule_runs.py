@@ -16,6 +16,7 @@ from common import (
     LAYER_SIZES,
     LR,
     Sizes,
+    graph_figures,
     graph_program,
     line_split,
     now,
@@ -70,19 +71,8 @@ def step(sizes: Sizes) -> dict[str, Any]:
 def graph(sizes: Sizes) -> dict[str, Any]:
     """(b) build and backward of the shared random expression graph."""
     program = graph_program(sizes.graph_nodes, sizes.graph_pool)
-    forward_s, backward_s, forward_without_gc_s, root, leaves = time_graph(
-        program, Value, Value, sizes.graph_repeats
-    )
-    return {
-        "n_values": program.n_values,
-        "depth": program.depth,
-        "forward_s": forward_s,
-        "backward_s": backward_s,
-        "forward_without_gc_s": forward_without_gc_s,
-        "repeats": sizes.graph_repeats,
-        "root": root.data,
-        "leaf_grad_sum": sum(leaf.grad for leaf in leaves),
-    }
+    timed = time_graph(program, Value, Value, sizes.graph_repeats)
+    return graph_figures(program, sizes.graph_repeats, timed, lambda v: v.data, lambda v: v.grad)
 
 
 def chain(sizes: Sizes, shared: bool = False) -> dict[str, Any]:

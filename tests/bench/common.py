@@ -234,6 +234,28 @@ def time_graph(
     return *medians, forward_without_gc, root, leaves
 
 
+def graph_figures(
+    program: GraphProgram,
+    repeats: int,
+    timed: tuple[float, float, float, Any, list[Any]],
+    data_of: Callable[[Any], float],
+    grad_of: Callable[[Any], float],
+) -> dict[str, Any]:
+    """What every engine reports for (b), from time_graph's result; data_of and grad_of read
+    a number and its gradient out of that engine's scalar type."""
+    forward_s, backward_s, forward_without_gc_s, root, leaves = timed
+    return {
+        "n_values": program.n_values,
+        "depth": program.depth,
+        "forward_s": forward_s,
+        "backward_s": backward_s,
+        "forward_without_gc_s": forward_without_gc_s,
+        "repeats": repeats,
+        "root": data_of(root),
+        "leaf_grad_sum": sum(grad_of(leaf) for leaf in leaves),
+    }
+
+
 # ---------------------------------------------------------------------------------------
 # Shared measuring helpers.
 # ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from common import (
     LAYER_SIZES,
     LR,
     Sizes,
+    graph_figures,
     graph_program,
     line_split,
     shuffled_batches,
@@ -105,19 +106,10 @@ def graph(sizes: Sizes) -> dict[str, Any]:
     of depth, so the recursion limit is raised above the graph's depth for this workload."""
     program = graph_program(sizes.graph_nodes, sizes.graph_pool)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * program.depth + 1000))
-    forward_s, backward_s, forward_without_gc_s, root, leaves = time_graph(
-        program, Value, Value, sizes.graph_repeats
+    timed = time_graph(program, Value, Value, sizes.graph_repeats)
+    return graph_figures(
+        program, sizes.graph_repeats, timed, lambda v: float(v.data), lambda v: float(v.grad)
     )
-    return {
-        "n_values": program.n_values,
-        "depth": program.depth,
-        "forward_s": forward_s,
-        "backward_s": backward_s,
-        "forward_without_gc_s": forward_without_gc_s,
-        "repeats": sizes.graph_repeats,
-        "root": float(root.data),
-        "leaf_grad_sum": float(sum(leaf.grad for leaf in leaves)),
-    }
 
 
 def chain(sizes: Sizes) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from common import (
     BATCH_SIZE,
     LR,
     Sizes,
+    graph_figures,
     graph_program,
     line_split,
     time_epochs,
@@ -105,20 +106,11 @@ def graph(sizes: Sizes) -> dict[str, Any]:
     def leaf(x: float) -> torch.Tensor:
         return torch.tensor(x, dtype=torch.float64, requires_grad=True)
 
-    forward_s, backward_s, forward_without_gc_s, root, leaves = time_graph(
-        program, constant, leaf, sizes.graph_repeats
+    timed = time_graph(program, constant, leaf, sizes.graph_repeats)
+    figures = graph_figures(
+        program, sizes.graph_repeats, timed, lambda t: t.item(), lambda t: t.grad.item()
     )
-    return {
-        "n_values": program.n_values,
-        "depth": program.depth,
-        "forward_s": forward_s,
-        "backward_s": backward_s,
-        "forward_without_gc_s": forward_without_gc_s,
-        "repeats": sizes.graph_repeats,
-        "root": root.item(),
-        "leaf_grad_sum": sum(leaf.grad.item() for leaf in leaves),
-        "dtype": "float64",
-    }
+    return {**figures, "dtype": "float64"}
 
 
 WORKLOADS = {
