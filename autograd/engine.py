@@ -140,14 +140,13 @@ class Value:
         so calling backward() twice without zeroing exactly doubles the leaves' gradients.
         """
         gradient = _as_float(gradient, "gradient")
-        order = topological_order(self, leaves=False)
+        # Intermediate gradients restart every pass (the search sets them to 0 as it goes):
+        # they are this pass's values, while leaves (parameters) keep accumulating until
+        # someone calls zero_grad().
+        order = _search(self, leaves=False, zero_grads=True)
         if not order:  # self is a leaf: d(self)/d(self) = 1
             self.grad += gradient
             return
-        # Intermediate gradients restart every pass: they are this pass's values, while
-        # leaves (parameters) keep accumulating until someone calls zero_grad().
-        for node in order:
-            node.grad = 0.0
         self.grad = gradient
         # Walk from the output back to the inputs. The topological order guarantees a
         # node's gradient is complete (every use of it has reported) before it is passed on.
@@ -295,6 +294,12 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
     graph always gives the same order. With leaves=False only nodes with inputs are listed
     (what the backward pass needs: a leaf has nothing to pass its gradient on to).
     """
+    return _search(root, leaves=leaves, zero_grads=False)
+
+
+def _search(root: Value, *, leaves: bool, zero_grads: bool) -> list[Value]:
+    """topological_order's search; with zero_grads it also sets each listed node's grad to
+    0.0, as the backward pass needs, saving a second walk over the nodes."""
     if not leaves and not root.inputs:
         return []
     # Each search uses two fresh marks, so no mark left by an earlier search can match.
@@ -308,6 +313,8 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
         if mark is entered:  # back from its inputs: all of them are in order now
             node._mark = done
             order.append(node)
+            if zero_grads:
+                node.grad = 0.0
         elif mark is not done:
             inputs = node.inputs
             if not inputs:  # a leaf is finished the moment it is reached

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .engine import Value, _as_float, topological_order
+from .engine import Value, _as_float, _search, topological_order
 from .ops import local_derivatives
 
 
@@ -63,14 +63,12 @@ class Step:
 def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
     """Run root.backward(gradient) one chain-rule step at a time, yielding each Step."""
     gradient = _as_float(gradient, "gradient")
-    order = topological_order(root, leaves=False)
+    # The same bookkeeping as Value.backward: intermediate gradients restart every pass.
+    order = _search(root, leaves=False, zero_grads=True)
     if not order:  # a leaf: nothing to pass on, its own gradient just grows
         root.grad += gradient
         return
     names = node_names(root)
-    # The same bookkeeping as Value.backward: intermediate gradients restart every pass.
-    for node in order:
-        node.grad = 0.0
     root.grad = gradient
     index = 0
     for node in reversed(order):
