@@ -28,14 +28,14 @@ def mse_loss(preds: Scalars, targets: Scalars) -> Value:
     """Mean squared error: (1/n) * sum (pred - target)^2, the lesson's regression loss."""
     preds, targets = _paired("mse_loss", preds, targets)
     # One `sum` node over the squares, then one division: few nodes, a fast backward pass.
-    return sum_of([(p - t) ** 2 for p, t in zip(preds, targets, strict=True)]) / len(preds)
+    return _total([(p - t) ** 2 for p, t in zip(preds, targets, strict=True)]) / len(preds)
 
 
 def sum_squared_error(outputs: Scalars, targets: Scalars) -> Value:
     """The slides' total error E = sum 1/2 (target - out)^2 (the 1/2 cancels the 2 of the
     derivative, so dE/dout = out - target)."""
     outputs, targets = _paired("sum_squared_error", outputs, targets)
-    return sum_of([(t - o) ** 2 for o, t in zip(outputs, targets, strict=True)]) * 0.5
+    return _total([(t - o) ** 2 for o, t in zip(outputs, targets, strict=True)]) * 0.5
 
 
 def binary_cross_entropy(probs: Scalars, targets: Scalars) -> Value:
@@ -49,7 +49,7 @@ def binary_cross_entropy(probs: Scalars, targets: Scalars) -> Value:
     for p, t in zip(probs, targets, strict=True):
         p = _lift(p).clamp(EPS, 1.0 - EPS)
         terms.append(t * p.log() + (1 - t) * (1 - p).log())
-    return -sum_of(terms) / len(terms)
+    return -_total(terms) / len(terms)
 
 
 def cross_entropy(
@@ -72,7 +72,7 @@ def cross_entropy(
             raise ValueError("cross_entropy needs at least one sample, got empty lists")
         samples = zip(logits, target_index, strict=True)
         losses = [_cross_entropy_one(z, t) for z, t in samples]
-        return sum_of(losses) / len(losses)
+        return _total(losses) / len(losses)
     return _cross_entropy_one(logits, target_index)
 
 
@@ -103,7 +103,7 @@ def hinge_loss(scores: Scalars, targets: Scalars) -> Value:
         if not isinstance(y, Value) and y not in (1.0, -1.0):
             raise ValueError(f"hinge_loss targets must be +1 or -1, got {y!r} at {i}")
     margins = [_lift(1 - y * s).relu() for s, y in zip(scores, targets, strict=True)]
-    return sum_of(margins) / len(margins)
+    return _total(margins) / len(margins)
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -145,3 +145,10 @@ def _paired(name: str, outputs: Scalars, targets: Scalars) -> tuple[list[Scalar]
     if not outputs_flat:
         raise ValueError(f"{name} needs at least one prediction, got an empty list")
     return outputs_flat, targets_flat
+
+
+def _total(terms: list[Any]) -> Value:
+    """The terms added up as one `sum` node; a single term is its own total (no node)."""
+    if len(terms) == 1:
+        return terms[0] if isinstance(terms[0], Value) else Value(terms[0])
+    return sum_of(terms)

@@ -180,3 +180,12 @@ def test_empty_inputs_raise_value_error(loss_fn):
 def test_a_non_number_among_predictions_raises_type_error():
     with pytest.raises(TypeError, match=r"mse_loss predictions\[1\] must be a number"):
         mse_loss([1.0, "2"], [1.0, 2.0])
+
+
+def test_a_single_term_loss_has_no_sum_node():
+    # E_o1 = 1/2 (target - out)^2 draws as (t - o) -> ^2 -> * 0.5, as on the slide.
+    out = Value(0.75136507)
+    e = sum_squared_error(out, 0.01)
+    assert e.op == "*" and e.inputs[0].op == "**" and e.inputs[1].data == 0.5
+    assert round(e.data, 8) == 0.27481108  # 1/2 (0.01 - 0.75136507)^2
+    assert mse_loss([Value(3.0)], [1.0]).inputs[0].op == "**"
