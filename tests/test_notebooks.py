@@ -14,7 +14,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -22,19 +21,24 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 CELL_TIMEOUT = 300  # seconds per cell; every notebook takes well under a minute in all
 
 
+def _load_builder():
+    spec = importlib.util.spec_from_file_location(
+        "build_notebooks", NOTEBOOK_DIR / "build_notebooks.py"
+    )
+    assert spec is not None and spec.loader is not None
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    return builder
+
+
+BUILDER = _load_builder()  # notebooks/build_notebooks.py: the cells, and how to run them
+
+
 @functools.cache
 def executed(name: str) -> NotebookNode:
     """The notebook `name` after running every cell (raises CellExecutionError on an error)."""
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=CELL_TIMEOUT,
-        kernel_name="python3",
-        record_timing=False,
-        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
-    )
-    client.execute()
-    return nb
+    return BUILDER.execute(nb, NOTEBOOK_DIR, timeout=CELL_TIMEOUT)
 
 
 def printed_lines(nb: NotebookNode) -> list[str]:
@@ -126,13 +130,7 @@ def test_committed_notebooks_are_saved_executed() -> None:
 
 
 def test_committed_notebooks_match_build_notebooks() -> None:
-    spec = importlib.util.spec_from_file_location(
-        "build_notebooks", NOTEBOOK_DIR / "build_notebooks.py"
-    )
-    assert spec is not None and spec.loader is not None
-    build_notebooks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build_notebooks)
-    for name, cells in build_notebooks.NOTEBOOKS.items():
+    for name, cells in BUILDER.NOTEBOOKS.items():
         committed = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
         assert [cell.source for cell in committed.cells] == [source for _, source in cells], (
             f"{name}.ipynb differs from build_notebooks.py: "
