@@ -199,6 +199,8 @@ def _as_float(data: object, what: str = "Value") -> float:
 def _node(data: float, op: Op, inputs: tuple[Value, ...], const: object = None) -> Value:
     """A new Value made by an operation (or a leaf, when no_grad() is on)."""
     if data - data != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
+        if not inputs:  # a number mixed into an expression
+            raise OverflowError(f"an expression cannot use {data!r}: it is not a finite number")
         raise OverflowError(
             f"{op.describe([x.data for x in inputs], const)} = {data!r}: "
             "the result is not a finite number"

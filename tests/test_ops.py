@@ -282,3 +282,22 @@ def test_overflow_message_summarises_a_long_sum():
         sum_of([Value(1e308)] * 3 + [Value(9e307)] * 3)
     with pytest.raises(OverflowError, match=r"^sum\(1e\+308, 1e\+308\) = inf"):
         sum_of([Value(1e308)] * 2)
+
+
+def test_a_non_finite_number_in_an_expression_is_named():
+    with pytest.raises(OverflowError, match=r"cannot use inf: it is not a finite number"):
+        Value(1.0) + float("inf")
+    with pytest.raises(OverflowError, match=r"cannot use nan"):
+        float("nan") * Value(1.0)
+
+
+def test_weighted_sum_takes_numbers_and_numpy_scalars_as_inputs():
+    np = pytest.importorskip("numpy")
+    w1, w2 = Value(0.5), Value(-2.0)
+    out = weighted_sum([w1, w2], [3, np.float64(0.25)], 1.0)  # 0.5*3 - 2*0.25 + 1 = 2
+    assert out.data == 2.0
+    assert all(isinstance(x, Value) for x in out.inputs)
+    out.backward()
+    assert (w1.grad, w2.grad) == (3.0, 0.25)
+    with pytest.raises(TypeError, match="str"):
+        weighted_sum([w1], ["3"], 0.0)
