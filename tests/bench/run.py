@@ -10,6 +10,7 @@ Run `python tests/bench/run.py --help` for the options; README.md says what is m
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime
 import importlib.metadata
 import importlib.util
@@ -121,7 +122,15 @@ def available_engines() -> tuple[set[str], dict[str, str]]:
 
 
 def warm_caches() -> None:
-    """Import every engine once, untimed, so no round pays for writing .pyc files."""
+    """Import every engine once, untimed, so no round pays for compiling its source.
+
+    chainrule's own packages and this folder are byte-compiled explicitly as well:
+    compileall writes .pyc files even where PYTHONDONTWRITEBYTECODE stops imports from
+    doing so, and without them every worker would compile the engine again ((e) included).
+    """
+    root = HERE.parent.parent
+    for folder in (root / "autograd", root / "nn", HERE):
+        compileall.compile_dir(folder, quiet=1)
     code = "import sys; sys.path.insert(0, sys.argv[1]); import common, chainrule_runs"
     for module in ("micrograd_runs", "torch_runs"):
         code += f"\ntry:\n    import {module}\nexcept ImportError:\n    pass"
