@@ -199,7 +199,12 @@ CLAMP   = Op("clamp",   "unary",  "clamp({a}, {c})", _clamp,
 SUM     = Op("sum",     "nary",   "sum",          _sum,                 lambda inputs, out: [1.0] * len(inputs))
 WSUM    = Op("wsum",    "nary",   "wsum",         _weighted_sum,        _weighted_sum_local)
 
-LEAF = Op("", "leaf", "", lambda: 0.0, lambda: ())  # what a Value made by hand has as its op
+def _leaf_has_no_rule(*args: object) -> Any:
+    raise TypeError("a leaf was made by hand, not computed: it has no forward rule or inputs")
+
+
+# What a Value made by hand has as its op: nothing computed it, nothing to differentiate.
+LEAF = Op("", "leaf", "", _leaf_has_no_rule, _leaf_has_no_rule)
 
 TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, POW_C, NEG, EXP, LOG, TANH, SIGMOID, RELU,
                          CLAMP, SUM, WSUM)
