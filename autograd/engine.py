@@ -10,7 +10,7 @@ The local derivatives come from the op table in ops.py; this file applies them.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from .ops import (
@@ -179,6 +179,19 @@ class Value:
             else:
                 for x, local in zip(inputs, op.local(inputs, node.data)):
                     x.grad += local * upstream
+
+
+# The functions that text can name (the expression language, worked-example files), by
+# name: each takes Values (or numbers) and returns a Value. Operations added later (max,
+# min, abs, ones a user defines) register here too, so text can use them at once.
+FUNCTIONS: dict[str, Callable[..., Value]] = {
+    "exp": Value.exp,
+    "log": Value.log,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "clamp": Value.clamp,
+}
 
 
 def _as_float(data: object, what: str = "Value") -> float:

@@ -1,5 +1,6 @@
-"""`python -m nn` runs the chainrule command line (the same as the `chainrule` script)."""
+"""`python -m nn` runs the chainrule command line (kept for old habits; the command line
+itself lives in chainrule/cli.py, which imports nn, never the other way round)."""
 
-from .cli import main
+from chainrule.cli import main
 
 raise SystemExit(main())

@@ -268,7 +268,7 @@ def test_example_graph_without_a_renderer_exits_1_saying_how_to_install_one(
 ):
     # In process, so the renderer lookup can be switched off; main() returns the status.
     from autograd import render
-    from nn.cli import main
+    from chainrule.cli import main
 
     monkeypatch.setattr(render, "find_renderer", lambda: None)
     status = main(["example", "xyz", "--graph", str(tmp_path / "xyz.png")])

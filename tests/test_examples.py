@@ -1,8 +1,8 @@
-"""The worked examples in nn/examples.py reproduce the slides' numbers."""
+"""The worked examples in chainrule/examples.py reproduce the slides' numbers."""
 
 import pytest
 
-from nn.examples import (
+from chainrule.examples import (
     build,
     format_table,
     gradient_descent_step,

@@ -1,4 +1,4 @@
-"""The `chainrule` command line (also `python -m nn`): the course's examples from a shell.
+"""The `chainrule` command line (also `python -m chainrule`): the course's examples from a shell.
 
     chainrule examples                       list the worked examples
     chainrule example xyz --steps            forward values, backward steps, gradients
@@ -6,7 +6,7 @@
     chainrule train line --plot loss.png     the PyTorch lesson's network on y = 2x + 1
     chainrule demo --out demo-output         all of it, into one folder (`make demo`)
 
-This file only reads arguments and prints; the examples live in nn/examples.py.
+This file only reads arguments and prints; the examples live in chainrule/examples.py.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from nn import TrainingDiverged
+
 from . import examples
-from .train import TrainingDiverged
 
 GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".gv")
 

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograd import Step, Value, backward_steps, no_grad, topological_order
-
-from .data import line_data, train_val_split
-from .layers import MLP, Layer
-from .losses import sum_squared_error
-from .optim import SGD, Adam, RMSprop
-from .train import History, fit
+from nn.data import line_data, train_val_split
+from nn.layers import MLP, Layer
+from nn.losses import sum_squared_error
+from nn.optim import SGD, Adam, RMSprop
+from nn.train import History, fit
 
 
 @dataclass
