@@ -14,6 +14,7 @@ imports neither graphviz nor numpy.
 from typing import Any
 
 from .check import gradcheck, numerical_grad
+from .define import define_op
 from .engine import Value, is_grad_enabled, no_grad, sum_of, topological_order, weighted_sum
 from .steps import Step, backward_steps
 
@@ -21,6 +22,7 @@ __all__ = [
     "Step",
     "Value",
     "backward_steps",
+    "define_op",
     "draw_dot",
     "frames_to_gif",
     "gradcheck",

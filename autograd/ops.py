@@ -271,18 +271,25 @@ def define_row(
         )
     if _takes(forward, n) is False:
         raise TypeError(
-            f"{name}: {n} derivative(s) means {n} input(s), but forward does not take "
-            f"{n} argument(s); give forward one argument per input and one derivative each"
+            f"{name}: forward must take one argument per input, and {_count(n, 'derivative')} "
+            f"means {_count(n, 'input')}, but forward cannot be called with {_count(n, 'argument')}"
         )
     locals_ = [_local_rule(name, k, d, n) for k, d in enumerate(derivatives)]
     run = _checked_forward(name, forward)
     if n == 1:
         (local,) = locals_
-        return Op(name, "unary", name + "({a})", lambda a, c: run(a), lambda a, out, c: local(a, out))
+        return Op(
+            name, "unary", name + "({a})", lambda a, c: run(a), lambda a, out, c: local(a, out)
+        )
     if n == 2:
         local_a, local_b = locals_
-        return Op(name, "binary", name + "({a}, {b})", run,
-                  lambda a, b, out: (local_a(a, b, out), local_b(a, b, out)))  # fmt: skip
+        return Op(
+            name,
+            "binary",
+            name + "({a}, {b})",
+            run,
+            lambda a, b, out: (local_a(a, b, out), local_b(a, b, out)),
+        )
 
     def forward_n(inputs: Sequence[Any]) -> float:
         return run(*[x.data for x in inputs])
@@ -326,8 +333,8 @@ def _local_rule(
     with_out = _takes(derivative, n + 1)
     if with_out is False and _takes(derivative, n) is False:
         raise TypeError(
-            f"{name}: derivative {k + 1} is called with the {n} input number(s) and then the "
-            f"output, d(x1, ..., out), or with the inputs alone, but it takes neither"
+            f"{name}: derivative {k + 1} must take the {_count(n, 'input')} and then the "
+            f"output, d(x1, ..., out), or the {_count(n, 'input')} alone; it takes neither"
         )
     what = f"derivative {k + 1} (d {name} / d input {k + 1})"
 
@@ -366,3 +373,7 @@ def _number(
 
 def _point(xs: Sequence[float]) -> str:
     return ", ".join(f"x{k + 1} = {x!r}" for k, x in enumerate(xs))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
