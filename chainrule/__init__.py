@@ -3,13 +3,32 @@ neural-network library (`nn`), so one line brings everything:
 
     >>> from chainrule import Value, MLP, draw_dot
 
-The teaching tools live here too: the command line (`python -m chainrule`) and the worked
+This is the recommended import, in notebooks above all: it finds chainrule's own `nn` even
+when the current folder holds a learner's nn.py (which keeps the name `nn`), and if the PyPI
+project `autograd` has replaced chainrule's engine, it says so and how to repair it. The
+teaching tools live here too: the command line (`python -m chainrule`) and the worked
 examples (chainrule.examples).
 """
 
-from autograd import *  # noqa: F403
-from autograd import __all__ as _autograd_names
-from nn import *  # noqa: F403
-from nn import __all__ as _nn_names
+from typing import TYPE_CHECKING, Any
 
-__all__ = [*_autograd_names, *_nn_names]
+from ._packages import autograd, nn
+
+if TYPE_CHECKING:
+    from autograd import *  # noqa: F403
+    from nn import *  # noqa: F403
+
+__all__ = [*autograd.__all__, *nn.__all__]
+
+# Copy the public names in. Drawing (draw_dot, ...) stays unloaded until first used, as in
+# autograd itself: those names are looked up by __getattr__ below.
+globals().update({name: getattr(nn, name) for name in nn.__all__})
+globals().update(
+    {name: vars(autograd)[name] for name in autograd.__all__ if name in vars(autograd)}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in autograd.__all__:
+        return getattr(autograd, name)
+    raise AttributeError(f"module 'chainrule' has no attribute {name!r}")

@@ -18,9 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from nn import TrainingDiverged
-
-from . import examples
+from . import TrainingDiverged, examples  # nn's names through chainrule: see _packages.py
 
 GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".gv")
 

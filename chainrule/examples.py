@@ -13,12 +13,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograd import Step, Value, backward_steps, no_grad, topological_order
-from nn.data import line_data, train_val_split
-from nn.layers import MLP, Layer
-from nn.losses import sum_squared_error
-from nn.optim import SGD, Adam, RMSprop
-from nn.train import History, fit
+# Through chainrule, which finds its own nn even beside a learner's nn.py (_packages.py).
+from chainrule import (
+    MLP,
+    SGD,
+    Adam,
+    History,
+    Layer,
+    RMSprop,
+    Step,
+    Value,
+    backward_steps,
+    fit,
+    line_data,
+    no_grad,
+    sum_squared_error,
+    topological_order,
+    train_val_split,
+)
 
 
 @dataclass
