@@ -16,11 +16,23 @@ from pathlib import Path
 
 import pytest
 
-from autograd import Value, backward_steps, define_op, draw_dot, gradcheck
+from autograd import Value, backward_steps, define, define_op, draw_dot, gradcheck
 from autograd.engine import FUNCTIONS
 from nn import MLP
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def forget_defined_operations():
+    """Operations defined by a test are registered for the expression language, which
+    other tests read: put the registries back as they were."""
+    functions, defined = dict(FUNCTIONS), dict(define._DEFINED)
+    yield
+    FUNCTIONS.clear()
+    FUNCTIONS.update(functions)
+    define._DEFINED.clear()
+    define._DEFINED.update(defined)
 
 
 def lecture_neuron():
