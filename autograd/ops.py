@@ -10,7 +10,6 @@ the package.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -303,6 +302,8 @@ def define_row(
 
 def _takes(rule: Callable[..., Any], n: int) -> bool | None:
     """Whether rule can be called with n positional arguments (None: cannot tell)."""
+    import inspect  # only when an operation is defined: it costs more than the engine
+
     try:
         signature = inspect.signature(rule)
     except (TypeError, ValueError):  # some built-in functions do not say
