@@ -81,8 +81,8 @@ class Value:
 
     @property
     def _prev(self) -> set[Value]:
-        """micrograd's name for the inputs, as a set: each input once, in no set order
-        (`.inputs` keeps operand order and repeats, as `(a * a).inputs == (a, a)`)."""
+        """micrograd's name for the inputs, as a set: each input once (`.inputs` keeps
+        operand order and repeats, as `(a * a).inputs == (a, a)`)."""
         return set(self.inputs)
 
     @property
@@ -328,7 +328,7 @@ def _compared(x: object) -> float | None:
     if isinstance(x, Value):
         return x.data
     if isinstance(x, numbers.Real):
-        return x  # type: ignore[return-value]
+        return float(x)  # so that a comparison with a NumPy number is a bool too
     return None
 
 

@@ -342,6 +342,13 @@ def test_comparisons_read_data_and_equality_stays_identity():
         a < "1"  # noqa: B015
 
 
+def test_comparisons_with_numpy_numbers_are_bools_on_either_side():
+    np = pytest.importorskip("numpy")
+    a = Value(1.0)
+    assert (a < np.float64(2.0), np.float64(2.0) > a, np.int64(1) >= a) == (True, True, True)
+    assert type(np.float64(2.0) > a) is bool  # NumPy hands the comparison to Value
+
+
 # -- random.seed, and a folder with its own nn.py ---------------------------------------
 
 
