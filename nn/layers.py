@@ -80,8 +80,9 @@ class Neuron(Module):
 
     def forward(self, xs: Sequence[Value | Number]) -> Value:
         """One `wsum` node, then one activation node (none for "linear")."""
-        # Without a bias, the weighted sum's last input is a fresh constant 0 (not a parameter).
-        out = weighted_sum(self.w, xs, Value(0.0) if self.b is None else self.b)
+        # Without a bias, the weighted sum's last input is a fresh constant 0, not a parameter
+        # (labelled, so a drawing of the graph says what it is).
+        out = weighted_sum(self.w, xs, Value(0.0, "no bias") if self.b is None else self.b)
         activate = self._activate
         return out if activate is None else activate(out)
 
