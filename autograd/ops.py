@@ -273,15 +273,15 @@ def define_row(
             f"{name}: forward must take one argument per input, and {_count(n, 'derivative')} "
             f"means {_count(n, 'input')}, but forward cannot be called with {_count(n, 'argument')}"
         )
-    locals_ = [_local_rule(name, k, d, n) for k, d in enumerate(derivatives)]
+    local_rules = [_local_rule(name, k, d, n) for k, d in enumerate(derivatives)]
     run = _checked_forward(name, forward)
     if n == 1:
-        (local,) = locals_
+        (local,) = local_rules
         return Op(
             name, "unary", name + "({a})", lambda a, c: run(a), lambda a, out, c: local(a, out)
         )
     if n == 2:
-        local_a, local_b = locals_
+        local_a, local_b = local_rules
         return Op(
             name,
             "binary",
@@ -294,8 +294,8 @@ def define_row(
         return run(*[x.data for x in inputs])
 
     def local_n(inputs: Sequence[Any], out: float) -> list[float]:
-        numbers_ = [x.data for x in inputs]
-        return [local(*numbers_, out) for local in locals_]
+        data = [x.data for x in inputs]
+        return [local(*data, out) for local in local_rules]
 
     return Op(name, "nary", name, forward_n, local_n)
 
@@ -318,7 +318,7 @@ def _takes(rule: Callable[..., Any], n: int) -> bool | None:
 def _checked_forward(name: str, forward: Callable[..., float]) -> Callable[..., float]:
     def run(*xs: float) -> float:
         # (a result that is not finite is reported by the engine, as for any row)
-        return _number(_call(forward, xs, name, "forward"), name, "forward", xs, finite=False)
+        return _number(_call(forward, xs, xs, name, "forward"), name, "forward", xs, finite=False)
 
     return run
 
@@ -340,19 +340,24 @@ def _local_rule(
     what = f"derivative {k + 1} (d {name} / d input {k + 1})"
 
     def local(*args: float) -> float:
-        xs = args[:-1]
-        result = _call(derivative, args if with_out is not False else xs, name, what)
+        xs = args[:-1]  # args is (x1, ..., xn, out)
+        result = _call(derivative, args if with_out is not False else xs, xs, name, what)
         return _number(result, name, what, xs)
 
     return local
 
 
-def _call(rule: Callable[..., Any], args: Sequence[float], name: str, what: str) -> Any:
+def _call(
+    rule: Callable[..., Any], args: Sequence[float], xs: Sequence[float], name: str, what: str
+) -> Any:
+    """rule(*args); Python's math errors get the rule's name and the inputs xs added."""
     try:
         return rule(*args)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
+        if type(error) not in (ValueError, ZeroDivisionError, OverflowError):
+            raise  # an exception class of the rule's own: leave it as it is
         # Python's own messages ("math domain error") say neither where nor at what value.
-        raise type(error)(f"{name}'s {what} at {_point(args)}: {error}") from error
+        raise type(error)(f"{name}'s {what} at {_point(xs)}: {error}") from error
 
 
 def _number(

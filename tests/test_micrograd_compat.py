@@ -277,6 +277,10 @@ def test_mistakes_in_an_operation_of_your_own_are_named():
         my_log(-1.0)
     with pytest.raises(TypeError, match="my_log takes 1 input, got 2"):
         my_log(1.0, 2.0)
+    # d sqrt(x)/dx = 1 / (2 sqrt(x)) = 1 / (2 out): at x = 0 it divides by zero.
+    root = define_op("root", math.sqrt, lambda x, out: 1 / (2 * out))
+    with pytest.raises(ZeroDivisionError, match=r"root's derivative 1 .* at x1 = 0.0: float"):
+        root(0.0).backward()
 
 
 # -- max, min, abs and comparisons ------------------------------------------------------
