@@ -419,6 +419,23 @@ def test_from_chainrule_import_mlp_works_beside_a_learners_nn_py(tmp_path):
     assert result.stdout.split() == ["Value", str(expected)]
 
 
+def test_chainrule_has_every_public_name_and_loads_drawing_on_first_use(tmp_path):
+    import autograd
+    import chainrule
+    import nn
+
+    assert set(chainrule.__all__) == set(autograd.__all__) | set(nn.__all__)
+    assert chainrule.MLP is nn.MLP and chainrule.define_op is autograd.define_op
+    code = (
+        "import sys, chainrule\n"
+        "print('graphviz' in sys.modules)\n"
+        "chainrule.draw_dot\n"
+        "print('graphviz' in sys.modules)\n"
+    )
+    result = run_python(code, tmp_path)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
 def test_no_part_of_chainrule_imports_a_learners_nn_py(tmp_path):
     (tmp_path / "nn.py").write_text(HOSTILE_NN)
     code = (
