@@ -101,6 +101,25 @@ def test_backward_one_node_at_a_time_as_in_the_lecture():
     assert (x2.grad, w2.grad) == (1.0 * x2w2.grad, 0.0)
 
 
+def test_backward_by_hand_through_a_network_matches_backward():
+    # Weighted sums (one node per neuron, many inputs) and inputs shared by every neuron of
+    # a layer: the by-hand pass adds the same shares, perhaps in another order (the set).
+    model = MLP(3, [4, 4, 1], activation="tanh", seed=7)
+    xs = [Value(0.5), Value(-1.0), Value(2.0)]
+    out = model(xs)
+    out.grad = 1.0
+    for node in reversed(build_topo(out)):
+        node._backward()
+    by_hand = [p.grad for p in model.parameters()] + [x.grad for x in xs]
+    model.zero_grad()
+    for x in xs:
+        x.grad = 0.0
+    model(xs).backward()
+    expected = [p.grad for p in model.parameters()] + [x.grad for x in xs]
+    assert by_hand == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert any(g != 0.0 for g in expected)
+
+
 def test_backward_by_hand_accumulates_for_a_value_used_twice():
     # The lecture's bug and its fix: b = a + a must give a.grad = 2, not 1.
     a = Value(3.0, "a")
