@@ -534,3 +534,11 @@ def test_an_autograd_installed_over_chainrules_gets_the_repair_message(tmp_path)
     assert result.returncode != 0
     assert "autograd/__init__.py is missing" in result.stderr
     assert "-m pip install --force-reinstall --no-deps chainrule" in result.stderr
+
+
+def test_a_learners_own_autograd_py_is_named_with_the_fix(tmp_path):
+    (tmp_path / "autograd.py").write_text("class Value:  # a learner's own engine\n    pass\n")
+    result = run_python("import chainrule", tmp_path)
+    assert result.returncode != 0
+    assert f"`import autograd` finds {tmp_path / 'autograd.py'}" in result.stderr
+    assert "rename it, e.g. to my_autograd.py" in result.stderr
