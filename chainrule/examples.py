@@ -105,6 +105,7 @@ class WorkedExample:
     source_updates: list[str] = field(default_factory=list)  # what the source's update changes
     steps: int = 0  # how many updates the "steps" numbers come after
     biases: list[str] = field(default_factory=list)  # which parameters are biases
+    layers: list[list[str]] = field(default_factory=list)  # a network's parameters by layer
     path: Path | None = None  # the file it was read from
     rebuild: Callable[[Mapping[str, float] | None], WorkedExample] | None = field(
         default=None, repr=False, compare=False
@@ -373,11 +374,12 @@ class _Reader:
             values: dict[str, Value] = dict(leaves)
             formulas: dict[str, str] = {}
             biases: list[str] = []
+            layers: list[list[str]] = []
             if network is not None:
                 built = self.network(network, leaves)
                 values.update(built.values)
                 formulas.update(built.formulas)
-                biases = built.biases
+                biases, layers = built.biases, built.layers
             try:
                 computed = evaluate(definitions, values, where=str(self.path))
             except ExpressionError as error:
@@ -410,6 +412,7 @@ class _Reader:
                 source_updates=list(source_updates),
                 steps=steps,
                 biases=biases,
+                layers=layers,
                 path=self.path,
                 rebuild=make,
             )
@@ -634,7 +637,7 @@ class _Reader:
         layers = spec.get("layers")
         if not isinstance(layers, list) or not layers:
             raise self.error("[network] needs at least one [[network.layers]]", where)
-        built = _Network({}, {}, [])
+        built = _Network({}, {}, [], [])
         outputs: list[str] = []
         for k, layer in enumerate(layers, start=1):
             xs, outputs = self.layer(k, layer, xs, leaves, built)
@@ -715,6 +718,8 @@ class _Reader:
             bias_names = []
         biases = [self.leaf(leaves, n, where, "bias") for n in bias_names]
         built.biases += [n for n in bias_names if n not in built.biases]
+        names = [w.label for row in weights for w in row] + [b.label for b in biases]
+        built.layers.append(list(dict.fromkeys(names)))
         linear = activation == "linear"
         nets = self.names(spec, "nets", [f"net_{n}" for n in neurons], what)
         outs = self.names(spec, "outputs", [f"out_{n}" for n in neurons], what)
@@ -825,6 +830,7 @@ class _Network:
     values: dict[str, Value]
     formulas: dict[str, str]
     biases: list[str]
+    layers: list[list[str]]  # each layer's weights and biases, input side first
 
 
 def _is_name(text: object) -> bool:
@@ -968,11 +974,36 @@ def recompute(example: WorkedExample) -> None:
                 node.data = op.forward(inputs)
 
 
-def train_steps(example: WorkedExample, steps: int, parameters: Sequence[str]) -> None:
-    """`steps` rounds of backward, update and forward, in place."""
-    for _ in range(steps):
+def layer_by_layer_step(
+    example: WorkedExample, lr: float | None = None, parameters: Sequence[str] | None = None
+) -> None:
+    """A network's update as code that updates while it backpropagates makes it: the output
+    layer first, then each layer below with gradients computed again through the weights
+    above it that were just changed (the forward values stay those of the pass before).
+    Not the textbook step (gradient_descent_step uses the old weights throughout), but what
+    some sources print. Needs an example with layers (a [network])."""
+    names = set(example.parameters if parameters is None else parameters)
+    for layer in reversed(example.layers):
         run_backward(example)
-        gradient_descent_step(example, parameters=parameters)
+        gradient_descent_step(example, lr, [n for n in layer if n in names])
+
+
+UPDATE_RULES = ("simultaneous", "layer_by_layer")
+
+
+def train_steps(
+    example: WorkedExample,
+    steps: int,
+    parameters: Sequence[str],
+    rule: str = "simultaneous",
+) -> None:
+    """`steps` rounds of backward, update (by the rule named) and forward, in place."""
+    for _ in range(steps):
+        if rule == "layer_by_layer":
+            layer_by_layer_step(example, parameters=parameters)
+        else:
+            run_backward(example)
+            gradient_descent_step(example, parameters=parameters)
         recompute(example)
 
 
