@@ -1076,6 +1076,8 @@ def update_table(example: WorkedExample, updates: Sequence[Update], lr: float) -
         for u in updates
     ]
     title = f"One gradient-descent step, learning rate {lr:g}: new = old - {lr:g} * gradient"
+    if lr < 0:  # a step up the gradient, as a source that nudges values to grow its output
+        title = f"One step up the gradient, learning rate {lr:g}: new = old + {-lr:g} * gradient"
     return title + "\n" + format_table(["parameter", " old", " gradient", " new"], rows)
 
 
