@@ -882,12 +882,20 @@ def automatic_gradients(example: WorkedExample) -> dict[str, str]:
         else:
             gradients[name] = (
                 " + ".join(
-                    f"d{upper}/d{name}" if upper == root else f"d{root}/d{upper} * d{upper}/d{name}"
+                    _local(example, upper, name)
+                    if upper == root
+                    else f"d{root}/d{upper} * d{upper}/d{name}"
                     for upper in consumers.get(name, [])
                 )
                 or "not used by the output"
             )
     return gradients
+
+
+def _local(example: WorkedExample, upper: str, name: str) -> str:
+    """The root's own local derivative, with the root's formula: "df/dq (f = q * z)"."""
+    formula = example.formulas.get(upper)
+    return f"d{upper}/d{name} ({upper} = {formula})" if formula else f"d{upper}/d{name}"
 
 
 # ---------------------------------------------------------------------------------------
