@@ -148,7 +148,7 @@ def diagnose(
             f"rounding: off by one in the last printed digit ({computed!r} rounds to "
             f"{expected}); the source probably rounded a value along the way"
         )
-    slip = _digit_slip(shown, expected)
+    slip = _digit_slip(shown, expected, format_number(computed, decimals + 1))
     if slip:
         return f"a digit slip: {slip} ({expected} computed)"
     if item.stage != "forward":
@@ -158,8 +158,19 @@ def diagnose(
     return f"no simple explanation: it differs from {expected} by {float(off * unit):.3g}"
 
 
-def _digit_slip(printed: str, computed: str) -> str:
-    """One digit changed, two neighbours swapped, or one digit left out or doubled."""
+def _digit_slip(printed: str, computed: str, longer: str) -> str:
+    """One digit changed, two neighbours swapped, or one digit left out or doubled.
+    computed is at the printed precision, longer has one more decimal (for a digit left
+    out, the printed number is one digit short of it)."""
+    for digits in (computed, longer):
+        if len(printed) + 1 == len(digits):
+            for k in range(len(digits)):
+                if digits[:k] + digits[k + 1 :] == printed:
+                    return f"the digit {digits[k]} at place {k + 1} is left out"
+    if len(printed) == len(computed) + 1:
+        for k in range(len(printed)):
+            if printed[:k] + printed[k + 1 :] == computed:
+                return f"an extra digit {printed[k]} at place {k + 1}"
     if len(printed) == len(computed):
         different = [k for k, (a, b) in enumerate(zip(printed, computed)) if a != b]
         if len(different) == 1:
@@ -169,14 +180,6 @@ def _digit_slip(printed: str, computed: str) -> str:
             k = different[0]
             if printed[k] == computed[k + 1] and printed[k + 1] == computed[k]:
                 return f"the digits {computed[k : k + 2]} are swapped"
-    if len(printed) + 1 == len(computed):
-        for k in range(len(computed)):
-            if computed[:k] + computed[k + 1 :] == printed:
-                return f"the digit {computed[k]} at place {k + 1} is left out"
-    if len(printed) == len(computed) + 1:
-        for k in range(len(printed)):
-            if printed[:k] + printed[k + 1 :] == computed:
-                return f"an extra digit {printed[k]} at place {k + 1}"
     return ""
 
 

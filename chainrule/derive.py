@@ -260,7 +260,7 @@ def _latex_table(headers: Sequence[str], rows: Sequence[Sequence[str]], math_fir
         first = row[0]
         if math_first:
             upper, _, lower = first.partition("/")
-            first_cell = f"${_partial(upper[1:], lower[1:])}$"
+            first_cell = rf"$\partial {latex_name(upper[1:])} / \partial {latex_name(lower[1:])}$"
         else:
             first_cell = f"${latex_name(first)}$"
         cells = [first_cell, rf"\texttt{{{latex_text(row[1])}}}", f"${row[2]}$"]
@@ -309,6 +309,6 @@ def _latex(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
         + "\n"
         + _latex_table(["gradient", "chain rule", " value"], gradient_rows(example), True)
     )
-    parts.append(r"\noindent\textbf{The chain rule along every path}")
+    parts.append(r"\medskip\noindent\textbf{The chain rule along every path}")
     parts += [_latex_rule(example, rule) for rule in rules]
     return "\n\n".join(parts) + "\n"

@@ -717,7 +717,7 @@ class _Reader:
         else:
             bias_names = []
         biases = [self.leaf(leaves, n, where, "bias") for n in bias_names]
-        built.biases += [n for n in bias_names if n not in built.biases]
+        built.biases = list(dict.fromkeys([*built.biases, *bias_names]))
         names = [w.label for row in weights for w in row] + [b.label for b in biases]
         built.layers.append(list(dict.fromkeys(names)))
         linear = activation == "linear"
