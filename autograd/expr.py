@@ -89,7 +89,7 @@ def parse(text: str, *, where: str = "expression", line_offset: int = 0) -> list
                 statement,
                 line_offset,
                 _describe(statement),
-                "each statement is `name = expression`",
+                f"each statement is `name = expression`; {allowed()}",
             )
         _check_name(name, where, statement, line_offset)
         uses = _check(tree, where, line_offset)
