@@ -335,7 +335,7 @@ class _Reader:
             raise self.error(
                 f"unknown field {unknown[0]!r}; the fields are: {known}", "", unknown[0]
             )
-        title = self.string(spec, "title", required=True)
+        title = self.string(spec, "title", required=True) or ""
         name = self.string(spec, "name") or self.path.stem
         summary = self.string(spec, "summary") or title
         decimals = spec.get("decimals", 4)

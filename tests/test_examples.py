@@ -395,3 +395,19 @@ def test_gradient_descent_with_a_negative_rate_steps_up_the_gradient():
     # a.data += 0.01 * a.grad in the lecture: 2 + 0.01 * 6 = 2.06
     assert updates["a"] == pytest.approx(2.06) and updates["f"] == pytest.approx(-1.96)
     assert math.isclose(example.lr or 0.0, -0.01)
+
+
+def test_the_readme_example_file_loads_and_its_check_finds_the_swapped_digits(tmp_path):
+    from chainrule.check import check, check_report
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (block,) = [b for b in readme.split("```toml\n")[1:]]
+    path = tmp_path / "my-neuron.toml"
+    path.write_text(block.split("```", 1)[0])
+    example = load(path)
+    findings = check(example)
+    assert [f.printed.key for f in findings if not f.ok] == ["dout/dx"]
+    report = check_report(example, findings)
+    # The README shows the end of this report, as printed.
+    shown = readme.split("$ chainrule check my-neuron.toml\n...\n", 1)[1].split("```", 1)[0]
+    assert report.endswith(shown.rstrip("\n"))
