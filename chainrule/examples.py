@@ -15,7 +15,7 @@ import numbers
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,7 @@ class Printed:
     text: str  # exactly as printed, e.g. "0.75136507": its digits give the precision
     stage: str = "forward"  # "forward", "update" or "steps"
     erratum: str = ""
+    steps: int = 0  # for stage "steps": after how many updates
 
     @property
     def decimals(self) -> int:
@@ -80,7 +81,7 @@ class Printed:
     def label(self) -> str:
         """The key with its stage, as reports name it: "w5 after the update"."""
         return {"forward": self.key, "update": f"{self.key} after the update"}.get(
-            self.stage, f"{self.key} after the updates"
+            self.stage, f"{self.key} after {self.steps} updates"
         )
 
 
@@ -169,10 +170,7 @@ def load(name_or_path: str | Path) -> WorkedExample:
 
 def build(name: str) -> WorkedExample:
     """A fresh copy of the built-in or library example called name."""
-    try:
-        return read_example(example_path(name))
-    except ExampleError as error:
-        raise ValueError(str(error)) from None
+    return read_example(example_path(name))
 
 
 def xyz() -> WorkedExample:
@@ -575,6 +573,7 @@ class _Reader:
                 continue
             self.printed_text("printed", key, value)
             printed.append(Printed(key, value, "forward", errata.get(key, "")))
+        printed = [replace(p, steps=steps) if p.stage == "steps" else p for p in printed]
         prefixes = {"forward": "", "update": "after_update.", "steps": "after_steps."}
         keys = {prefixes[p.stage] + p.key for p in printed}
         for key in errata:

@@ -16,9 +16,9 @@ KNOWN = {
     "cs231n-sigmoid-circuit": {},
     "mazur-2-2-2": {
         "E_total after the update": "update layer by layer",  # 0.291027924: the post's code
-        "E_total after the updates": "no simple explanation",  # does not match its outputs
-        "out_o1 after the updates": "update layer by layer",
-        "out_o2 after the updates": "update layer by layer",
+        "E_total after 10000 updates": "no simple explanation",  # does not match its outputs
+        "out_o1 after 10000 updates": "update layer by layer",
+        "out_o2 after 10000 updates": "update layer by layer",
     },
     "micrograd-a-plus-a": {},
     "micrograd-expression": {},
