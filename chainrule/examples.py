@@ -158,7 +158,7 @@ def example_path(name: str) -> Path:
 
 def load(name_or_path: str | Path) -> WorkedExample:
     """A worked example: a built-in name ("xyz", "2-2-2"), a library name
-    ("cs231n-sigmoid"), or the path of a .toml file. Raises ExampleError (a ValueError)
+    ("cs231n-sigmoid-circuit"), or the path of a .toml file. Raises ExampleError (a ValueError)
     naming the file and the line or field for a file that cannot be used."""
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or text.endswith(".toml") or "/" in text:
@@ -201,7 +201,9 @@ def summaries() -> dict[str, str]:
 def from_expr(text: str, given: Mapping[str, float], *, name: str = "expr") -> WorkedExample:
     """An example from a line of text: `from_expr("q = x + y; f = q * z", {"x": -2, ...})`.
 
-    The root is the last statement's value. Numbers print with no decimals when every value
+    The root is the last value computed: the last statement's (when statements come in
+    the order they are computed; written in another order, the one computed last). Numbers
+    print with no decimals when every value
     and gradient is a whole number, else with 4. Raises ExpressionError (a ValueError) for
     text outside the expression language, an unknown or unused name, or a math error.
     """
@@ -224,9 +226,9 @@ def from_expr(text: str, given: Mapping[str, float], *, name: str = "expr") -> W
         example = WorkedExample(
             name=name,
             summary=text,
-            root=computed[definitions[-1].name],
+            root=list(computed.values())[-1],
             values={**leaves, **computed},
-            formulas={d.name: d.text for d in definitions},
+            formulas={d.name: d.text for d in _in_order(definitions, computed)},
             gradients={},
             decimals=0,
             given=dict(values_given),
@@ -238,6 +240,12 @@ def from_expr(text: str, given: Mapping[str, float], *, name: str = "expr") -> W
         return example
 
     return make()
+
+
+def _in_order(definitions: list[Definition], computed: dict[str, Value]) -> list[Definition]:
+    """The definitions in the order they were computed (each after what it uses)."""
+    by_name = {d.name: d for d in definitions}
+    return [by_name[name] for name in computed]
 
 
 def _automatic_decimals(example: WorkedExample) -> int:
@@ -383,7 +391,7 @@ class _Reader:
             except ExpressionError as error:
                 raise ExampleError(str(error)) from None
             values.update(computed)
-            formulas.update({d.name: d.text for d in definitions})
+            formulas.update({d.name: d.text for d in _in_order(definitions, computed)})
             if output is not None and output not in values:
                 raise self.error(
                     f"output {output!r} is not a name of the example; "
