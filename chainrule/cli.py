@@ -257,7 +257,7 @@ def show_example(
     else:
         from .derive import derivation
 
-        print(derivation(example, fmt))
+        print(derivation(example, fmt, steps=trace))
     written: list[Path] = []
     if graphs:
         from autograd import draw_dot

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd import Value, topological_order
+from autograd import Step, Value, topological_order
 from autograd.ops import local_derivatives
 
 from .examples import (
@@ -115,15 +115,28 @@ def _fold(path: list[Factor], example: WorkedExample) -> list[Factor]:
 # ---------------------------------------------------------------------------------------
 
 
-def derivation(example: WorkedExample, fmt: str = "text") -> str:
+def derivation(example: WorkedExample, fmt: str = "text", steps: Sequence[Step] = ()) -> str:
     """The example's forward table, gradient table and every parameter's chain rule, as
     "text", "markdown" or "latex" (a fragment: tables and displayed equations, no preamble;
-    it needs no package beyond LaTeX itself)."""
+    it needs no package beyond LaTeX itself). Steps from backward_steps, when given, are
+    listed after the rules, one line each as str(step) reads."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     rules = chain_rules(example)
     writer = {"text": _text, "markdown": _markdown, "latex": _latex}[fmt]
-    return writer(example, rules)
+    text = writer(example, rules)
+    if not steps:
+        return text
+    lines = "\n".join(f"{k + 1:>2}. {step}" for k, step in enumerate(steps))
+    title = "Backward pass step by step (local x upstream = downstream)"
+    if fmt == "text":
+        return f"{text}\n\n{title}\n" + "\n".join(f"  {line}" for line in lines.split("\n"))
+    if fmt == "markdown":
+        return f"{text}\n## {title}\n\n```text\n{lines}\n```\n"
+    return (
+        f"{text}\n\\medskip\\noindent\\textbf{{{latex_text(title)}}}\n"
+        f"\\begin{{verbatim}}\n{lines}\n\\end{{verbatim}}\n"
+    )
 
 
 def _product(example: WorkedExample, path: list[Factor], times: str, first: bool) -> str:

@@ -118,3 +118,12 @@ def test_the_latex_fragment_compiles(tmp_path, name):
     )
     assert result.returncode == 0, result.stdout[-2000:]
     assert (tmp_path / "doc.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_steps_are_listed_after_the_rules_in_every_format():
+    example = build("xyz")
+    steps = run_backward(example, steps=True)
+    line = "dq/dx = 1 (local) x df/dq = -4 (upstream) -> x.grad += -4"  # the slide's step
+    for fmt in ("text", "markdown", "latex"):
+        text = derivation(example, fmt, steps=steps)
+        assert f" 3. {line}" in text and text.index(line) > text.index("df/dx = df/dq x")
