@@ -155,3 +155,42 @@ def test_too_deep_nesting_is_a_clear_error_not_a_crash(text, message):
 def test_an_empty_text_is_an_error():
     with pytest.raises(ExpressionError, match="no statements"):
         parse("  ")
+
+
+# -- the language builds the graph Python's own operators build ----------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LEAF = st.sampled_from(["x", "y", "2", "0.5", "-3"])
+
+
+def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*"]), children).map(
+        lambda t: f"({t[0]} {t[1]} {t[2]})"
+    )
+    unary = st.tuples(st.sampled_from(["-", "tanh", "sigmoid"]), children).map(
+        lambda t: f"-({t[1]})" if t[0] == "-" else f"{t[0]}({t[1]})"
+    )
+    return binary | unary
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.recursive(LEAF, _combine, max_leaves=12))
+def test_text_gives_the_values_and_gradients_of_the_same_python_expression(text):
+    expected_x, expected_y = Value(0.7, "x"), Value(-1.3, "y")
+
+    # The reference: the same text run by Python on Values (generated text, not user input).
+    # (A function of a plain number takes it as a leaf, as the language does.)
+    def lift(f):
+        return lambda v: f(v if isinstance(v, Value) else Value(v))
+
+    namespace = {"x": expected_x, "y": expected_y, "tanh": lift(Value.tanh)}
+    namespace["sigmoid"] = lift(Value.sigmoid)
+    expected = eval(f"({text}) + x * 0 + y * 0", {"__builtins__": {}}, namespace)
+    given = leaves(x=0.7, y=-1.3)
+    computed = evaluate(parse(f"f = ({text}) + x * 0 + y * 0"), given)["f"]
+    assert computed.data == expected.data
+    expected.backward()
+    computed.backward()
+    assert given["x"].grad == expected_x.grad and given["y"].grad == expected_y.grad
