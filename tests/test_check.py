@@ -26,6 +26,7 @@ KNOWN = {
     "micrograd-expression": {},
     "micrograd-neuron": {"o": "rounding", "do/dn": "rounding"},  # exp-based tanh, last bit
     "micrograd-neuron-exp": {},
+    "micrograd-readme": {},
     "micrograd-reuse": {},
     "ng-computation-graph": {},
 }

@@ -57,6 +57,7 @@ def test_examples_lists_each_worked_example_on_one_line():
         "micrograd-expression",
         "micrograd-neuron",
         "micrograd-neuron-exp",
+        "micrograd-readme",
         "micrograd-reuse",
         "ng-computation-graph",
     ]
