@@ -293,11 +293,15 @@ def automatic_gradients(example: WorkedExample) -> dict[str, str]:
     for name, value in example.values.items():
         for lower in named_inputs(value, example):
             consumers.setdefault(lower, []).append(name)
-    order = [root]
-    for node in reversed(topological_order(example.root, leaves=False)):
-        for x in node.inputs:
-            if x.label in example.values and example.values[x.label] is x and x.label not in order:
-                order.append(x.label)
+    # A value's gradient is complete once the last node that uses it has passed its share
+    # back: list the values in that order (ties in the order of that node's inputs).
+    complete: dict[int, tuple[int, int]] = {}
+    for k, node in enumerate(reversed(topological_order(example.root, leaves=False))):
+        for j, x in enumerate(node.inputs):
+            complete[id(x)] = (k, j)
+    reached = [n for n, v in example.values.items() if id(v) in complete and n != root]
+    order = [root, *sorted(reached, key=lambda n: complete[id(example.values[n])])]
+    order += [n for n in example.values if n not in order]
     gradients = {}
     for name in order:
         if name == root:
