@@ -412,3 +412,15 @@ def test_the_readme_example_file_loads_and_its_check_finds_the_swapped_digits(tm
     # The README shows the end of this report, as printed.
     shown = readme.split("$ chainrule check my-neuron.toml\n...\n", 1)[1].split("```", 1)[0]
     assert report.endswith(shown.rstrip("\n"))
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_the_gradient_table_lists_a_value_after_every_value_that_uses_it(name):
+    from chainrule.derive import named_inputs
+
+    example = build(name)
+    order = list(example.gradients)
+    assert order[0] == example.root.label and sorted(order) == sorted(example.values)
+    for upper, value in example.values.items():
+        for lower in named_inputs(value, example):
+            assert order.index(upper) < order.index(lower), (upper, lower)
