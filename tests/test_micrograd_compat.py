@@ -18,6 +18,8 @@ import pytest
 
 from autograd import Value, backward_steps, define, define_op, draw_dot, gradcheck
 from autograd.engine import FUNCTIONS
+from autograd.expr import evaluate, parse
+from chainrule import examples
 from nn import MLP
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,6 +266,45 @@ def test_an_operation_of_your_own_behaves_as_a_row_everywhere():
     xs = [Value(2.0), Value(-1.5), Value(0.5)]
     assert volume(*xs).data == -1.5
     assert gradcheck(volume, xs)
+
+
+EXAMPLE_FILE = """\
+title = "A tanh written by hand, and the max gate"
+summary = "my_tanh, max and abs in a worked-example file"
+decimals = 4
+
+[given]
+n = 0.8813735870195432
+z = 2.0
+w = -1.0
+
+[define]
+o = "my_tanh(n)"
+m = "max(z, w)"
+f = "o * m + abs(w)"
+"""
+
+
+def test_text_and_worked_example_files_can_use_max_abs_and_your_own_operation(tmp_path):
+    define_op("my_tanh", tanh_by_hand, lambda x, out: 1 - out**2)
+    (tmp_path / "mine.toml").write_text(EXAMPLE_FILE)
+    example = examples.load(tmp_path / "mine.toml")
+    steps = examples.run_backward(example, steps=True)
+    values = example.values
+    # f = tanh(n) * max(2, -1) + |-1| = 0.7071 * 2 + 1; df/dn = m * (1 - o^2) = 2 * 0.5,
+    # df/dz = o (max chose z), df/dw = 0 (not chosen) + sign(-1) = -1.
+    assert example.number(values["f"].data) == "2.4142"
+    assert [example.number(values[k].grad) for k in ("n", "z", "w")] == [
+        "1.0000",
+        "0.7071",
+        "-1.0000",
+    ]
+    assert values["o"].op == "my_tanh" and values["m"].op == "max"
+    assert "do/dn = 0.5 (local) x df/do = 2 (upstream) -> n.grad += 1" in map(str, steps)
+    computed = evaluate(
+        parse("a = min(x, 1, y); b = abs(my_tanh(y))"), {"x": Value(3.0), "y": Value(-0.5)}
+    )
+    assert computed["a"].data == -0.5 and computed["b"].data == -tanh_by_hand(-0.5)
 
 
 def test_defining_an_operation_again_replaces_it_but_built_in_names_are_kept():
