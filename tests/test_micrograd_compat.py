@@ -514,6 +514,39 @@ def test_no_part_of_chainrule_imports_a_learners_nn_py(tmp_path):
     assert cli.stdout.split()[0] == "xyz"
 
 
+def test_no_chainrule_module_imports_nn_by_name_even_inside_a_function():
+    # The import test above sees only module-level imports; a `from nn import X` inside a
+    # function would reach a learner's nn.py when it runs. (Imports for the type checker
+    # only, under `if TYPE_CHECKING:`, never run.)
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "chainrule").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        checked_only = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+            for inner in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if id(node) in checked_only:
+                continue
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name == "nn" or name.startswith("nn.") for name in names):
+                offenders.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    assert not offenders, (
+        "modules in chainrule/ must take nn's names through chainrule, which finds its own "
+        "nn beside a learner's nn.py: `from chainrule import X` (or `from chainrule import "
+        "nn`, then nn.layers...), not " + "; ".join(offenders)
+    )
+
+
 # -- the PyPI autograd clash -----------------------------------------------------------
 
 HIPS_INIT = (
