@@ -26,7 +26,14 @@ from .engine import Value, topological_order
 from .files import write_atomically
 from .layout import CAPTION_NAME, PINNED_ARGS, Layout, _quote
 from .printing import check_precision, format_number
-from .render import IMAGE_FORMATS, RendererNotFound, render, render_many, require_renderer
+from .render import (
+    IMAGE_FORMATS,
+    RendererNotFound,
+    find_renderer,
+    render,
+    render_many,
+    require_renderer,
+)
 from .steps import Step, backward_steps
 
 SAVE_SUFFIXES = (".svg", ".png", ".dot", ".gv")
@@ -234,7 +241,7 @@ def step_frames(root: Value, gradient: float = 1.0, **draw_options: Any) -> list
     "?"), then one frame per chain-rule step, so frame k is step k of N.
 
     All frames share one layout, computed once: the same size, every node in the same
-    place. This runs a real backward pass (backward_steps(root, gradient)): afterwards the
+    place (without a renderer, which the layout needs, each frame is plain DOT text). This runs a real backward pass (backward_steps(root, gradient)): afterwards the
     gradients are those of root.backward(gradient). draw_options go to draw_dot.
     """
     if "step" in draw_options:
@@ -243,6 +250,8 @@ def step_frames(root: Value, gradient: float = 1.0, **draw_options: Any) -> list
     structure = _Structure.of(root, options)
     steps = list(backward_steps(root, gradient))
     scenes = structure.scenes(steps, gradient, options)
+    if find_renderer() is None:  # DOT text only: each frame laid out when it is drawn
+        return [structure.graph(options, scene) for scene in scenes]
     widest = _Scene(known=set(structure.order), caption=[])
     layout = Layout.of(
         structure.source(options, widest, pinned_captions=True),
@@ -421,7 +430,7 @@ class _Structure:
         number = options.number
         root, node, x = self.names[self.root], self.names[step.node], self.names[step.input]
         return [
-            f"step {step.number} of {total}:  {x}.grad += d{node}/d{x} × d{root}/d{node}",
+            f"step {step.number} of {total}: {x}.grad += d{node}/d{x} × d{root}/d{node}",
             f"= {number(step.local)} (local) × {number(step.upstream)} (upstream) "
             f"= {number(step.contribution)}",
         ]
@@ -659,8 +668,8 @@ def _names(reading: list[Value], parameters: dict[Value, str] | None) -> dict[Va
 
 
 def _formula(node: Value, names: dict[Value, str], formula: set[Value]) -> str | None:
-    def part(x: Value) -> str:
-        return f"({names[x]})" if x in formula else names[x]
+    def part(x: Value) -> str:  # a formula with spaces in it goes in parentheses
+        return f"({names[x]})" if x in formula and " " in names[x] else names[x]
 
     op, inputs = str(node.op), node.inputs
     if op == "**" and node.op.kind == "unary":
