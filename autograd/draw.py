@@ -241,7 +241,8 @@ def step_frames(root: Value, gradient: float = 1.0, **draw_options: Any) -> list
     "?"), then one frame per chain-rule step, so frame k is step k of N.
 
     All frames share one layout, computed once: the same size, every node in the same
-    place (without a renderer, which the layout needs, each frame is plain DOT text). This runs a real backward pass (backward_steps(root, gradient)): afterwards the
+    place (without a renderer, which the layout needs, each frame is plain DOT text).
+    This runs a real backward pass (backward_steps(root, gradient)): afterwards the
     gradients are those of root.backward(gradient). draw_options go to draw_dot.
     """
     if "step" in draw_options:
