@@ -256,7 +256,7 @@ def step_frames(root: Value, gradient: float = 1.0, **draw_options: Any) -> list
     widest = _Scene(known=set(structure.order), caption=[])
     layout = Layout.of(
         structure.source(options, widest, pinned_captions=True),
-        ["\\n".join(_escape_label(line) for line in scene.caption) for scene in scenes],
+        ["\\n".join(escape_label(line) for line in scene.caption) for scene in scenes],
     )
     return [structure.graph(options, scene, layout) for scene in scenes]
 
@@ -464,7 +464,7 @@ class _Structure:
         graph_attributes = {"rankdir": options.rankdir, **GRAPH_ATTRIBUTES}
         if scene is not None and scene.caption and layout is None and not pinned_captions:
             graph_attributes.update(
-                label="\\n".join(_escape_label(line) for line in scene.caption), labelloc="t"
+                label="\\n".join(escape_label(line) for line in scene.caption), labelloc="t"
             )
         statements: dict[Value, list[str]] = {}
         for node in self.drawn:
@@ -483,18 +483,18 @@ class _Structure:
             if step is not None and node in (step.node, step.input):
                 attributes.update(highlight)
             # Three lines, one <text> each in an SVG: the name, "data ...", "grad ...".
-            attributes["label"] = "\\n".join(_escape_label(field) for field in fields)
+            attributes["label"] = "\\n".join(escape_label(field) for field in fields)
             lines = [_statement(ids[node], attributes, layout)]
             if node.inputs:
-                op_attributes = dict(OP_NODE, label=_escape_label(self.op_label(node)))
+                op_attributes = dict(OP_NODE, label=escape_label(self.op_label(node)))
                 if step is not None and node is step.node:
                     op_attributes.update(highlight)
                 lines.append(_statement(ids[node] + "_op", op_attributes, layout))
             statements[node] = lines
 
-        out = ["digraph {", f"graph {_attributes(graph_attributes)}"]
-        out.append(f"node {_attributes({'fontname': FONT, 'fontsize': '14'})}")
-        out.append(f"edge {_attributes({'fontname': FONT, 'arrowsize': '0.7'})}")
+        out = ["digraph {", f"graph {dot_attributes(graph_attributes)}"]
+        out.append(f"node {dot_attributes({'fontname': FONT, 'fontsize': '14'})}")
+        out.append(f"edge {dot_attributes({'fontname': FONT, 'arrowsize': '0.7'})}")
         out.extend(_clustered(statements, self.clusters, self.boxes))
         for rank in self.ranks:  # columns by depth, kept in reading order
             out.append("{ rank=same; " + "; ".join(rank) + " }")
@@ -518,13 +518,13 @@ class _Structure:
             if layout is not None:
                 occurrence = seen[tail, head] = seen.get((tail, head), -1) + 1
                 attributes["pos"] = layout.edge_position(tail, head, occurrence)
-            suffix = f" {_attributes(attributes)}" if attributes else ""
+            suffix = f" {dot_attributes(attributes)}" if attributes else ""
             out.append(f"{tail} -> {head}{suffix}")
         if layout is not None:
             out.extend(layout.corners())
             if layout.caption is not None and scene is not None:
                 box = layout.caption
-                text = "\\n".join(_escape_label(line) for line in scene.caption)
+                text = "\\n".join(escape_label(line) for line in scene.caption)
                 caption = {
                     "shape": "plaintext",
                     "margin": "0.02",
@@ -534,7 +534,7 @@ class _Structure:
                     "width": f"{box.width / 72:.5f}",
                     "height": f"{box.height / 72:.5f}",
                 }
-                out.append(f"{CAPTION_NAME} {_attributes(caption)}")
+                out.append(f"{CAPTION_NAME} {dot_attributes(caption)}")
         out.append("}")
         return "\n".join(out) + "\n"
 
@@ -716,10 +716,10 @@ def _role(node: Value, root: Value, parameters: dict[Value, str] | None) -> str:
 def _statement(name: str, attributes: dict[str, str], layout: Layout | None) -> str:
     if layout is not None:
         attributes = {**attributes, **layout.node_attributes(name)}
-    return f"{name} {_attributes(attributes)}"
+    return f"{name} {dot_attributes(attributes)}"
 
 
-def _attributes(attributes: dict[str, str]) -> str:
+def dot_attributes(attributes: dict[str, str]) -> str:
     return "[" + " ".join(f"{key}={_quote(value)}" for key, value in attributes.items()) + "]"
 
 
@@ -743,7 +743,7 @@ def _clean(text: str) -> str:
     return "".join(out)
 
 
-def _escape_label(text: str) -> str:
+def escape_label(text: str) -> str:
     """text as an ordinary label: backslashes kept literal (never read as \\n or \\N)."""
     return _clean(text).replace("\\", "\\\\")
 
@@ -829,7 +829,7 @@ def _clustered(
     numbers = {key: k for k, key in enumerate(boxes)}
 
     def block(key: str) -> list[str]:
-        label = _attributes({"label": _escape_label(boxes[key]), "style": "rounded"})
+        label = dot_attributes({"label": escape_label(boxes[key]), "style": "rounded"})
         body = [
             line for item in inside[key] for line in (block(item) if item in inside else [item])
         ]
