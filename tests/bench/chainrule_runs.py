@@ -139,6 +139,23 @@ def grads(sizes: Sizes) -> dict[str, Any]:
     }
 
 
+def frames(sizes: Sizes) -> dict[str, Any]:
+    """(h) the 2-2-2 network's step frames as PNGs, as `chainrule example 2-2-2 --frames`
+    draws them: the layout once, then every frame in one run of the renderer."""
+    import tempfile
+
+    from autograd import save_step_frames
+    from autograd.render import find_renderer
+    from chainrule import examples
+
+    example = examples.build("2-2-2")
+    with tempfile.TemporaryDirectory() as folder:
+        start = now()
+        paths = save_step_frames(example.root, folder, decimals=example.decimals, color_roles=True)
+        seconds = now() - start
+    return {"frames_s": seconds, "n_frames": len(paths), "renderer": find_renderer()}
+
+
 WORKLOADS = {
     "training": training,
     "step": step,
@@ -147,4 +164,5 @@ WORKLOADS = {
     "chain_shared": lambda sizes: chain(sizes, shared=True),
     "memory": memory,
     "grads": grads,
+    "frames": frames,
 }
