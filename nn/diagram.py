@@ -127,7 +127,7 @@ def draw_network(
                         }
                     )
                 )
-                columns[i].append(bias)  # beside the layer before, under its neurons
+                columns[i].insert(0, bias)  # beside the layer before, above its neurons
             color = COLORS["output"] if last else COLORS["neuron"]
             lines.append(
                 f"{node} "
