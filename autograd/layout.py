@@ -69,7 +69,7 @@ class Layout:
         graph = results[0]
         nodes = {
             item["name"]: Box(
-                *_numbers(item["pos"]),
+                *_point(item["pos"]),
                 float(item["width"]) * POINTS_PER_INCH,
                 float(item["height"]) * POINTS_PER_INCH,
             )
@@ -126,6 +126,11 @@ class Layout:
             f'corner_{k} [shape=point style=invis width=0.01 pos="{x:.3f},{y:.3f}!"]'
             for k, (x, y) in enumerate(((left, bottom), (right, top)))
         ]
+
+
+def _point(text: str) -> tuple[float, float]:
+    x, y = _numbers(text)
+    return x, y
 
 
 def _numbers(text: str) -> list[float]:
