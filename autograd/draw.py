@@ -495,7 +495,7 @@ class _Structure:
         out = ["digraph {", f"graph {dot_attributes(graph_attributes)}"]
         out.append(f"node {dot_attributes({'fontname': FONT, 'fontsize': '14'})}")
         out.append(f"edge {dot_attributes({'fontname': FONT, 'arrowsize': '0.7'})}")
-        out.extend(_clustered(statements, self.clusters, self.boxes))
+        out.extend(_clustered(statements, self.clusters, self.boxes, layout))
         for rank in self.ranks:  # columns by depth, kept in reading order
             out.append("{ rank=same; " + "; ".join(rank) + " }")
         edges: list[tuple[str, str, dict[str, str]]] = []
@@ -813,7 +813,10 @@ def _assign_clusters(order: list[Value], neuron_of: dict[Value, str]) -> dict[Va
 
 
 def _clustered(
-    statements: dict[Value, list[str]], clusters: dict[Value, str], boxes: dict[str, str]
+    statements: dict[Value, list[str]],
+    clusters: dict[Value, str],
+    boxes: dict[str, str],
+    layout: Layout | None = None,
 ) -> list[str]:
     """The node statements, each inside its neuron's box, each neuron box inside its
     layer's box; boxes with nothing drawn in them are left out."""
@@ -829,7 +832,10 @@ def _clustered(
     numbers = {key: k for k, key in enumerate(boxes)}
 
     def block(key: str) -> list[str]:
-        label = dot_attributes({"label": escape_label(boxes[key]), "style": "rounded"})
+        attributes = {"label": escape_label(boxes[key]), "style": "rounded"}
+        if layout is not None:  # a box drawn where the layout put it
+            attributes["bb"] = layout.clusters.get(f"cluster_{numbers[key]}", "")
+        label = dot_attributes(attributes)
         body = [
             line for item in inside[key] for line in (block(item) if item in inside else [item])
         ]

@@ -43,6 +43,7 @@ class Layout:
     edges: dict[tuple[str, str], list[str]]  # (tail, head) -> splines ("pos"), as written
     bounds: tuple[float, float, float, float]  # the graph's box: left, bottom, right, top
     caption: Box | None  # where the caption goes (above the graph), when there is one
+    clusters: dict[str, str]  # each box's ("cluster_k") corners, as Graphviz writes them
 
     @property
     def width(self) -> float:
@@ -83,6 +84,11 @@ class Layout:
         for edge in sorted(graph.get("edges", []), key=lambda e: e["_gvid"]):
             ends = (name_of[edge["tail"]], name_of[edge["head"]])
             edges.setdefault(ends, []).append(edge.get("pos", ""))
+        clusters = {
+            item["name"]: item["bb"]
+            for item in graph.get("objects", [])
+            if "bb" in item and item["name"].startswith("cluster")
+        }
         left, bottom, right, top = _numbers(graph["bb"])
         caption = None
         if captions:
@@ -92,7 +98,7 @@ class Layout:
             right = max(right, left + width)
             caption = Box((left + right) / 2, top + CAPTION_GAP + height / 2, width, height)
             top += CAPTION_GAP + height
-        return cls(nodes, edges, (left, bottom, right, top), caption)
+        return cls(nodes, edges, (left, bottom, right, top), caption, clusters)
 
     def node_attributes(self, name: str) -> dict[str, str]:
         """The attributes that hold node `name` where the layout put it, at its size."""

@@ -859,3 +859,28 @@ def test_importing_autograd_does_not_import_graphviz_or_start_a_process():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False", "0"]
+
+
+def test_frames_grouped_by_a_model_keep_their_boxes_in_place(tmp_path, renderer):
+    model = FakeMLP()
+    out = model([Value(1.0, "x1"), Value(-2.0, "x2")])
+    paths = save_step_frames(out, tmp_path, fmt="svg", group_by=model)
+
+    def boxes(path) -> dict[str, tuple[str, str]]:
+        """Each box's label and outline, by its <title> (renderers may list them in any order)."""
+        root = ElementTree.parse(path).getroot()
+        found = {}
+        for g in root.iter(f"{SVG}g"):
+            if g.get("class") == "cluster":
+                shape = g.find(f"{SVG}path")
+                if shape is None:
+                    shape = g.find(f"{SVG}polygon")
+                outline = shape.get("d") or shape.get("points")
+                found[g.find(f"{SVG}title").text] = (g.find(f"{SVG}text").text, outline)
+        return found
+
+    first = boxes(paths[0])
+    assert sorted(label for label, _ in first.values()) == [
+        "layer 0", "layer 1", "neuron 0", "neuron 0", "neuron 1",
+    ]  # fmt: skip
+    assert all(boxes(path) == first for path in paths[1:])
