@@ -469,7 +469,7 @@ class _Structure:
         statements: dict[Value, list[str]] = {}
         for node in self.drawn:
             fields = [names[node], f"data {options.number(node.data)}"]
-            attributes = {"shape": "box", "style": "rounded"}
+            attributes = {"shape": "box", "style": "rounded", "margin": "0.07,0.04"}
             if options.color_roles:
                 role = _role(node, self.root, self.parameters)
                 attributes.update(style="rounded,filled", fillcolor=ROLE_COLORS[role])
