@@ -579,29 +579,27 @@ def _ranks(
 ) -> list[list[str]]:
     """The DOT names in each column, in the order they are drawn (top to bottom for LR).
 
-    A computed Value at depth d (the longest path down to a leaf) goes in column 2d + 2,
-    its operation in 2d + 1, and a leaf just before the first operation that uses it. The
-    order inside a column follows the columns after it (each node goes near the nodes that
-    use it), ties broken by reading order: so w1 comes before w2, and h1 before h2.
+    Columns count back from the root: a node's distance is the longest path from it to
+    the root (a Value and its operation are one step apart), so each layer of a network
+    lines up and a value sits just before the first operation that uses it (a long sum
+    stays a short staircase instead of edges across the whole picture). The order inside a
+    column follows the columns after it (each node goes near the nodes that use it), ties
+    broken by reading order: so w1 comes before w2, and h1 before h2.
     """
-    depth: dict[Value, int] = {}
     consumers: dict[str, list[str]] = {}
-    for node in drawn:  # topological order: inputs first
+    distance: dict[str, int] = {}
+    for node in reversed(drawn):  # every use of a node comes before the node itself
+        here = distance.setdefault(ids[node], 0)
         if node.inputs:
-            depth[node] = max((depth[x] + 1 for x in node.inputs if x.inputs), default=0)
-            consumers[ids[node] + "_op"] = [ids[node]]
+            op = ids[node] + "_op"
+            consumers[op] = [ids[node]]
+            distance[op] = here + 1
             for i, x in enumerate(node.inputs):
                 if folded.get(node) != i:
-                    consumers.setdefault(ids[x], []).append(ids[node] + "_op")
-    column: dict[str, int] = {}
-    for node in drawn:
-        if node.inputs:
-            column[ids[node]] = 2 * depth[node] + 2
-            column[ids[node] + "_op"] = 2 * depth[node] + 1
-    for node in drawn:
-        if not node.inputs:
-            uses = [column[c] for c in consumers.get(ids[node], [])]
-            column[ids[node]] = min(uses) - 1 if uses else 0
+                    consumers.setdefault(ids[x], []).append(op)
+                    distance[ids[x]] = max(distance.get(ids[x], 0), here + 2)
+    farthest = max(distance.values())
+    column = {name: farthest - d for name, d in distance.items()}
     place = {ids[node]: k for k, node in enumerate(reading)}
     for node in reading:
         if node.inputs:

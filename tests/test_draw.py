@@ -884,3 +884,30 @@ def test_frames_grouped_by_a_model_keep_their_boxes_in_place(tmp_path, renderer)
         "layer 0", "layer 1", "neuron 0", "neuron 0", "neuron 1",
     ]  # fmt: skip
     assert all(boxes(path) == first for path in paths[1:])
+
+
+def test_a_long_sum_is_a_staircase_not_one_column_of_products():
+    total = Value(0.0, "start")
+    products = []
+    for k in range(40):
+        products.append(Value(float(k), f"x{k}") * Value(1.0, f"w{k}"))
+        total = total + products[-1]
+    source = draw_dot(total).source
+    columns = [line for line in source.splitlines() if line.startswith("{ rank=same;")]
+    ids = ids_of(total)
+    # Each product sits just before the + that uses it, beside the running total, instead of
+    # all 40 in the first computed column with edges across the whole picture.
+    assert max(line.count(";") for line in columns) <= 4  # members: x_k, w_k, and the totals
+    (column,) = [line for line in columns if f" {ids[products[20]]};" in line + ";"]
+    assert ids[total.inputs[0].inputs[0].inputs[0]] not in column.split("; ")
+
+
+def test_an_mlp_graph_is_drawn(renderer):
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(1, [16, 16, 1], seed=0)
+    out = model([Value(0.5, "x")])
+    out.backward()
+    nodes = svg_nodes(draw_dot(out).pipe("svg"))
+    # 16 + 16 + 1 neurons: 33 weighted sums, 32 ReLUs; 1 input and 321 parameters
+    # (16 * 1 + 16 * 16 + 1 * 16 weights, 33 biases): 387 Values.
+    assert len([n for n in nodes if not n.endswith("_op")]) == 387
