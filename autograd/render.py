@@ -86,14 +86,15 @@ def render(
     *,
     args: Sequence[str] = (),
     dpi: float | None = None,
-    timeout: float = TIMEOUT_S,
+    timeout: float | None = None,
 ) -> bytes:
     """The picture of the DOT text `source` in format `fmt` ("svg" or "png"), as bytes.
 
     args are extra renderer options (such as ("-Kneato", "-n2") for a graph whose positions
     are fixed already); dpi sets a PNG's resolution (72 is one pixel per point).
     Raises RendererNotFound (a RuntimeError) when no renderer is installed, and RuntimeError
-    with the renderer's own message when it fails or takes longer than `timeout` seconds.
+    with the renderer's own message when it fails or takes longer than `timeout` seconds
+    (default TIMEOUT_S: set autograd.render.TIMEOUT_S to change it for every picture).
     """
     return render_many([source], fmt, args=args, dpi=dpi, timeout=timeout)[0]
 
@@ -104,7 +105,7 @@ def render_many(
     *,
     args: Sequence[str] = (),
     dpi: float | None = None,
-    timeout: float = TIMEOUT_S,
+    timeout: float | None = None,
 ) -> list[bytes]:
     """One picture per DOT text, all drawn by one run of the renderer (Graphviz reads any
     number of graphs from its input and writes their pictures one after another).
@@ -119,6 +120,8 @@ def render_many(
         program = require_renderer(fmt)
     if not sources:
         return []
+    if timeout is None:
+        timeout = TIMEOUT_S
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     command = [program, f"-T{fmt}", *args]
@@ -150,7 +153,8 @@ def _run(command: list[str], sources: Sequence[str], fmt: str, timeout: float) -
         raise RuntimeError(
             f"{program} was stopped after {timeout:g} s without finishing the picture: the "
             "graph is too large to lay out in reasonable time. Draw a part of it (pass an "
-            "intermediate Value as the root), or allow longer with timeout="
+            "intermediate Value as the root), or allow longer: autograd.render.TIMEOUT_S = "
+            f"{4 * timeout:g}"
         ) from None
     if result.returncode != 0 or not result.stdout:
         message = result.stderr.decode("utf-8", errors="replace").strip()
