@@ -914,3 +914,21 @@ def test_an_mlp_graph_is_drawn(renderer):
     # 16 + 16 + 1 neurons: 33 weighted sums, 32 ReLUs; 1 input and 321 parameters
     # (16 * 1 + 16 * 16 + 1 * 16 weights, 33 biases): 387 Values.
     assert len([n for n in nodes if not n.endswith("_op")]) == 387
+
+
+@pytest.mark.parametrize(
+    ("x", "options", "text"),
+    [
+        (0.08216704056, {"decimals": 9}, "0.082167041"),  # dE_total/dw5 on the slide
+        (0.08216704056, {"digits": 3}, "0.0822"),
+        (-4.0, {}, "-4"),  # up to 10 significant digits, no trailing zeros
+        (-0.0, {"decimals": 2}, "0.00"),  # no sign on zero
+        (0.00001234, {"decimals": 4}, "1.2340e-05"),  # never a non-zero number as 0.0000
+        (2.5e7, {"decimals": 1}, "2.5e+07"),
+        (float("inf"), {"decimals": 3}, "inf"),
+    ],
+)
+def test_format_number_writes_decimals_or_significant_digits(x, options, text):
+    from autograd.printing import format_number
+
+    assert format_number(x, **options) == text
