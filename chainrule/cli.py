@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nn import TrainingDiverged
 
-from . import examples
+from . import examples, grading, variants
 
 GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".gv")
 
@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--epochs", type=positive_int, default=300, help="for the line network; default: 300"
     )
     demo.set_defaults(run=run_demo)
+    variants.add_command(commands)  # chainrule variant: chainrule/variants.py
+    grading.add_command(commands)  # chainrule grade: chainrule/grading.py
     return parser
 
 
