@@ -16,7 +16,9 @@ from nn import __all__ as _nn_names
 from .grading import GradeResult, Mark, Tolerance, grade, grade_file
 from .variants import make_variants, write_variant, write_variants
 
-_teaching_names = [
+__all__ = [
+    *_autograd_names,
+    *_nn_names,
     "GradeResult",
     "Mark",
     "Tolerance",
@@ -26,4 +28,3 @@ _teaching_names = [
     "write_variant",
     "write_variants",
 ]
-__all__ = [*_autograd_names, *_nn_names, *_teaching_names]

@@ -522,7 +522,8 @@ def grade(
                     marks.append(Mark(section, name, label, how, exact, None, MISSING))
                 continue
             mine = from_yours(section, name, world)
-            status, causes, note = WRONG, (), ""
+            status, note = WRONG, ""
+            causes: tuple[tuple[str, str], ...] = ()
             if tolerance.agrees(answer, exact):
                 status = RIGHT
             elif tolerance.agrees(answer, mine):

@@ -286,8 +286,7 @@ def student_md(variant: Variant, picture: str | None) -> str:
         lr = f"{variant.lr:g}"
         parts.append(
             f"## 3. One step of gradient descent\n\nWith learning rate {lr}, update each "
-            f"parameter: new = old - {lr} x gradient.\n\n"
-            + ", ".join(asked["updated"])
+            f"parameter: new = old - {lr} x gradient.\n\n" + ", ".join(asked["updated"])
         )
     parts.append(
         "## Your answers\n\n"
@@ -456,17 +455,14 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help="the precision answers are graded to (default: the example's, at most 4)",
     )
-    variant.add_argument(
-        "--no-pictures", action="store_true", help="leave out the graph pictures"
-    )
+    variant.add_argument("--no-pictures", action="store_true", help="leave out the graph pictures")
     variant.set_defaults(run=run_variant)
 
 
 def run_variant(args: argparse.Namespace) -> list[Path]:
     if args.source not in examples.EXAMPLES:
         raise ValueError(
-            f"unknown worked example {args.source!r}; choose one of: "
-            f"{', '.join(examples.EXAMPLES)}"
+            f"unknown worked example {args.source!r}; choose one of: {', '.join(examples.EXAMPLES)}"
         )
     return write_variants(
         args.source,
