@@ -442,7 +442,9 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         "student.md (the sheet), key.md (the worked solution), answers.toml (blank), "
         "key.toml (filled) and test_answers.py (pytest grades answers.toml).",
     )
-    variant.add_argument("source", metavar="NAME", help="a worked example's name")
+    variant.add_argument(
+        "source", type=example_source, metavar="NAME", help="a worked example's name"
+    )
     variant.add_argument("--seed", type=int, required=True, help="the same seed, the same files")
     variant.add_argument("--out", type=Path, required=True, metavar="DIR")
     variant.add_argument(
@@ -459,11 +461,16 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     variant.set_defaults(run=run_variant)
 
 
-def run_variant(args: argparse.Namespace) -> list[Path]:
-    if args.source not in examples.EXAMPLES:
-        raise ValueError(
-            f"unknown worked example {args.source!r}; choose one of: {', '.join(examples.EXAMPLES)}"
+def example_source(text: str) -> str:
+    """A worked example's name, or a usage error (exit status 2) listing the names."""
+    if text not in examples.EXAMPLES:
+        raise argparse.ArgumentTypeError(
+            f"unknown worked example {text!r}; choose one of: {', '.join(examples.EXAMPLES)}"
         )
+    return text
+
+
+def run_variant(args: argparse.Namespace) -> list[Path]:
     return write_variants(
         args.source,
         args.out,
