@@ -185,33 +185,51 @@ class GradeResult:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
-    def first_problem(self) -> str:
+    def first_problem(self, *, reveal: bool = True) -> str:
         """A few lines on the first wrong (or blank) answer: expected, given, and how it
         is built. Empty when all are right."""
         mark = self.first_wrong
         if mark is None:
             return ""
+        first = "First blank answer" if mark.answer is None else "First wrong value"
+        return f"{first}: {self.explain(mark, reveal=reveal)}"
+
+    def explain(self, mark: Mark | str, *, reveal: bool = True) -> str:
+        """One answer's verdict: expected and given number, how the value is computed and,
+        for a gradient, the local derivative and upstream gradient of each of its terms.
+        reveal=False leaves out every exact number (for a test a student sees)."""
+        if isinstance(mark, str):
+            mark = self[mark]
         n = self._number
         place = {"forward": "forward pass", "gradients": "backward pass", "updated": "update"}
-        if mark.answer is None:
-            return f"First blank answer: {mark.label} ({place[mark.section]}), {mark.how}"
-        lines = [
-            f"First wrong value: {mark.label} ({place[mark.section]})",
-            f"  expected {n(mark.expected)}, you gave {n(mark.answer)}",
-            f"  {mark.label} = {mark.how}",
-        ]
+        short = {RIGHT: "right", WRONG: "wrong", MISSING: "blank"}.get(mark.status)
+        verdict = short or self._verdict(mark)
+        lines = [f"{mark.label} ({place[mark.section]}): {verdict}"]
+        expected = f"expected {n(mark.expected)}" if reveal else ""
+        if mark.answer is not None and mark.status != RIGHT:
+            lines.append(f"  {expected + ', ' if reveal else ''}you gave {n(mark.answer)}")
+        elif mark.answer is None and reveal:
+            lines.append(f"  {expected}")
+        lines.append(f"  {mark.label} = {mark.how}")
         for term in mark.built_from:
-            line = (
-                f"    {term.local_name} = {n(term.local)} (local) x "
-                f"{term.upstream_name} = {n(term.upstream)} (upstream)"
-            )
-            if term.your_upstream is not None:
-                line += f"; your {term.upstream_name} is {n(term.your_upstream)}"
+            if reveal:
+                line = (
+                    f"    {term.local_name} = {n(term.local)} (local) x "
+                    f"{term.upstream_name} = {n(term.upstream)} (upstream)"
+                )
+            else:
+                line = f"    {term.local_name} (local) x {term.upstream_name} (upstream)"
+            theirs = term.your_upstream
+            if theirs is not None and not self.tolerance.agrees(theirs, term.upstream):
+                line += f"; your {term.upstream_name} is {n(theirs)}"
             lines.append(line)
-        if mark.from_yours is not None and not self.tolerance.agrees(
-            mark.from_yours, mark.expected
+        yours = mark.from_yours
+        if (
+            mark.answer is not None
+            and yours is not None
+            and not self.tolerance.agrees(yours, mark.expected)
         ):
-            lines.append(f"  from your own earlier numbers it is {n(mark.from_yours)}")
+            lines.append(f"  from your own earlier numbers it is {n(yours)}")
         return "\n".join(lines)
 
     def _number(self, x: float) -> str:
@@ -222,7 +240,8 @@ class GradeResult:
         counts = {s: sum(m.status == s for m in self.marks) for s in (CARRIED, WRONG, MISSING)}
         summary = [f"{self.earned} of {self.possible} marks"]
         if counts[CARRIED]:
-            summary.append(f"{counts[CARRIED]} follow from an earlier error")
+            verb = "follows" if counts[CARRIED] == 1 else "follow"
+            summary.append(f"{counts[CARRIED]} {verb} from an earlier error")
         if counts[WRONG]:
             summary.append(f"{counts[WRONG]} wrong")
         if counts[MISSING]:
@@ -230,7 +249,7 @@ class GradeResult:
         head = f"{self.example} ({self.tolerance}): " + ", ".join(summary)
         return head + (". All right." if self.all_right else "")
 
-    def tables(self) -> str:
+    def tables(self, *, reveal: bool = True) -> str:
         """Every answer with its mark, section by section."""
         titles = {
             "forward": "Forward pass",
@@ -240,7 +259,11 @@ class GradeResult:
         parts = []
         for section in SECTIONS:
             rows = [
-                [m.label, "" if m.answer is None else self._number(m.answer), self._verdict(m)]
+                [
+                    m.label,
+                    "" if m.answer is None else self._number(m.answer),
+                    self._verdict(m, reveal),
+                ]
                 for m in self.marks
                 if m.section == section
             ]
@@ -249,25 +272,31 @@ class GradeResult:
                 parts.append(titles[section] + "\n" + table)
         return "\n\n".join(parts)
 
-    def failure_message(self) -> str:
+    def failure_message(self, *, reveal: bool = True) -> str:
         """The report with the first wrong value on top (what a failing test shows)."""
-        return "\n\n".join([self.first_problem(), self.summary(), self.tables()])
+        parts = [self.first_problem(reveal=reveal), self.summary(), self.tables(reveal=reveal)]
+        return "\n\n".join(parts)
 
-    def __str__(self) -> str:
-        """The report: the summary line, the first wrong value, every mark."""
+    def report(self, *, reveal: bool = True) -> str:
+        """The summary line, the first wrong value, every mark. reveal=False leaves out
+        the exact numbers, for a report a student sees before the deadline."""
         parts = [self.summary()]
         if not self.all_right:
-            parts.append(self.first_problem())
-        return "\n\n".join([*parts, self.tables()])
+            parts.append(self.first_problem(reveal=reveal))
+        return "\n\n".join([*parts, self.tables(reveal=reveal)])
 
-    def _verdict(self, mark: Mark) -> str:
+    def __str__(self) -> str:
+        return self.report()
+
+    def _verdict(self, mark: Mark, reveal: bool = True) -> str:
+        expected = f"expected {self._number(mark.expected)}" if reveal else ""
         if mark.status == RIGHT:
             return "right" + (f" ({mark.note})" if mark.note else "")
         if mark.status == MISSING:
-            return f"blank (expected {self._number(mark.expected)})"
+            return f"blank ({expected})" if reveal else "blank"
         if mark.status == CARRIED:
             return f"follows from your earlier error in {', '.join(mark.causes)}"
-        return f"WRONG: expected {self._number(mark.expected)}"
+        return f"WRONG: {expected}" if reveal else "WRONG"
 
 
 # ---------------------------------------------------------------------------------------

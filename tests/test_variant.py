@@ -38,7 +38,7 @@ def test_key_passes_a_changed_gradient_fails_naming_it(tmp_path):
     tests = ["-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)]
     blank = run(*tests)
     assert blank.returncode == 1
-    assert "First blank answer: net_h1 (forward pass)" in blank.stdout
+    assert "First blank answer: net_h1 (forward pass): blank" in blank.stdout
 
     key = (tmp_path / "key.toml").read_text(encoding="utf-8")
     (tmp_path / "answers.toml").write_text(key, encoding="utf-8")
@@ -53,7 +53,7 @@ def test_key_passes_a_changed_gradient_fails_naming_it(tmp_path):
     (tmp_path / "answers.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     failed = run(*tests)
     assert failed.returncode == 1
-    assert "First wrong value: dE_total/dw5 (backward pass)" in failed.stdout
+    assert "First wrong value: dE_total/dw5 (backward pass): wrong" in failed.stdout
     assert "you gave 0.5000" in failed.stdout
     assert "dnet_o1/dw5 = " in failed.stdout  # what it is built from: local x upstream
 
