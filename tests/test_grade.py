@@ -1,6 +1,8 @@
 """Grading hand-computed answers (chainrule/grading.py): right and wrong at a printed
 precision, the first wrong value with what it is built from, and error carried forward."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -351,3 +353,15 @@ def test_report_for_students_hides_the_exact_numbers():
     assert result.explain("f") == "f (forward pass): follows from your earlier error in q\n" + (
         "  expected -12, you gave -8\n  f = q * z\n  from your own earlier numbers it is -8"
     )
+
+
+def test_docs_grading_example_prints_what_the_page_shows():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "grading.md").read_text("utf-8")
+    code = page.split("```python\n", 1)[1].split("```", 1)[0]
+    first, report = page.split("```text\n")[1:3]
+    printed = io.StringIO()
+    namespace: dict = {}
+    with contextlib.redirect_stdout(printed):
+        exec(code, namespace)
+    assert printed.getvalue() == first.split("```", 1)[0]
+    assert str(namespace["result"]) + "\n" == report.split("```", 1)[0]
