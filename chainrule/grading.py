@@ -757,30 +757,48 @@ def _load_example(source: str, folder: Path) -> WorkedExample:
 
 def grade_file(
     path: str | Path,
-    example: WorkedExample | str | None = None,
+    example: WorkedExample | str | Path | None = None,
     **tolerance: Any,
 ) -> GradeResult:
-    """Grade an answers file (or DIR/answers.toml for a folder). The example is the one its
-    [exercise] table names, with the given numbers there, unless example is passed; the
-    tolerance is the table's (decimals or abs_tol/rel_tol) unless given as keywords."""
+    """Grade an answers file (or DIR/answers.toml for a folder).
+
+    The problem is the one the file's [exercise] table describes (the example and its given
+    numbers), unless example is passed: a WorkedExample, a built-in's name (with the
+    file's given numbers when its [exercise] names the same example), or another file with
+    an [exercise] table, such as the teacher's key.toml, whose problem, precision and
+    learning rate are then used (so an edited [exercise] in a student's file changes
+    nothing). The tolerance is the [exercise] table's unless given as keywords
+    (decimals, or abs_tol / rel_tol)."""
     path = Path(path)
     if path.is_dir():
         path = path / "answers.toml"
     answers = read_toml(path)
-    exercise = answers.get("exercise", {})
+    exercise, folder = answers.get("exercise", {}), path.parent
+    if isinstance(example, Path) or (isinstance(example, str) and example not in examples.EXAMPLES):
+        source = Path(example)
+        exercise, folder = read_toml(source).get("exercise", {}), source.parent
+        if not exercise:
+            raise ValueError(
+                f"{source} has no [exercise] table; pass a built-in example's name "
+                f"({', '.join(examples.EXAMPLES)}) or a file made by chainrule variant"
+            )
+        example = None
     if example is None:
         if not exercise:
             raise ValueError(
                 f"{path} has no [exercise] table saying which example it answers: pass the "
                 "example (chainrule grade FILE --example NAME)"
             )
-        example = exercise_example(exercise, path.parent)
+        example = exercise_example(exercise, folder)
     elif isinstance(example, str):
-        example = _load_example(example, Path.cwd())
+        name = example
+        example = examples.build(name)
+        if exercise.get("example") == name:
+            set_given(example, exercise.get("given", {}))
     if not tolerance:
         tolerance = {k: exercise[k] for k in ("decimals", "abs_tol", "rel_tol") if k in exercise}
-    if "lr" in exercise and "lr" not in tolerance:
-        tolerance["lr"] = exercise["lr"]
+    if "lr" in exercise:
+        tolerance.setdefault("lr", exercise["lr"])
     result = grade(example, answers, **tolerance)
     return GradeResult(
         result.example, result.tolerance, result.marks, result.decimals, result.root, str(path)
@@ -804,8 +822,9 @@ def add_command(commands: Any) -> None:
     grade_parser.add_argument("path", type=Path, metavar="DIR|FILE")
     grade_parser.add_argument(
         "--example",
-        metavar="NAME",
-        help="the worked example answered (default: the file's [exercise] table)",
+        metavar="NAME|KEY",
+        help="the worked example answered, or a key.toml whose problem to grade against "
+        "(default: the answers file's [exercise] table)",
     )
     tolerance = grade_parser.add_mutually_exclusive_group()
     tolerance.add_argument(

@@ -13,7 +13,7 @@ import pytest
 from autograd import Value
 from chainrule import Tolerance, grade, grade_file
 from chainrule.examples import WorkedExample, build
-from chainrule.grading import forward_again, set_given
+from chainrule.grading import forward_again, read_toml, set_given
 
 # The 2-2-2 numbers to the slides' 9 decimals, as `chainrule example 2-2-2` prints them.
 SLIDE_2_2_2 = {
@@ -365,3 +365,22 @@ def test_docs_grading_example_prints_what_the_page_shows():
         exec(code, namespace)
     assert printed.getvalue() == first.split("```", 1)[0]
     assert str(namespace["result"]) + "\n" == report.split("```", 1)[0]
+
+
+def test_grading_against_the_teachers_key(tmp_path):
+    from chainrule import write_variants
+
+    write_variants("xyz", tmp_path, seed=4, pictures=False)
+    key = read_toml(tmp_path / "key.toml")
+    answers = (tmp_path / "key.toml").read_text(encoding="utf-8")
+    # A student who edits the problem to match their answers gains nothing when graded
+    # against the teacher's key.toml: every number is checked against the key's problem.
+    given = key["exercise"]["given"]
+    edited = answers.replace(f"x = {given['x']}\n", f"x = {given['x'] + 1}\n", 1)
+    (tmp_path / "answers.toml").write_text(edited, encoding="utf-8")
+    assert not grade_file(tmp_path).all_right  # its own (edited) problem: q and f differ
+    assert grade_file(tmp_path, tmp_path / "key.toml").all_right  # the answers are the key's
+    assert grade_file(tmp_path, "xyz").all_right is False  # xyz with the edited numbers
+    with pytest.raises(ValueError, match="has no \\[exercise\\] table"):
+        (tmp_path / "plain.toml").write_text("a = 1\n", encoding="utf-8")
+        grade_file(tmp_path, str(tmp_path / "plain.toml"))
