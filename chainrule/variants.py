@@ -380,11 +380,11 @@ def write_variant(variant: Variant, folder: str | Path, *, pictures: bool = True
 
         root = variant.example.root
         sheet_picture, key_picture = "graph.svg", "key_graph.svg"
-        options = {"color_roles": True, "decimals": variant.key_decimals}
-        written.append(
-            Path(draw_dot(root, show_grad=False, **options).save(folder / sheet_picture))
-        )
-        written.append(Path(draw_dot(root, **options).save(folder / key_picture)))
+        # The sheet's picture prints numbers as the sheet asks for them, the key's as the key.
+        sheet = draw_dot(root, decimals=variant.decimals, show_grad=False, color_roles=True)
+        key = draw_dot(root, decimals=variant.key_decimals, color_roles=True)
+        written.append(Path(sheet.save(folder / sheet_picture)))
+        written.append(Path(key.save(folder / key_picture)))
     texts = {
         "student.md": student_md(variant, sheet_picture),
         "key.md": key_md(variant, key_picture),
