@@ -80,7 +80,7 @@ class Tolerance:
     def number(self, x: float, fallback_decimals: int) -> str:
         """x printed to this tolerance's decimals (or the example's, for abs/rel)."""
         decimals = self.decimals if self.decimals is not None else fallback_decimals
-        return f"{x:.{decimals}f}"
+        return examples.format_number(x, decimals)
 
     def __str__(self) -> str:
         if self.decimals is not None:
@@ -333,32 +333,16 @@ def local_rule(node: Value, inputs: Sequence[float], out: float) -> tuple[float,
     return tuple(op.local([_Number(x) for x in inputs], out))
 
 
-def forward_again(root: Value) -> None:
-    """Recompute every computed Value below root from its inputs, in topological order,
-    after leaves' .data changed. Raises as the engine does on a math error (log of a
-    negative number, division by zero) or a result that is not finite."""
-    for node in topological_order(root):
-        if node.inputs:
-            data = forward_rule(node, [x.data for x in node.inputs])
-            if not math.isfinite(data):
-                raise OverflowError(
-                    f"{node.op.describe([x.data for x in node.inputs], node.const)} = {data!r}"
-                    ": the result is not a finite number"
-                )
-            node.data = data
-
-
 def given_names(example: WorkedExample) -> list[str]:
-    """The names of the example's given numbers (its named leaves), in its order."""
-    given = getattr(example, "given", None)
-    if given:
-        return list(given)
-    return [n for n, v in example.values.items() if n not in example.formulas and not v.inputs]
+    """The names of the example's given numbers, in its order."""
+    return list(example.given)
 
 
 def set_given(example: WorkedExample, given: Mapping[str, float]) -> WorkedExample:
-    """Give the example other given numbers and recompute it forward, in place; returns it.
-    Gradients are left stale: run examples.run_backward next."""
+    """Give the example other given numbers and run its forward pass again, in place
+    (examples.recompute); returns it. Gradients are left stale: run_backward next.
+    Raises as the engine does on a math error, and OverflowError for a result that is not
+    a finite number."""
     known = given_names(example)
     for name, number in given.items():
         if name not in known:
@@ -367,9 +351,11 @@ def set_given(example: WorkedExample, given: Mapping[str, float]) -> WorkedExamp
                 f"{', '.join(known)}"
             )
         example.values[name].data = _answer_number(number, f"given {name}")
-    forward_again(example.root)
-    if hasattr(example, "given"):
-        example.given = {n: example.values[n].data for n in known}
+    examples.recompute(example)
+    for name, value in example.values.items():
+        if not math.isfinite(value.data):
+            raise OverflowError(f"{name} = {value.data!r} with these given numbers")
+    example.given = {n: example.values[n].data for n in known}
     return example
 
 
@@ -663,9 +649,10 @@ def _how(example: WorkedExample, section: str, name: str, lr: float) -> str:
 
 def _learning_rate(example: WorkedExample, lr: float | None) -> float:
     if lr is None:
-        lr = getattr(example, "lr", None) or DEFAULT_LR
-    if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+        lr = DEFAULT_LR if example.lr is None else example.lr
+    # Not necessarily positive: micrograd's lecture nudges its inputs *up* the gradient.
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr):
+        raise ValueError(f"lr must be a number, got {lr!r}")
     return float(lr)
 
 
@@ -735,24 +722,23 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def exercise_example(exercise: Mapping[str, Any], folder: Path) -> WorkedExample:
-    """The worked example an [exercise] table describes: a built-in's name or an example
-    file (relative to folder), with its given numbers set."""
-    source = exercise.get("example")
-    if not isinstance(source, str) or not source:
-        raise ValueError(
-            "the [exercise] table needs example = a built-in's name or an example file"
-        )
-    example = _load_example(source, folder)
+    """The worked example an [exercise] table describes, with its given numbers set:
+    example = a built-in or library example's name, or an example file (relative to
+    folder); or expr = the text of an expression (`chainrule expr`)."""
     given = exercise.get("given", {})
     if not isinstance(given, Mapping):
         raise ValueError("[exercise.given] must map names to numbers")
+    source, text = exercise.get("example"), exercise.get("expr")
+    if isinstance(text, str) and text:
+        return examples.from_expr(text, given)
+    if not isinstance(source, str) or not source:
+        raise ValueError(
+            "the [exercise] table needs example = an example's name or file, "
+            'or expr = "an expression"'
+        )
+    path = folder / source
+    example = examples.load(source if source in examples.EXAMPLES else path)
     return set_given(example, given)
-
-
-def _load_example(source: str, folder: Path) -> WorkedExample:
-    if source in examples.EXAMPLES:
-        return examples.build(source)
-    raise ValueError(f"unknown worked example {source!r}; choose one of: {list(examples.EXAMPLES)}")
 
 
 def grade_file(

@@ -47,7 +47,17 @@ class Variant:
         return max(self.decimals, self.example.decimals)
 
     def key_number(self, x: float) -> str:
-        return f"{x:.{self.key_decimals}f}"
+        return examples.format_number(x, self.key_decimals)
+
+    @property
+    def from_file(self) -> bool:
+        """Made from an example file (copied into the folder as example.toml), not a name."""
+        return self.source not in examples.EXAMPLES
+
+    @property
+    def example_reference(self) -> str:
+        """What the [exercise] table's example = says: the name, or the copied file."""
+        return "example.toml" if self.from_file else self.source
 
 
 # ---------------------------------------------------------------------------------------
@@ -130,18 +140,25 @@ def _asked_numbers(example: WorkedExample, lr: float) -> dict[str, float]:
 
 
 def fresh_example(source: str) -> WorkedExample:
-    """A fresh copy of the example source names (a built-in's name)."""
-    return examples.build(source)
+    """A fresh copy of the example source names: a built-in or library example's name, or
+    an example file."""
+    return examples.load(source)
 
 
 def make_variants(
-    source: str, seed: int, count: int = 1, *, decimals: int | None = None
+    source: str,
+    seed: int,
+    count: int = 1,
+    *,
+    decimals: int | None = None,
+    keep: Sequence[str] = (),
 ) -> list[Variant]:
-    """count variants of the example, from one random stream seeded with seed: the same
-    source and seed always give the same numbers, and the variants of one call are all
-    different from each other and from the original.
+    """count variants of the example (a name or an example file), from one random stream
+    seeded with seed: the same source and seed always give the same numbers, and the
+    variants of one call are all different from each other and from the original.
 
-    decimals: the precision the sheet asks for (default: the example's, at most 4)."""
+    decimals: the precision the sheet asks for (default: the example's, at most 4).
+    keep: given numbers that stay as they are (constants such as the 2 of 2 * n)."""
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
     original = fresh_example(source)
@@ -150,7 +167,14 @@ def make_variants(
         decimals = min(original.decimals, SHEET_DECIMALS)
     lr = grading._learning_rate(original, None)
     names = grading.given_names(original)
+    unknown = [n for n in keep if n not in names]
+    if unknown:
+        raise ValueError(
+            f"keep: {', '.join(unknown)} not a given number of {original.name}; "
+            f"its given numbers are {', '.join(names)}"
+        )
     start = [original.values[n].data for n in names]
+    held = [n in keep for n in names]
     # An asked number that prints as 0 in the original may do so in a variant; others not.
     smallest = 10.0**-decimals
     must_show = [k for k, x in _asked_numbers(original, lr).items() if abs(x) >= smallest]
@@ -158,7 +182,7 @@ def make_variants(
     seen = {tuple(start)}
     variants: list[Variant] = []
     for _ in range(MAX_DRAWS):
-        numbers = [draw_number(rng, x) for x in start]
+        numbers = [x if fixed else draw_number(rng, x) for x, fixed in zip(start, held)]
         if tuple(numbers) in seen:
             continue
         seen.add(tuple(numbers))
@@ -214,7 +238,7 @@ def answers_toml(variant: Variant, *, filled: bool) -> str:
     lines += [
         "",
         "[exercise]  # the problem these answers belong to: leave it as it is",
-        f"example = {json.dumps(variant.source)}",
+        f"example = {json.dumps(variant.example_reference)}",
         f"seed = {variant.seed}",
         f"variant = {variant.number}",
         f"decimals = {variant.decimals}",
@@ -392,6 +416,8 @@ def write_variant(variant: Variant, folder: str | Path, *, pictures: bool = True
         "key.toml": answers_toml(variant, filled=True),
         "test_answers.py": TEST_ANSWERS,
     }
+    if variant.from_file:  # the folder holds its example, so it can be graded anywhere
+        texts["example.toml"] = Path(variant.source).read_text(encoding="utf-8")
     for name, text in texts.items():
         path = folder / name
         path.write_text(text, encoding="utf-8")
@@ -406,12 +432,13 @@ def write_variants(
     seed: int,
     count: int = 1,
     decimals: int | None = None,
+    keep: Sequence[str] = (),
     pictures: bool = True,
 ) -> list[Path]:
     """make_variants, written out: one variant straight into out; several into numbered
     folders out/variant_01, out/variant_02, ... Each numbered folder gets an empty
     __init__.py, so `pytest out` can collect the folders' test_answers.py side by side."""
-    variants = make_variants(source, seed, count, decimals=decimals)
+    variants = make_variants(source, seed, count, decimals=decimals, keep=keep)
     out = Path(out)
     if count == 1:
         return write_variant(variants[0], out, pictures=pictures)
@@ -443,7 +470,10 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         "key.toml (filled) and test_answers.py (pytest grades answers.toml).",
     )
     variant.add_argument(
-        "source", type=example_source, metavar="NAME", help="a worked example's name"
+        "source",
+        type=example_source,
+        metavar="NAME|FILE",
+        help="a worked example's name (chainrule examples lists them) or an example file",
     )
     variant.add_argument("--seed", type=int, required=True, help="the same seed, the same files")
     variant.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -457,17 +487,30 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help="the precision answers are graded to (default: the example's, at most 4)",
     )
+    variant.add_argument(
+        "--keep",
+        type=_names,
+        default=[],
+        metavar="NAMES",
+        help="given numbers to leave as they are, comma-separated (constants)",
+    )
     variant.add_argument("--no-pictures", action="store_true", help="leave out the graph pictures")
     variant.set_defaults(run=run_variant)
 
 
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def example_source(text: str) -> str:
-    """A worked example's name, or a usage error (exit status 2) listing the names."""
-    if text not in examples.EXAMPLES:
-        raise argparse.ArgumentTypeError(
-            f"unknown worked example {text!r}; choose one of: {', '.join(examples.EXAMPLES)}"
-        )
-    return text
+    """A worked example's name or an example file that exists, or a usage error (exit
+    status 2) listing the names."""
+    if text in examples.EXAMPLES or Path(text).is_file():
+        return text
+    raise argparse.ArgumentTypeError(
+        f"unknown worked example {text!r}; choose one of: {', '.join(examples.EXAMPLES)}, "
+        "or give an example file"
+    )
 
 
 def run_variant(args: argparse.Namespace) -> list[Path]:
@@ -477,5 +520,6 @@ def run_variant(args: argparse.Namespace) -> list[Path]:
         seed=args.seed,
         count=args.count,
         decimals=args.decimals,
+        keep=args.keep,
         pictures=not args.no_pictures,
     )

@@ -177,3 +177,49 @@ def test_variant_command_line_errors(tmp_path):
     assert "--seed" in done.stderr
     with pytest.raises(ValueError, match="count must be at least 1"):
         make_variants("xyz", 1, 0)
+
+
+def test_variant_of_an_example_file_carries_its_file(tmp_path):
+    source = tmp_path / "neuron.toml"
+    source.write_text(
+        'title = "One sigmoid neuron"\nsummary = "out = sigmoid(w*x + b)"\ndecimals = 4\n'
+        "[given]\nx = 1.5\nw = 0.8\nb = -0.2\n"
+        '[define]\nnet = "w * x + b"\nout = "sigmoid(net)"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "hw"
+    done = run("-m", "chainrule", "variant", str(source), "--seed", "2", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert (out / "example.toml").read_text(encoding="utf-8") == source.read_text("utf-8")
+    key = read_toml(out / "key.toml")
+    assert key["exercise"]["example"] == "example.toml"
+    assert set(key["exercise"]["given"]) == {"x", "w", "b"}
+    (out / "answers.toml").write_text((out / "key.toml").read_text("utf-8"), "utf-8")
+    moved = tmp_path / "elsewhere"
+    out.rename(moved)  # the folder is self-contained
+    assert grade_file(moved).all_right
+
+
+def test_keep_holds_constants(tmp_path):
+    # micrograd's tanh spelled out uses named constants 2, 1 and -1: keep them
+    constants = ["two", "one", "minus_one"]
+    for seed in range(5):
+        [variant] = make_variants("micrograd-neuron-exp", seed, keep=constants)
+        assert [variant.given[n] for n in constants] == [2.0, 1.0, -1.0]
+        assert variant.given["w1"] != -3.0 or variant.given["x1"] != 2.0
+    with pytest.raises(ValueError, match="keep: three not a given number"):
+        make_variants("micrograd-neuron-exp", 0, keep=["three"])
+
+
+def test_every_library_example_makes_variants_whose_key_is_right(tmp_path):
+    from chainrule import examples
+    from chainrule.variants import problems
+
+    for name in examples.EXAMPLES:
+        for seed in range(3):
+            [variant] = make_variants(name, seed)
+            assert problems(variant.example, variant.decimals) == [], (name, seed)
+        folder = tmp_path / name
+        write_variants(name, folder, seed=0, pictures=False)
+        assert grade_file(folder, folder / "key.toml").all_right is False  # blank answers
+        assert grade_file(folder / "key.toml").all_right, name
