@@ -21,7 +21,7 @@ from typing import Any
 from autograd import Value, topological_order
 from autograd.ops import Op
 
-from . import examples
+from . import derive, examples
 from .examples import WorkedExample, format_table
 
 if sys.version_info >= (3, 11):
@@ -374,7 +374,7 @@ class NamedGraph:
     names: dict[Value, str]  # named Value -> name (the root included)
     by_name: dict[str, Value]
     # For each named computed value m: its named inputs n (reached through unnamed nodes)
-    # with d m / d n along those paths.
+    # with d m / d n along those paths (derive.named_inputs, the links of a derivation).
     named_inputs: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
@@ -384,38 +384,10 @@ class NamedGraph:
         names.setdefault(example.root, example.root.label or "root")
         by_name = {n: v for v, n in names.items()}
         graph = cls(example, order, names, by_name)
-        position = {node: k for k, node in enumerate(order)}
         for m, name in names.items():
-            if m.inputs:
-                graph.named_inputs[name] = graph._composite_locals(m, position)
+            if m.inputs:  # through unnamed nodes, such as the 1/2 of a squared error
+                graph.named_inputs[name] = derive.named_inputs(m, example)
         return graph
-
-    def _composite_locals(self, m: Value, position: dict[Value, int]) -> dict[str, float]:
-        """d m / d n for m's named inputs n: a small backward pass from m that stops at
-        named values (unnamed constants such as the 1/2 of a squared error are skipped)."""
-        reached = {m}
-        stack = [m]
-        while stack:
-            node = stack.pop()
-            if node is not m and (node in self.names or not node.inputs):
-                continue
-            for x in node.inputs:
-                if x not in reached:
-                    reached.add(x)
-                    stack.append(x)
-        sensitivity = {node: 0.0 for node in reached}
-        sensitivity[m] = 1.0
-        found: dict[str, float] = {}
-        for node in sorted(reached, key=position.__getitem__, reverse=True):
-            if node is not m and node in self.names:
-                found[self.names[node]] = sensitivity[node]
-                continue
-            if not node.inputs:
-                continue
-            data = [x.data for x in node.inputs]
-            for x, local in zip(node.inputs, local_rule(node, data, node.data)):
-                sensitivity[x] += local * sensitivity[node]
-        return found
 
     def consumers(self, name: str) -> list[str]:
         """The named values that use name directly (through unnamed nodes only)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from autograd import topological_order
 
-from . import examples, grading
+from . import derive, examples, grading
 from .examples import WorkedExample
 
 MAX_DRAWS = 5000  # attempts to find good numbers before giving up
@@ -355,6 +355,12 @@ def key_md(variant: Variant, picture: str | None) -> str:
         "that use it, of local derivative x upstream gradient.\n\n"
         + _md_table(["gradient", "chain rule", "local x upstream", " value"], gradients),
     ]
+    rules = derive.chain_rules(example)
+    if rules:
+        blocks = ["\n".join(derive.plain_rule(example, rule)) for rule in rules]
+        parts.append(
+            "## The chain rule along every path\n\n```text\n" + "\n\n".join(blocks) + "\n```"
+        )
     if asked["updated"]:
         lr = variant.lr
         rows = [
