@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from chainrule import Tolerance, grade, grade_file
+from chainrule.example_files import read_toml
 from chainrule.examples import WorkedExample, build, from_expr
-from chainrule.grading import read_toml, set_given
+from chainrule.grading import set_given
 
 # The 2-2-2 numbers to the slides' 9 decimals, as `chainrule example 2-2-2` prints them.
 SLIDE_2_2_2 = {
@@ -312,7 +313,7 @@ def test_grade_command_line_errors(tmp_path):
     (tmp_path / "answers.toml").write_text("[forward\nq = 3\n", encoding="utf-8")
     done = chainrule("grade", str(tmp_path))
     assert done.returncode == 2
-    assert "answers.toml is not valid TOML" in done.stderr
+    assert "answers.toml: not valid TOML" in done.stderr
     (tmp_path / "answers.toml").write_text("[forward]\nq = 3\n", encoding="utf-8")
     done = chainrule("grade", str(tmp_path))
     assert done.returncode == 2

@@ -10,7 +10,7 @@ import pytest
 
 from autograd import topological_order
 from chainrule import grade_file, make_variants, write_variants
-from chainrule.grading import read_toml
+from chainrule.example_files import read_toml
 
 FILES = ["student.md", "key.md", "answers.toml", "key.toml", "test_answers.py"]
 
