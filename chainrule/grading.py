@@ -612,7 +612,14 @@ def _how(example: WorkedExample, section: str, name: str, lr: float) -> str:
         return example.formulas[name]
     if section == "gradients":
         return example.gradients[name]
-    return f"{name} - {lr:g} * {example.gradient_name(name)}"
+    return update_rule(lr, name, example.gradient_name(name))
+
+
+def update_rule(lr: float, old: str = "old", gradient: str = "gradient") -> str:
+    """The update as written: "old - 0.5 * gradient", or "old + 0.01 * gradient" for a
+    negative learning rate (a step up the gradient, as micrograd's lecture nudges)."""
+    sign = "-" if lr >= 0 else "+"
+    return f"{old} {sign} {abs(lr):g} * {gradient}"
 
 
 def _learning_rate(example: WorkedExample, lr: float | None) -> float:

@@ -258,10 +258,14 @@ def answers_toml(variant: Variant, *, filled: bool) -> str:
     lines += ["", f"[gradients]  # d{root}/d<name>"]
     lines += [entry(n, values[n].grad, example.gradient_name(n)) for n in asked["gradients"]]
     if asked["updated"]:
-        lr = f"{variant.lr:g}"
-        lines += ["", f"[updated]  # after one gradient-descent step: new = old - {lr} * gradient"]
+        rule = grading.update_rule(variant.lr)
+        lines += ["", f"[updated]  # after one gradient-descent step: new = {rule}"]
         lines += [
-            entry(p, values[p].data - variant.lr * values[p].grad, f"{p} - {lr} * d{root}/d{p}")
+            entry(
+                p,
+                values[p].data - variant.lr * values[p].grad,
+                grading.update_rule(variant.lr, p, example.gradient_name(p)),
+            )
             for p in asked["updated"]
         ]
     return "\n".join(lines) + "\n"
@@ -307,10 +311,10 @@ def student_md(variant: Variant, picture: str | None) -> str:
             f"![The graph of {root} after the forward pass]({picture})"
         )
     if asked["updated"]:
-        lr = f"{variant.lr:g}"
         parts.append(
-            f"## 3. One step of gradient descent\n\nWith learning rate {lr}, update each "
-            f"parameter: new = old - {lr} x gradient.\n\n" + ", ".join(asked["updated"])
+            f"## 3. One step of gradient descent\n\nWith learning rate {variant.lr:g}, update "
+            f"each parameter: new = {grading.update_rule(variant.lr)}.\n\n"
+            + ", ".join(asked["updated"])
         )
     parts.append(
         "## Your answers\n\n"
@@ -368,8 +372,9 @@ def key_md(variant: Variant, picture: str | None) -> str:
             for p in asked["updated"]
         ]
         parts.append(
-            f"## One gradient-descent step, learning rate {lr:g}: new = old - {lr:g} x "
-            "gradient\n\n" + _md_table(["parameter", " old", " gradient", " new"], rows)
+            f"## One gradient-descent step, learning rate {lr:g}: new = "
+            f"{grading.update_rule(lr)}\n\n"
+            + _md_table(["parameter", " old", " gradient", " new"], rows)
         )
     if picture is not None:
         parts.append(f"![The graph of {root} after backward]({picture})")
