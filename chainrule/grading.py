@@ -475,6 +475,7 @@ def grade(
         decimals = example.decimals
     tolerance = Tolerance(decimals, abs_tol, rel_tol)
     lr = _learning_rate(example, lr)
+    examples.recompute(example)  # the numbers of its current given values, forward and back
     examples.run_backward(example)
     graph = NamedGraph.of(example)
     asked = asked_names(example)
