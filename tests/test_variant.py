@@ -223,3 +223,35 @@ def test_every_library_example_makes_variants_whose_key_is_right(tmp_path):
         write_variants(name, folder, seed=0, pictures=False)
         assert grade_file(folder, folder / "key.toml").all_right is False  # blank answers
         assert grade_file(folder / "key.toml").all_right, name
+
+
+def test_problems_name_a_relu_kink_a_tiny_divisor_and_a_saturated_sigmoid():
+    from chainrule.examples import from_expr
+    from chainrule.variants import problems
+
+    # relu(2 * 1 - 2) = relu(0): its derivative there is a convention, not a calculation
+    kink = from_expr("h = relu(w * x + b); f = sigmoid(h)", {"w": 2, "x": 1, "b": -2})
+    assert problems(kink, 4) == ["relu(0) sits at the kink"]
+    # sigmoid(5 * 2) = 0.99995: its local derivative 0.0000454 prints as 0.0000
+    saturated = from_expr("h = relu(w * x + b); f = sigmoid(h)", {"w": 5, "x": 2, "b": 0})
+    assert problems(saturated, 4) == ["sigmoid(10) is saturated"]
+    tiny = from_expr("f = x / y", {"x": 1, "y": 0.05})
+    assert problems(tiny, 4) == ["division by almost zero (0.05)"]
+    assert problems(from_expr("f = x / y", {"x": 1, "y": 0.5}), 4) == []
+
+
+def test_variants_of_a_relu_file_never_sit_at_the_kink(tmp_path):
+    source = tmp_path / "relu.toml"
+    source.write_text(
+        'title = "A ReLU unit"\nsummary = "out = relu(w*x + b) * v"\n'
+        "[given]\nx = 3\nw = -2\nb = 7\nv = 4\n"
+        '[define]\nnet = "w * x + b"\nh = "relu(net)"\nout = "h * v"\n',
+        encoding="utf-8",
+    )
+    nets = []
+    for seed in range(100):
+        [variant] = make_variants(str(source), seed)
+        net = variant.example.values["net"].data  # a whole number: w x + b
+        assert net > 0, (seed, net)  # at 0 the kink; below, every gradient but v's is 0
+        nets.append(net)
+    assert len(set(nets)) > 20
