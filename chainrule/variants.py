@@ -43,8 +43,8 @@ class Variant:
 
     @property
     def key_decimals(self) -> int:
-        """The precision the key prints: the example's, or the sheet's if finer."""
-        return max(self.decimals, self.example.decimals)
+        """The precision the key prints (make_variants sets the example's to it)."""
+        return self.example.decimals
 
     def key_number(self, x: float) -> str:
         return examples.format_number(x, self.key_decimals)
@@ -196,6 +196,11 @@ def make_variants(
         if problems(example, decimals) or any(abs(asked[k]) < smallest for k in must_show):
             continue
         given = dict(zip(names, numbers))
+        # The key prints whole numbers as they are, others two digits finer than the sheet
+        # asks (at least as fine as the example), so its products visibly add up; every
+        # printer of the example (tables, derivations) then uses that precision.
+        whole = all(float(x).is_integer() for x in asked.values())
+        example.decimals = decimals if whole else max(example.decimals, min(decimals + 2, 9))
         variants.append(Variant(example, source, seed, len(variants) + 1, given, decimals, lr))
         if len(variants) == count:
             return variants
