@@ -240,3 +240,13 @@ def test_bias_flag_is_checked():
     with pytest.raises(TypeError, match="bias must be True or False, got NoneType"):
         MLP(2, [1], bias=None)  # type: ignore[arg-type]
     assert Neuron(2, bias=True, seed=0).b is not None
+
+
+def test_a_bias_free_network_draws_without_biases():
+    from nn import draw_network
+
+    mlp = MLP(2, [3, 1], activation="tanh", bias=False, seed=0)
+    mlp([1.0, 2.0]).backward()
+    source = draw_network(mlp).source
+    assert "w9 " in source and "b1" not in source  # 2*3 + 3*1 weights, no bias
+    assert "grad" in source  # the weights' gradients, now that backward has run
