@@ -7,8 +7,8 @@
     >>> f.data, x.grad, y.grad, z.grad
     (-12.0, -4.0, -4.0, 3.0)
 
-Drawing (draw_dot) is loaded on first use, so importing the engine starts no process and
-imports neither graphviz nor numpy.
+Drawing (draw_dot) and the live step-through (step_through) are loaded on first use, so
+importing the engine starts no process and imports neither graphviz nor numpy.
 """
 
 from typing import Any
@@ -28,6 +28,7 @@ __all__ = [
     "no_grad",
     "numerical_grad",
     "save_step_frames",
+    "step_through",
     "sum_of",
     "topological_order",
     "weighted_sum",
@@ -40,4 +41,8 @@ def __getattr__(name: str) -> Any:
         from . import draw
 
         return getattr(draw, name)
+    if name == "step_through":  # the live step-through draws too: loaded on first use
+        from .stepthrough import step_through
+
+        return step_through
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
