@@ -221,7 +221,10 @@ def _forward_text(node: Value, names: dict[Value, str]) -> str:
     if not node.inputs:
         return f"{name} = {result} (given)"
     with_names = _written(node, [names[x] for x in node.inputs])
-    with_numbers = _written(node, [format_number(x.data) for x in node.inputs])
+    numbers = [format_number(x.data) for x in node.inputs]
+    if node.op in ("**", "neg"):  # (-0.74) ** 2, not -0.74 ** 2 (which is -(0.74 ** 2))
+        numbers = [f"({n})" if n.startswith("-") else n for n in numbers]
+    with_numbers = _written(node, numbers)
     return f"{name} = {with_names} = {with_numbers} = {result}"
 
 
