@@ -3,6 +3,7 @@
     chainrule examples                       list the worked examples
     chainrule example xyz --steps            forward values, backward steps, gradients
     chainrule example 2-2-2 --graph n.svg    ... and the graph as a picture
+    chainrule example 2-2-2 --html n.html    ... and a page that steps through the pass
     chainrule train line --plot loss.png     the PyTorch lesson's network on y = 2x + 1
     chainrule demo --out demo-output         all of it, into one folder (`make demo`)
 
@@ -17,7 +18,9 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from autograd import Value
 from nn import TrainingDiverged
 
 from . import examples
@@ -64,6 +67,31 @@ def graph_path(text: str) -> Path:
     return path
 
 
+def add_html_option(command: argparse.ArgumentParser) -> None:
+    """--html FILE, for every command that draws a graph: the live step-through page."""
+    command.add_argument(
+        "--html",
+        type=html_path,
+        metavar="FILE",
+        help="write the step-through page (.html): open it in a browser, press Next or ->",
+    )
+
+
+def html_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(f"{text!r} needs the suffix .html (a web page)")
+    return path
+
+
+def save_step_through(root: Value, path: Path, **drawing_options: Any) -> Path:
+    """Write root's step-through page to path (an error that cannot names the path)."""
+    from autograd import step_through
+
+    step_through(root, **drawing_options).save(path)
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chainrule",
@@ -90,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     example.add_argument(
         "--frames", type=Path, metavar="DIR", help="write one picture per backward step into DIR"
     )
+    add_html_option(example)
     example.set_defaults(run=run_example)
 
     train = commands.add_parser(
@@ -137,11 +166,18 @@ def run_examples(args: argparse.Namespace) -> list[Path]:
 
 def run_example(args: argparse.Namespace) -> list[Path]:
     graphs = [] if args.graph is None else [args.graph]
-    return show_example(args.name, steps=args.steps, graphs=graphs, frames=args.frames)
+    return show_example(
+        args.name, steps=args.steps, graphs=graphs, frames=args.frames, html=args.html
+    )
 
 
 def show_example(
-    name: str, *, steps: bool = False, graphs: Sequence[Path] = (), frames: Path | None = None
+    name: str,
+    *,
+    steps: bool = False,
+    graphs: Sequence[Path] = (),
+    frames: Path | None = None,
+    html: Path | None = None,
 ) -> list[Path]:
     """Print one worked example; draw its graph and its backward steps when asked."""
     example = examples.build(name)
@@ -155,6 +191,8 @@ def show_example(
         for path in graphs:
             with writing(path):
                 written.append(Path(drawing.save(path)))
+    if html is not None:  # records its own pass from zero and leaves the gradients be
+        written.append(save_step_through(example.root, html, color_roles=True))
     if frames is not None:
         from autograd import save_step_frames
 
@@ -218,10 +256,16 @@ def run_demo(args: argparse.Namespace) -> list[Path]:
     out: Path = args.out
     make_folder(out)
     written = show_example(
-        "xyz", steps=True, graphs=[out / "xyz.png", out / "xyz.svg"], frames=out / "xyz-steps"
+        "xyz",
+        steps=True,
+        graphs=[out / "xyz.png", out / "xyz.svg"],
+        frames=out / "xyz-steps",
+        html=out / "xyz.html",
     )
     print()
-    written += show_example("2-2-2", graphs=[out / "2-2-2.png", out / "2-2-2.svg"])
+    written += show_example(
+        "2-2-2", graphs=[out / "2-2-2.png", out / "2-2-2.svg"], html=out / "2-2-2.html"
+    )
     print()
     written += train_and_report(
         epochs=args.epochs, plot=out / "line-loss.png", save=out / "line-model.json"

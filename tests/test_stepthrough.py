@@ -304,3 +304,41 @@ def test_step_through_is_exported_and_returns_a_step_through():
 
     assert "step_through" in autograd.__all__
     assert isinstance(autograd.step_through(xyz()), StepThrough)
+
+
+# -- the command line: chainrule example NAME --html FILE --------------------------------
+
+
+def chainrule(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "chainrule", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_example_html_writes_the_page_and_prints_the_same_report(tmp_path):
+    path = tmp_path / "2-2-2.html"
+    result = chainrule("example", "2-2-2", "--html", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("Wrote:")[-1].split() == [str(path)]
+    page = path.read_text(encoding="utf-8")
+    assert "Backward step 36 of 36: " in page  # the 2-2-2 pass has 36 chain-rule steps
+    # --html adds the page to what is written, and nothing to what is printed.
+    plain = chainrule("example", "2-2-2")
+    assert result.stdout.split("\nWrote:")[0].rstrip("\n") == plain.stdout.rstrip("\n")
+
+
+def test_example_html_needs_an_html_suffix():
+    result = chainrule("example", "xyz", "--html", "xyz.svg")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "chainrule example: error: argument --html: 'xyz.svg' needs the suffix .html (a web page)"
+    )
+
+
+def test_example_html_into_a_missing_folder_exits_1_naming_it(tmp_path):
+    path = tmp_path / "missing" / "xyz.html"
+    result = chainrule("example", "xyz", "--html", str(path))
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip() == f"chainrule: error: cannot write {path}: No such file or directory"
+    )
