@@ -139,6 +139,27 @@ def grads(sizes: Sizes) -> dict[str, Any]:
     }
 
 
+def page(sizes: Sizes) -> dict[str, Any]:
+    """(h) seconds to write the 2-2-2 step-through page in a fresh process (loading the
+    drawing code, the recorded pass, the rendered picture, the file), and its size."""
+    import tempfile
+    from pathlib import Path
+
+    from autograd.render import find_renderer
+    from chainrule.examples import build
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "2-2-2.html"
+        start = now()
+        from autograd import step_through
+
+        example = build("2-2-2")
+        step_through(example.root, color_roles=True).save(path)
+        seconds = now() - start
+        size = path.stat().st_size
+    return {"seconds": seconds, "bytes": size, "renderer": find_renderer()}
+
+
 WORKLOADS = {
     "training": training,
     "step": step,
@@ -147,4 +168,5 @@ WORKLOADS = {
     "chain_shared": lambda sizes: chain(sizes, shared=True),
     "memory": memory,
     "grads": grads,
+    "page": page,
 }

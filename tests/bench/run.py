@@ -74,6 +74,7 @@ WORKLOADS = [
     Workload("import", "e", "(e) import time", _engines("chainrule", "micrograd", "torch")),
     Workload("step", "f", "(f) step at batch size 1", _engines("chainrule", "micrograd", "torch")),
     Workload("grads", "g", "determinism", _twice_with_new_hash_seeds),
+    Workload("page", "h", "(h) 2-2-2 step-through page", _engines("chainrule")),
 ]
 BY_NAME = {w.name: w for w in WORKLOADS} | {w.letter: w for w in WORKLOADS}
 
@@ -199,6 +200,9 @@ def round_figures(workload: str, results: dict[str, dict[str, Any]]) -> dict[str
             figures["speedup_vs_torch"] = t["us_per_step"] / c["us_per_step"]
         if c and m:
             figures["speedup_vs_micrograd"] = m["us_per_step"] / c["us_per_step"]
+    elif workload == "page" and c:
+        figures["chainrule.page_s"] = c["seconds"]
+        figures["chainrule.page_mb"] = c["bytes"] / 1e6
     elif workload == "grads":
         for label, r in ok.items():
             figures[f"{label}.grad_sha256"] = r["grad_sha256"]
@@ -269,6 +273,8 @@ TARGETS = [
     Target("import", "(e) import autograd <= 30 ms", "chainrule.import_ms", "<=", 30, " ms"),
     Target("import", "(e) no numpy or graphviz imported", "chainrule.heavy_modules", "none true"),
     Target("step", "(f) faster than PyTorch per step", "speedup_vs_torch", ">", 1),
+    Target("page", "(h) 2-2-2 step-through page written < 2 s", "chainrule.page_s", "<", 2, " s"),
+    Target("page", "(h) its file < 1 MB", "chainrule.page_mb", "<", 1, " MB"),
     Target("grads", "gradients bitwise identical across runs", "grad_sha256", "all equal"),
     Target("grads", "weights after an epoch bitwise identical", "weights_sha256", "all equal"),
 ]
@@ -329,6 +335,8 @@ FIGURE_ROWS = [  # (workload, what, key suffix, how to show it)
     ("import", "import, ms", "import_ms", "n"),
     ("import", "numpy/graphviz loaded", "heavy_modules", "text"),
     ("step", "microseconds per step", "us_per_step", "n"),
+    ("page", "seconds to write it", "page_s", "s"),
+    ("page", "file size, MB", "page_mb", "n"),
 ]
 ENGINES = ("chainrule", "micrograd", "torch")
 
