@@ -329,12 +329,14 @@ a sum still missing shares</p>
 {figures["graph"]}</figure>
 {network}
 </div>
-<aside class="st-found">
+<aside class="st-found" aria-labelledby="st-found-title">
+<h2 id="st-found-title">Gradients found so far</h2>
+<div class="st-scroll">
 <table>
-<caption>Gradients of {root} found so far</caption>
-<thead><tr><th scope="col">value</th><th scope="col">gradient</th></tr></thead>
+<thead><tr><th scope="col">value</th><th scope="col">d{root}/d(value)</th></tr></thead>
 <tbody></tbody>
 </table>
+</div>
 </aside>
 </div>
 <script type="application/json" class="st-data">{data}</script>

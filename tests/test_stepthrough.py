@@ -342,3 +342,11 @@ def test_example_html_into_a_missing_folder_exits_1_naming_it(tmp_path):
     assert (
         result.stderr.strip() == f"chainrule: error: cannot write {path}: No such file or directory"
     )
+
+
+def test_ipython_displays_the_frame_and_a_text_fallback():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    page = step_through(xyz())
+    data, _ = formatters.DisplayFormatter().format(page)
+    assert data["text/html"] == page._repr_html_()
+    assert data["text/plain"] == repr(page)

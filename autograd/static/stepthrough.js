@@ -87,7 +87,8 @@
     });
 
     // The table of gradients found so far: one row per value, shown once it has a share.
-    var tbody = main.querySelector(".st-found tbody");
+    var table = main.querySelector(".st-found .st-scroll");
+    var tbody = table.querySelector("tbody");
     var rows = {};
     record.found.forEach(function (k) {
       var row = document.createElement("tr");
@@ -186,13 +187,13 @@
           if (parameter.place === step.input) mark(parameter.elements, "st-receiving");
         });
         focus = drawn[step.input].node.concat(passing);
-        text.textContent = record.backward[taken - 1].text;
+        say(record.backward[taken - 1].text);
       } else if (computed > 0) {
         mark(drawn[computed - 1].all, "st-computing");
         focus = drawn[computed - 1].all;
-        text.textContent = record.forward[computed - 1];
+        say(record.forward[computed - 1]);
       } else {
-        text.textContent = record.start;
+        say(record.start);
       }
 
       slider.value = String(position);
@@ -201,11 +202,21 @@
       counter.textContent = position + " / " + last;
       buttons.first.disabled = buttons.previous.disabled = position === 0;
       buttons.next.disabled = buttons.last.disabled = position === last;
-      keepInView(focus);
+      keepInView(pane, focus);
+      var current = tbody.querySelector("tr.st-current");
+      if (current) keepInView(table, [current]);
     }
 
-    // Scroll the picture's pane (never the page around it) so the highlighted part shows.
-    function keepInView(elements) {
+    // The step's text, "Backward step 3 of 4: dq/dx = ...", with its first part in bold.
+    function say(sentence) {
+      var split = sentence.indexOf(": ");
+      var where = document.createElement("strong");
+      where.textContent = sentence.slice(0, split + 1);
+      text.replaceChildren(where, document.createTextNode(sentence.slice(split + 1)));
+    }
+
+    // Scroll a pane (never the page around it) so the highlighted elements show.
+    function keepInView(pane, elements) {
       if (!elements.length || pane.scrollWidth <= pane.clientWidth &&
           pane.scrollHeight <= pane.clientHeight) return;
       var box = pane.getBoundingClientRect();
