@@ -79,8 +79,10 @@ class StepThrough:
         # script and styles then cannot clash with the notebook's or with a second view in
         # the same notebook, the arrow keys reach it instead of the notebook's shortcuts,
         # and it is byte for byte the page `.save` writes, which the browser tests drive.
-        # JupyterLab, Notebook 7, VS Code and Colab run it in a trusted output with no
-        # extension; `sandbox` keeps the page away from the notebook around it.
+        # JupyterLab, Notebook 7, VS Code and Colab run it with no extension, as they run
+        # any output with a script: in a notebook that is trusted (outputs you made
+        # yourself are; one from elsewhere, once you trust it). `sandbox` keeps the page
+        # away from the notebook around it.
         height = NOTEBOOK_CONTROLS_PX + _figure_height(self.figures["graph"])
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
