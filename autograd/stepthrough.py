@@ -318,7 +318,8 @@ def _page(record: dict[str, Any], figures: dict[str, str]) -> str:
 <span class="st-counter" aria-hidden="true"></span>
 </div>
 {view_buttons}
-<button type="button" class="st-fit" aria-pressed="false">Fit</button>
+<button type="button" class="st-fit" aria-pressed="false"
+ title="Shrink the picture to fit">Fit</button>
 </div>
 <p class="st-text" aria-live="polite"></p>
 <p class="st-legend" aria-hidden="true"><span class="st-key st-key-computing"></span>computed
