@@ -225,14 +225,21 @@ def test_page_is_self_contained():
     assert 'aria-live="polite"' in page
 
 
-def test_svg_names_every_value_operation_and_edge_as_the_script_expects():
-    # The script finds what it highlights by these <title>s; with both renderers.
-    root = xyz()
+def drawn_names(root: Value) -> tuple[dict[str, str], set[str]]:
+    """The drawing's name of each labelled value (v<k>, k its place in the topological
+    order), and the <title>s of everything in root's step-through picture."""
+    ids = {node.label: f"v{k}" for k, node in enumerate(topological_order(root))}
     svg = step_through(root).figures["graph"]
-    titles = set(re.findall(r"<title>([^<]*)</title>", html.unescape(svg)))
-    titles = {html.unescape(t) for t in titles}
-    values = {f"v{k}" for k in range(5)}
-    assert values | {"v2_op", "v4_op"} | {"v0->v2_op", "v1->v2_op", "v2_op->v2"} <= titles
+    return ids, {html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", svg)}
+
+
+def test_svg_names_every_value_operation_and_edge_as_the_script_expects():
+    # The script finds what it highlights by these <title>s.
+    ids, titles = drawn_names(xyz())
+    x, y, z, q, f = (ids[name] for name in "xyzqf")
+    assert {x, y, z, q, f, f"{q}_op", f"{f}_op"} <= titles
+    assert {f"{x}->{q}_op", f"{y}->{q}_op", f"{q}_op->{q}", f"{z}->{f}_op"} <= titles
+    svg = step_through(xyz()).figures["graph"]
     assert len(re.findall(r">grad [^<]*</text>", svg)) == 5
 
 
@@ -240,10 +247,9 @@ def test_graphviz_pure_svg_names_the_same_elements(monkeypatch):
     if render_module.find_graphviz_pure() is None:
         pytest.skip("graphviz-pure is not installed")
     monkeypatch.setattr(render_module, "find_dot", lambda: None)
-    svg = step_through(xyz()).figures["graph"]
-    titles = {html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", svg)}
-    assert {"v0", "v2_op", "v3->v4_op", "v4_op->v4"} <= titles
-    assert len(re.findall(r">grad [^<]*</text>", svg)) == 5
+    ids, titles = drawn_names(xyz())
+    assert {ids["x"], f"{ids['q']}_op", f"{ids['z']}->{ids['f']}_op"} <= titles
+    assert f"{ids['f']}_op->{ids['f']}" in titles
 
 
 def test_a_label_cannot_break_out_of_the_page():

@@ -140,7 +140,7 @@ def grads(sizes: Sizes) -> dict[str, Any]:
 
 
 def page(sizes: Sizes) -> dict[str, Any]:
-    """(h) seconds to write the 2-2-2 step-through page in a fresh process (loading the
+    """(i) seconds to write the 2-2-2 step-through page in a fresh process (loading the
     drawing code, the recorded pass, the rendered picture, the file), and its size."""
     import tempfile
     from pathlib import Path
