@@ -152,7 +152,8 @@ def _record(root: Value, order: list[Value], gradient: float, decimals: int) -> 
     """Run the pass and write down everything the page needs, as plain JSON values.
 
     values:   id ("v<k>", the node's name in the drawing), name, and inputs by place.
-    forward:  one sentence per value, in topological order ("q = x + y = -2 + 5 = 3").
+    forward:  one entry per value, in the order they are computed (a topological order):
+              its place and a sentence ("q = x + y = -2 + 5 = 3").
     backward: one entry per Step: its text, node and input by place, which of the edges
               from input to node it travels (a Value used twice has two), and input.grad
               after the step, as the graph prints it and in full.
@@ -163,7 +164,10 @@ def _record(root: Value, order: list[Value], gradient: float, decimals: int) -> 
         {"id": f"v{k}", "name": names[node], "inputs": [place[x] for x in node.inputs]}
         for k, node in enumerate(order)
     ]
-    forward = [_forward_text(node, names) for node in order]
+    forward = [
+        {"node": k, "text": f"Forward {k + 1} of {len(order)}: {_forward_text(node, names)}"}
+        for k, node in enumerate(order)
+    ]
     steps: list[dict[str, Any]] = []
     parts = [0] * len(order)  # how many shares each gradient is the sum of
     passed: dict[Value, int] = {}  # how many of its inputs each node has passed to so far
@@ -193,7 +197,7 @@ def _record(root: Value, order: list[Value], gradient: float, decimals: int) -> 
         "title": f"Step through {root_name}: forward and backward pass",
         "root": root_name,
         "values": values,
-        "forward": [f"Forward {k + 1} of {len(order)}: {text}" for k, text in enumerate(forward)],
+        "forward": forward,
         "start": (
             f"Before the pass: {len(order)} values to compute, then {total} chain-rule "
             "steps back. Press Next (or the right arrow key)."

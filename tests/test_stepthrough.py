@@ -52,7 +52,7 @@ class DrawnNetwork:
 def test_forward_sentences_follow_the_topological_order():
     page = step_through(xyz())
     # x, y, q, z, f: the topological order; the numbers are the slide's (3 * -4 = -12).
-    assert page.record["forward"] == [
+    assert [entry["text"] for entry in page.record["forward"]] == [
         "Forward 1 of 5: x = -2 (given)",
         "Forward 2 of 5: y = 5 (given)",
         "Forward 3 of 5: q = x + y = -2 + 5 = 3",
@@ -131,12 +131,12 @@ def test_forward_sentence_of_a_negative_base_keeps_its_parentheses():
     y = x**2
     y.label = "y"
     page = step_through(y)
-    assert page.record["forward"][1] == "Forward 2 of 2: y = x ** 2 = (-3) ** 2 = 9"
+    assert page.record["forward"][1]["text"] == "Forward 2 of 2: y = x ** 2 = (-3) ** 2 = 9"
 
 
 def test_a_leaf_has_its_forward_step_and_no_backward_step():
     page = step_through(Value(4.0, "w"))
-    assert page.record["forward"] == ["Forward 1 of 1: w = 4 (given)"]
+    assert page.record["forward"] == [{"node": 0, "text": "Forward 1 of 1: w = 4 (given)"}]
     assert page.record["backward"] == []
 
 

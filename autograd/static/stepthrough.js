@@ -141,15 +141,17 @@
       position = Math.max(0, Math.min(last, where));
       marked.forEach(function (pair) { pair[0].classList.remove(pair[1]); });
       marked = [];
-      var computed = Math.min(position, nForward); // values computed so far
+      var computed = Math.min(position, nForward); // forward steps taken so far
       var taken = Math.max(0, position - nForward); // backward steps taken so far
       var grads = gradientsAfter(taken);
+      var known = values.map(function () { return false; }); // which values are computed
+      record.forward.slice(0, computed).forEach(function (step) { known[step.node] = true; });
 
       values.forEach(function (value, k) {
         var parts = drawn[k];
-        if (k >= computed) mark(parts.all, "st-pending");
+        if (!known[k]) mark(parts.all, "st-pending");
         parts.data.forEach(function (t, i) {
-          t.textContent = k < computed ? parts.dataShown[i] : "data ?";
+          t.textContent = known[k] ? parts.dataShown[i] : "data ?";
         });
         var grad = grads[k];
         parts.grad.forEach(function (t) {
@@ -189,9 +191,10 @@
         focus = drawn[step.input].node.concat(passing);
         say(record.backward[taken - 1].text);
       } else if (computed > 0) {
-        mark(drawn[computed - 1].all, "st-computing");
-        focus = drawn[computed - 1].all;
-        say(record.forward[computed - 1]);
+        var now = record.forward[computed - 1];
+        mark(drawn[now.node].all, "st-computing");
+        focus = drawn[now.node].all;
+        say(now.text);
       } else {
         say(record.start);
       }
