@@ -238,7 +238,8 @@
       }
     }
 
-    // The pictures at their natural size (one SVG unit per pixel), or shrunk to fit.
+    // The pictures at their natural size (one SVG unit per pixel), or fitted to the pane:
+    // shrunk as far as needed, enlarged by half at most (larger reads as shouting).
     var fit = main.querySelector(".st-fit");
     function size(fitting) {
       fit.setAttribute("aria-pressed", String(fitting));
@@ -246,6 +247,8 @@
         var box = svg.viewBox.baseVal;
         svg.style.width = fitting ? "100%" : box.width + "px";
         svg.style.height = fitting ? "100%" : box.height + "px";
+        svg.style.maxWidth = fitting ? 1.5 * box.width + "px" : "";
+        svg.style.maxHeight = fitting ? 1.5 * box.height + "px" : "";
       });
       main.classList.toggle("st-fitted", fitting);
     }
