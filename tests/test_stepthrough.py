@@ -356,3 +356,12 @@ def test_ipython_displays_the_frame_and_a_text_fallback():
     data, _ = formatters.DisplayFormatter().format(page)
     assert data["text/html"] == page._repr_html_()
     assert data["text/plain"] == repr(page)
+
+
+def test_expr_html_writes_the_page_of_the_expression(tmp_path):
+    path = tmp_path / "expr.html"
+    result = chainrule("expr", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4", "--html", str(path))
+    assert result.returncode == 0, result.stderr
+    page = path.read_text(encoding="utf-8")
+    # The slide's first step: df/dq = z = -4.
+    assert "Backward step 1 of 4: df/dq = -4 (local) x df/df = 1 (upstream) -> q.grad += -4" in page
