@@ -336,8 +336,8 @@ a sum still missing shares</p>
 {figures["graph"]}</figure>
 {network}
 </div>
-<aside class="st-found" aria-labelledby="st-found-title">
-<h2 id="st-found-title">Gradients found so far</h2>
+<aside class="st-found" aria-label="Gradients found so far">
+<h2>Gradients found so far</h2>
 <div class="st-scroll">
 <table>
 <thead><tr><th scope="col">value</th><th scope="col">d{root}/d(value)</th></tr></thead>
