@@ -257,15 +257,18 @@ def _written(node: Value, operands: list[str]) -> str:
 _SVG_PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.S)  # <?xml ...?>, <!DOCTYPE ...>, comments
 _SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
 _GRAPH_TITLE = re.compile(r'(<g id="graph0" class="graph"[^>]*>\s*)<title>[^<]*</title>')
+_GROUP_ID = re.compile(r'(<g)\s+id="[^"]*"')  # graph0, node1, edge1: the same in every picture
 _VIEW_BOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
 
 
 def _inline_svg(svg: bytes) -> str:
     """Graphviz's SVG file as an element to put inside the page: no XML prologue, no fixed
-    width and height (the page sizes it from the viewBox), and no tooltip naming the graph."""
+    width and height (the page sizes it from the viewBox), no tooltip naming the graph, and
+    no element ids (two pictures in one page would repeat them; <title>s name the parts)."""
     text = _SVG_PROLOGUE.sub("", svg.decode("utf-8"), count=1)
     text = _SVG_SIZE.sub(r"\1", text, count=1)
-    return _GRAPH_TITLE.sub(r"\1", text, count=1).strip()
+    text = _GRAPH_TITLE.sub(r"\1", text, count=1)
+    return _GROUP_ID.sub(r"\1", text).strip()
 
 
 def _figure_height(svg: str) -> int:

@@ -289,6 +289,7 @@ def test_model_adds_the_network_view_with_its_parameters():
     assert page.record["network"] == {"in->out": place[values["z"]], "out": place[values["x"]]}
     assert set(page.figures) == {"graph", "network"}
     assert ">Network</button>" in page.html
+    assert " id=" not in page.html  # two pictures in one page, and no id repeated
     # The drawing was made with this pass's gradients, then the gradients went back to 0.
     assert "grad 3.0000" in page.figures["network"]  # df/dz = q = 3
     assert values["z"].grad == 0.0
