@@ -29,6 +29,7 @@ __all__ = [
     "numerical_grad",
     "save_step_frames",
     "step_through",
+    "step_frames",
     "sum_of",
     "topological_order",
     "weighted_sum",
@@ -37,7 +38,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     # Drawing lives in autograd.draw, which imports graphviz; load it only when asked.
-    if name in ("draw_dot", "save_step_frames", "frames_to_gif"):
+    if name in ("draw_dot", "save_step_frames", "step_frames", "frames_to_gif"):
         from . import draw
 
         return getattr(draw, name)

@@ -14,11 +14,11 @@ import html
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from .draw import _format, draw_dot
+from .draw import _Options, _reading_order, draw_dot
 from .engine import Value, topological_order
 from .files import write_atomically
 from .render import require_renderer
@@ -120,14 +120,14 @@ def step_through(
             "model= needs a model that can draw itself, with a network_drawing() method (an "
             f"nn MLP or Layer); got {type(model).__name__}"
         )
-    decimals = drawing_options.get("decimals", 4)
+    number = _Options(**drawing_options).number  # numbers as the drawing writes them
     require_renderer("svg")  # fail before anything is computed, with how to install one
     order = topological_order(root)
     saved = [node.grad for node in order]
     try:
         for node in order:  # the pass shown starts from zero, whatever came before
             node.grad = 0.0
-        record = _record(root, order, gradient, decimals)
+        record = _record(root, order, gradient, number)
         # Drawn after the pass, so every gradient's text has its full width in the layout;
         # the page shows "?" in it until that gradient is known.
         figures = {"graph": _inline_svg(draw_dot(root, **drawing_options).pipe("svg"))}
@@ -148,12 +148,14 @@ def step_through(
 # -- the record: what the page shows at every position ----------------------------------
 
 
-def _record(root: Value, order: list[Value], gradient: float, decimals: int) -> dict[str, Any]:
+def _record(
+    root: Value, order: list[Value], gradient: float, number: Callable[[float], str]
+) -> dict[str, Any]:
     """Run the pass and write down everything the page needs, as plain JSON values.
 
     values:   id ("v<k>", the node's name in the drawing), name, and inputs by place.
-    forward:  one entry per value, in the order they are computed (a topological order):
-              its place and a sentence ("q = x + y = -2 + 5 = 3").
+    forward:  one entry per value, in the order they are computed (reading order, which is
+              a topological order): its place and a sentence ("q = x + y = -2 + 5 = 3").
     backward: one entry per Step: its text, node and input by place, which of the edges
               from input to node it travels (a Value used twice has two), and input.grad
               after the step, as the graph prints it and in full.
@@ -164,9 +166,14 @@ def _record(root: Value, order: list[Value], gradient: float, decimals: int) -> 
         {"id": f"v{k}", "name": names[node], "inputs": [place[x] for x in node.inputs]}
         for k, node in enumerate(order)
     ]
+    # The forward pass in reading order (x before y, the first operand's branch first): a
+    # topological order too, each value after its inputs, and the order the picture reads in.
     forward = [
-        {"node": k, "text": f"Forward {k + 1} of {len(order)}: {_forward_text(node, names)}"}
-        for k, node in enumerate(order)
+        {
+            "node": place[node],
+            "text": f"Forward {k + 1} of {len(order)}: {_forward_text(node, names)}",
+        }
+        for k, node in enumerate(_reading_order(root))
     ]
     steps: list[dict[str, Any]] = []
     parts = [0] * len(order)  # how many shares each gradient is the sum of
@@ -185,7 +192,7 @@ def _record(root: Value, order: list[Value], gradient: float, decimals: int) -> 
                 "upstream": step.upstream,
                 "contribution": step.contribution,
                 "text": str(step),  # numbered below, once the number of steps is known
-                "grad": _format(step.input.grad, decimals),  # taken now: the next step adds
+                "grad": number(step.input.grad),  # taken now: the next step adds
                 "exact": format_number(step.input.grad),
             }
         )
@@ -202,7 +209,7 @@ def _record(root: Value, order: list[Value], gradient: float, decimals: int) -> 
             f"Before the pass: {len(order)} values to compute, then {total} chain-rule "
             "steps back. Press Next (or the right arrow key)."
         ),
-        "rootGrad": _format(root.grad, decimals),  # d root / d root: what the pass starts with
+        "rootGrad": number(root.grad),  # d root / d root: what the pass starts with
         "rootExact": format_number(root.grad),
         "backward": steps,
         "parts": parts,
