@@ -132,7 +132,9 @@ def step_through(
         # the page shows "?" in it until that gradient is known.
         figures = {"graph": _inline_svg(draw_dot(root, **drawing_options).pipe("svg"))}
         if model is not None:
-            drawing = model.network_drawing(show_grad=True)
+            # The same precision as the graph: the page writes both from one record.
+            precision = {k: v for k, v in drawing_options.items() if k in ("decimals", "digits")}
+            drawing = model.network_drawing(show_grad=True, **precision)
             place = {node: k for k, node in enumerate(order)}
             parameters = getattr(drawing, "parameters", {})
             record["network"] = {

@@ -19,6 +19,8 @@ from autograd import render as render_module
 from autograd.draw import Graph
 from autograd.stepthrough import StepThrough
 from chainrule import examples
+from nn import MLP
+from nn.losses import sum_squared_error
 
 
 def xyz() -> Value:
@@ -35,7 +37,7 @@ class DrawnNetwork:
     def __init__(self, weight: Value, bias: Value) -> None:
         self.weight, self.bias = weight, bias
 
-    def network_drawing(self, show_grad: bool = True) -> Graph:
+    def network_drawing(self, show_grad: bool = True, **precision: int) -> Graph:
         w, b = f"{self.weight.grad:.4f}", f"{self.bias.grad:.4f}"
         source = (
             "digraph { rankdir=LR; "
@@ -366,3 +368,35 @@ def test_expr_html_writes_the_page_of_the_expression(tmp_path):
     page = path.read_text(encoding="utf-8")
     # The slide's first step: df/dq = z = -4.
     assert "Backward step 1 of 4: df/dq = -4 (local) x df/df = 1 (upstream) -> q.grad += -4" in page
+
+
+# -- the network view with nn's own diagram ------------------------------------------------
+
+
+def slide_mlp() -> tuple[MLP, Value]:
+    """The slides' 2-2-2 network as an nn MLP and its error E_total (each neuron has a bias
+    of its own here, where the slides share one per layer: the weights' gradients agree)."""
+    model = MLP(2, [2, 2], "sigmoid", "sigmoid")
+    model.load_state_dict(
+        {
+            "layers.0.weight": [[0.15, 0.20], [0.25, 0.30]],
+            "layers.0.bias": [0.35, 0.35],
+            "layers.1.weight": [[0.40, 0.45], [0.50, 0.55]],
+            "layers.1.bias": [0.60, 0.60],
+        }
+    )
+    return model, sum_squared_error(model([0.05, 0.10]), [0.01, 0.99])
+
+
+def test_an_nn_model_offers_its_network_diagram_with_every_parameter():
+    model, loss = slide_mlp()
+    page = step_through(loss, model=model, decimals=9)
+    place = {node: k for k, node in enumerate(topological_order(loss))}
+    drawing = model.network_drawing()
+    assert page.record["network"] == {
+        name: place[value] for value, name in drawing.parameters.items()
+    }
+    assert len(page.record["network"]) == 12  # 8 weights and 4 biases
+    # The diagram was drawn with the pass's gradients: the slide's dE_total/dw5.
+    assert "grad 0.082167041" in page.figures["network"]
+    assert all(p.grad == 0.0 for p in model.parameters())  # and they were put back

@@ -341,7 +341,7 @@ class DrawnNetwork:
     def __init__(self, weight: Value, bias: Value) -> None:
         self.weight, self.bias = weight, bias
 
-    def network_drawing(self, show_grad: bool = True) -> Graph:
+    def network_drawing(self, show_grad: bool = True, **precision: int) -> Graph:
         w, b = f"{self.weight.grad:.4f}", f"{self.bias.grad:.4f}"
         source = (
             "digraph { rankdir=LR; "
@@ -350,3 +350,23 @@ class DrawnNetwork:
         graph = Graph(source, 2, 1)
         graph.parameters = {self.weight: "in->out", self.bias: "out"}  # type: ignore[attr-defined]
         return graph
+
+
+def test_an_nn_network_view_follows_the_steps(browser, tmp_path):
+    from test_stepthrough import slide_mlp
+
+    model, loss = slide_mlp()
+    order = topological_order(loss)
+    w5 = model.layers[1].neurons[0].w[0]
+    w5_drawn = model.network_drawing().parameters[w5]  # the edge "tail->head" showing w5
+    steps = [(step.node, step.input) for step in backward_steps(loss)]
+    k = next(k for k, (_, x) in enumerate(steps, start=1) if x is w5)
+    path = save(loss, tmp_path, "mlp", model=model, decimals=9)
+    with opened(browser, path) as view:
+        view.press("Network")
+        assert [t for t in view.texts(w5_drawn, "network") if t.startswith("grad")] == ["grad ?"]
+        view.press("Next", len(order) + k)  # the step that passes w5 its gradient
+        network = view.page.locator(".st-figure[data-view=network]")
+        assert network.locator(".st-receiving > title").all_text_contents() == [w5_drawn]
+        # The slide's dE_total/dw5.
+        assert "grad 0.082167041" in view.texts(w5_drawn, "network")
