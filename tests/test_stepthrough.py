@@ -400,3 +400,13 @@ def test_an_nn_model_offers_its_network_diagram_with_every_parameter():
     # The diagram was drawn with the pass's gradients: the slide's dE_total/dw5.
     assert "grad 0.082167041" in page.figures["network"]
     assert all(p.grad == 0.0 for p in model.parameters())  # and they were put back
+
+
+def test_a_bad_gradient_is_refused_and_changes_nothing():
+    root = xyz()
+    nodes = topological_order(root)
+    for node in nodes:
+        node.grad = 2.5
+    with pytest.raises(TypeError, match="gradient"):
+        step_through(root, gradient="1")  # type: ignore[arg-type]
+    assert [node.grad for node in nodes] == [2.5] * 5
