@@ -91,18 +91,25 @@ class Optimizer:
         name = self.names[i]
         return f"parameter {name!r}" if name is not None else f"parameter {i}"
 
-    def _overflow(self, i: int, g: float, **would_be: float) -> OverflowError:
-        """The error for a step that would make parameter i's weight or state not finite."""
-        what = ", ".join(f"{key} = {value!r}" for key, value in would_be.items())
-        return OverflowError(
-            f"{type(self).__name__}.step: {self._name(i)} (data {self.params[i].data!r}, "
-            f"gradient {g!r}) would get {what}, which is not finite, so nothing was changed. "
-            "The gradient or the learning rate is too large: try a smaller lr, or scale the "
-            "loss down."
-        )
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
+    def _check_finite(self, grads: list[float], data: list[float], **state: list[float]) -> None:
+        """An OverflowError naming the first parameter whose new weight (`data`) or new
+        state (each a list lined up with the parameters) would not be finite."""
+        total = sum(data)  # finite unless some number is not (or the sum overflows)
+        for values in state.values():
+            total += sum(values)
+        if total - total == 0.0:
+            return
+        state["data"] = data
+        for i, g in enumerate(grads):
+            would_be = {name: values[i] for name, values in state.items()}
+            if any(x - x != 0.0 for x in would_be.values()):
+                what = ", ".join(f"{name} = {x!r}" for name, x in would_be.items())
+                raise OverflowError(
+                    f"{type(self).__name__}.step: {self._name(i)} (data "
+                    f"{self.params[i].data!r}, gradient {g!r}) would get {what}, which is not "
+                    "finite, so nothing was changed. The gradient or the learning rate is too "
+                    "large: try a smaller lr, or scale the loss down."
+                )
 
 
 class SGD(Optimizer):
@@ -124,16 +131,12 @@ class SGD(Optimizer):
             buffers = grads[:]
         else:
             buffers = [momentum * buf + g for buf, g in zip(self.buffers, grads)]
-        new_data = []  # written only once every new number is known to be finite
-        for i, p in enumerate(self.params):
-            buf = buffers[i]
-            data = p.data - lr * buf
-            if (buf - buf) + (data - data) != 0.0:
-                if momentum == 0.0:
-                    raise self._overflow(i, grads[i], data=data)
-                raise self._overflow(i, grads[i], momentum_buffer=buf, data=data)
-            new_data.append(data)
-        if momentum != 0.0:
+        # The new weights are written only once every new number is known to be finite.
+        new_data = [p.data - lr * buf for p, buf in zip(self.params, buffers)]
+        if momentum == 0.0:
+            self._check_finite(grads, new_data)
+        else:
+            self._check_finite(grads, new_data, momentum_buffer=buffers)
             self.buffers = buffers
         for p, data in zip(self.params, new_data):
             p.data = data
@@ -196,10 +199,9 @@ class Adam(Optimizer):
             # it; torch would divide by 0 (nan or inf). Nothing to learn yet: leave p alone.
             if denom != 0.0:
                 data -= step_size * (m / denom)
-            # An infinite v would freeze p for good (m / inf is 0): refuse it, and the rest.
-            if (m - m) + (v - v) + (data - data) != 0.0:
-                raise self._overflow(i, g, m=m, v=v, data=data)
             new_data.append(data)
+        # An infinite v would freeze a weight for good (m / inf is 0): refuse it, and the rest.
+        self._check_finite(grads, new_data, m=ms, v=vs)
         self.t, self.m, self.v = t, ms, vs
         for p, data in zip(self.params, new_data):
             p.data = data
@@ -244,9 +246,8 @@ class RMSprop(Optimizer):
             data = p.data
             if denom != 0.0:  # 0 only when eps = 0 and g * g has always been 0
                 data -= lr * (g / denom)
-            if (sq - sq) + (data - data) != 0.0:  # an infinite sq would freeze p for good
-                raise self._overflow(i, g, square_avg=sq, data=data)
             new_data.append(data)
+        self._check_finite(grads, new_data, square_avg=square_avg)  # (an infinite one freezes)
         self.square_avg = square_avg
         for p, data in zip(self.params, new_data):
             p.data = data
