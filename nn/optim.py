@@ -6,9 +6,10 @@ same weights as torch.optim in float64. The per-parameter state (momentum buffer
 averages) is kept in plain lists lined up with the parameter list, and each step is one
 loop over them: an optimizer step runs once per batch, so it is written to be fast.
 
-A step is all or nothing: it checks every gradient first, works out every new weight and
-state number aside, and writes them only when all are finite. Otherwise it raises an error
-naming the parameter (by name when given model.named_parameters()) and changes nothing.
+A step is all or nothing: it works out every new weight and state number aside and writes
+them only when all are finite (a NaN or infinite gradient always makes some of them so).
+Otherwise it raises an error naming the parameter (by name when given
+model.named_parameters()) and the gradient or number at fault, and changes nothing.
 """
 
 from __future__ import annotations
@@ -73,42 +74,39 @@ class Optimizer:
     def step(self) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
-    def _gradients(self) -> list[float]:
-        """Every parameter's grad, once all are known to be finite (else a ValueError)."""
-        grads = [p.grad for p in self.params]
-        total = sum(grads)  # finite unless some grad is not (or the sum overflows)
-        if total - total != 0.0:
-            for i, g in enumerate(grads):
-                if g - g != 0.0:
-                    raise ValueError(
-                        f"{type(self).__name__}.step: the gradient of {self._name(i)} is "
-                        f"{g!r}, not a finite number, so nothing was changed. Look at how that "
-                        "grad was set (backward() never stores one), and zero_grad() it."
-                    )
-        return grads
-
     def _name(self, i: int) -> str:
         name = self.names[i]
         return f"parameter {name!r}" if name is not None else f"parameter {i}"
 
-    def _check_finite(self, grads: list[float], data: list[float], **state: list[float]) -> None:
-        """An OverflowError naming the first parameter whose new weight (`data`) or new
-        state (each a list lined up with the parameters) would not be finite."""
+    def _check_finite(self, data: list[float], **state: list[float]) -> None:
+        """Before a step writes anything: raise when a new weight (`data`) or a number of
+        the new state (each a list lined up with the parameters) is not finite, naming the
+        parameter. A NaN or infinite gradient always makes one of them so, and is named
+        first, as a ValueError; a step that overflows is an OverflowError."""
         total = sum(data)  # finite unless some number is not (or the sum overflows)
         for values in state.values():
             total += sum(values)
         if total - total == 0.0:
             return
+        name = type(self).__name__
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if g - g != 0.0:
+                raise ValueError(
+                    f"{name}.step: the gradient of {self._name(i)} is {g!r}, not a finite "
+                    "number, so nothing was changed. Look at how that grad was set "
+                    "(backward() never stores one), and zero_grad() it."
+                )
         state["data"] = data
-        for i, g in enumerate(grads):
-            would_be = {name: values[i] for name, values in state.items()}
+        for i, p in enumerate(self.params):
+            would_be = {key: values[i] for key, values in state.items()}
             if any(x - x != 0.0 for x in would_be.values()):
-                what = ", ".join(f"{name} = {x!r}" for name, x in would_be.items())
+                what = ", ".join(f"{key} = {x!r}" for key, x in would_be.items())
                 raise OverflowError(
-                    f"{type(self).__name__}.step: {self._name(i)} (data "
-                    f"{self.params[i].data!r}, gradient {g!r}) would get {what}, which is not "
-                    "finite, so nothing was changed. The gradient or the learning rate is too "
-                    "large: try a smaller lr, or scale the loss down."
+                    f"{name}.step: {self._name(i)} (data {p.data!r}, gradient {p.grad!r}) "
+                    f"would get {what}, which is not finite, so nothing was changed. The "
+                    "gradient or the learning rate is too large: try a smaller lr, or scale "
+                    "the loss down."
                 )
 
 
@@ -122,23 +120,23 @@ class SGD(Optimizer):
         self.buffers: list[float] = []  # empty until the first step with momentum
 
     def step(self) -> None:
-        grads = self._gradients()
         lr = self.lr
         momentum = self.momentum
+        params = self.params
         if momentum == 0.0:
-            buffers = grads
+            buffers = [p.grad for p in params]
         elif not self.buffers:  # the first step: buf = g
-            buffers = grads[:]
+            buffers = [p.grad for p in params]
         else:
-            buffers = [momentum * buf + g for buf, g in zip(self.buffers, grads)]
-        # The new weights are written only once every new number is known to be finite.
-        new_data = [p.data - lr * buf for p, buf in zip(self.params, buffers)]
+            buffers = [momentum * buf + p.grad for p, buf in zip(params, self.buffers)]
+        # Nothing is written until every new number is known to be finite.
+        new_data = [p.data - lr * buf for p, buf in zip(params, buffers)]
         if momentum == 0.0:
-            self._check_finite(grads, new_data)
+            self._check_finite(new_data)
         else:
-            self._check_finite(grads, new_data, momentum_buffer=buffers)
+            self._check_finite(new_data, momentum_buffer=buffers)
             self.buffers = buffers
-        for p, data in zip(self.params, new_data):
+        for p, data in zip(params, new_data):
             p.data = data
 
     def __repr__(self) -> str:
@@ -170,7 +168,6 @@ class Adam(Optimizer):
         self.v = [0.0] * len(self.params)  # running mean of g * g
 
     def step(self) -> None:
-        grads = self._gradients()
         beta1, beta2 = self.betas
         t = self.t + 1
         # The constants of this step, once (torch computes them the same way).
@@ -180,19 +177,19 @@ class Adam(Optimizer):
         bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
         eps = self.eps
         sqrt = math.sqrt
-        ms = self.m[:]  # the new state is worked out aside, and kept only if all is finite
-        vs = self.v[:]
-        new_data = []
+        # The new state and weights are worked out aside, and kept only if all are finite.
+        ms: list[float] = []
+        vs: list[float] = []
+        new_data: list[float] = []
         # One pass, with plain floats in local names: this loop is most of a step's time.
-        for i, p in enumerate(self.params):
-            g = grads[i]
-            m = ms[i]
+        for p, m, v in zip(self.params, self.m, self.v):
+            g = p.grad
             # torch's m.lerp_(g, 1 - beta1). (For beta1 < 0.5 torch's lerp rearranges this
             # as g - (g - m) * beta1, which can differ in the last bit, no more.)
             m = m + weight * (g - m)
-            v = vs[i] * beta2 + one_minus_beta2 * g * g  # g * g overflows for |g| > 1.3e154
-            ms[i] = m
-            vs[i] = v
+            v = v * beta2 + one_minus_beta2 * g * g  # g * g overflows for |g| > 1.3e154
+            ms.append(m)
+            vs.append(v)
             denom = sqrt(v) / bias_correction2_sqrt + eps
             data = p.data
             # denom is 0 only when eps = 0 and every g * g so far was 0, so m is 0 or next to
@@ -201,7 +198,7 @@ class Adam(Optimizer):
                 data -= step_size * (m / denom)
             new_data.append(data)
         # An infinite v would freeze a weight for good (m / inf is 0): refuse it, and the rest.
-        self._check_finite(grads, new_data, m=ms, v=vs)
+        self._check_finite(new_data, m=ms, v=vs)
         self.t, self.m, self.v = t, ms, vs
         for p, data in zip(self.params, new_data):
             p.data = data
@@ -230,24 +227,23 @@ class RMSprop(Optimizer):
         self.square_avg = [0.0] * len(self.params)
 
     def step(self) -> None:
-        grads = self._gradients()
         lr = self.lr
         alpha = self.alpha
         one_minus_alpha = 1.0 - alpha
         eps = self.eps
         sqrt = math.sqrt
-        square_avg = self.square_avg[:]  # kept only if every new number is finite
-        new_data = []
-        for i, p in enumerate(self.params):
-            g = grads[i]
-            sq = square_avg[i] * alpha + one_minus_alpha * g * g
-            square_avg[i] = sq
+        square_avg: list[float] = []  # kept, with the new weights, only if all are finite
+        new_data: list[float] = []
+        for p, sq in zip(self.params, self.square_avg):
+            g = p.grad
+            sq = sq * alpha + one_minus_alpha * g * g
+            square_avg.append(sq)
             denom = sqrt(sq) + eps
             data = p.data
             if denom != 0.0:  # 0 only when eps = 0 and g * g has always been 0
                 data -= lr * (g / denom)
             new_data.append(data)
-        self._check_finite(grads, new_data, square_avg=square_avg)  # (an infinite one freezes)
+        self._check_finite(new_data, square_avg=square_avg)  # (an infinite one freezes p)
         self.square_avg = square_avg
         for p, data in zip(self.params, new_data):
             p.data = data
