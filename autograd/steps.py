@@ -109,6 +109,8 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
             try:
                 locals_ = local_derivatives(node)
             except (ArithmeticError, ValueError) as error:
+                if type(error) not in (ValueError, ZeroDivisionError, OverflowError):
+                    raise  # (another type may not be built from a message alone)
                 raise type(error)(
                     f"backward from {names[root]} stopped at {names[node]} = "
                     f"{_written_out(node)}: {error}. {_UNCHANGED}"
