@@ -88,13 +88,15 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
     saved = {node: node.grad for node in order}
     # What this pass last stored in each grad: only those are taken back, so a pass left
     # unfinished cannot undo work done after it, such as a later backward().
+    # (Each number stored is a float object of this pass's own, so `is` tells them apart.)
     written: dict[Value, float] = {}
+    zero = float("0")  # a new object, unlike the constant 0.0 other code may also store
     finished = False
     try:
         # The same bookkeeping as Value.backward: intermediate gradients restart every pass.
         for node in order:
             if node.inputs:
-                node.grad = written[node] = 0.0
+                node.grad = written[node] = zero
         if not root.inputs:  # a leaf: nothing to pass on, its own gradient just grows
             total = root.grad + gradient
             if total - total != 0.0:
@@ -106,7 +108,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
             root.grad = written[root] = total
             finished = True
             return
-        root.grad = written[root] = gradient
+        root.grad = written[root] = gradient * 1.0  # the same number, a new object
         index = 0
         for node in reversed(order):
             if not node.inputs:

@@ -332,3 +332,16 @@ def test_gradcheck_of_a_pass_that_fails_keeps_the_inputs_grads():
     with pytest.raises(OverflowError, match="stopped at"):
         gradcheck(lambda v: v * 1e300 * 1e300, [x])
     assert x.grad == 0.5
+
+
+def test_an_unfinished_backward_steps_leaves_a_later_pass_with_the_same_gradient_alone():
+    x, y, z, f = slide_graph()
+    gradient = 2.0  # the very same float object given to both passes
+    steps = backward_steps(f, gradient)
+    next(steps)
+    for leaf in (x, y, z):
+        leaf.grad = 0.0
+    f.backward(gradient)
+    steps.close()
+    assert f.grad == 2.0  # the root's grad from the later pass is kept
+    assert (x.grad, y.grad, z.grad) == (-8.0, -8.0, 6.0)  # twice the slide's numbers
