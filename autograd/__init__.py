@@ -14,7 +14,15 @@ importing the engine starts no process and imports neither graphviz nor numpy.
 from typing import Any
 
 from .check import gradcheck, numerical_grad
-from .engine import Value, is_grad_enabled, no_grad, sum_of, topological_order, weighted_sum
+from .engine import (
+    Value,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    sum_of,
+    topological_order,
+    weighted_sum,
+)
 from .steps import Step, backward_steps
 
 __all__ = [
@@ -22,6 +30,7 @@ __all__ = [
     "Value",
     "backward_steps",
     "draw_dot",
+    "enable_grad",
     "frames_to_gif",
     "gradcheck",
     "is_grad_enabled",
