@@ -163,24 +163,19 @@ class Value:
         as it was before the call.
         """
         gradient = _as_gradient(gradient)
-        order = _search(self, leaves=True, zero_grads=False)
-        # Keep every grad as it is, to put back if the pass fails part-way. Then intermediate
-        # gradients restart at 0 (they are this pass's values), while leaves (parameters)
+        # The nodes to pass gradients through (root last), and the leaves below them. The
+        # search keeps every grad as it was, to put back if the pass fails part-way, and
+        # sets the nodes' grads to 0: they are this pass's values, while leaves (parameters)
         # keep accumulating until someone calls zero_grad().
-        saved = [node.grad for node in order]
-        leaves = []
-        for node in order:
-            if node.inputs:
-                node.grad = 0.0
-            else:
-                leaves.append(node)
-        if self.inputs:
+        nodes, saved, leaves = _plan(self)
+        leaf_grads = [leaf.grad for leaf in leaves]
+        if nodes:
             self.grad = gradient
         else:  # self is a leaf: d(self)/d(self) = 1
             self.grad += gradient
         failure = None
         try:
-            self._apply_chain_rule(order)
+            self._apply_chain_rule(nodes)
             # A NaN or an infinity anywhere in the pass reaches a leaf (x + inf, x * inf and
             # 0 * inf are all inf or nan), so checking the leaves at the end catches it.
             for leaf in leaves:
@@ -193,13 +188,16 @@ class Value:
         except (ArithmeticError, ValueError) as error:  # a local derivative failed
             failure = error
         except BaseException:  # such as KeyboardInterrupt: put every grad back, then stop
-            _restore(order, saved)
+            _restore(nodes, saved)
+            _restore(leaves, leaf_grads)
             raise
-        _restore(order, saved)
-        _explain_failure(self, gradient, failure, order, saved)
+        _restore(nodes, saved)
+        _restore(leaves, leaf_grads)
+        _explain_failure(self, gradient, failure, nodes + leaves, saved + leaf_grads)
 
     def _apply_chain_rule(self, order: list[Value]) -> None:
-        """backward()'s pass over `order` (from _search, root last), after its set-up."""
+        """backward()'s pass over `order` (the nodes from _plan, root last), after its
+        set-up."""
         # Walk from the output back to the inputs. The topological order guarantees a
         # node's gradient is complete (every use of it has reported) before it is passed on.
         for node in reversed(order):
@@ -228,7 +226,7 @@ class Value:
                     w.grad += x.data * upstream
                     x.grad += w.data * upstream
                 inputs[-1].grad += upstream  # the bias: local derivative 1
-            elif inputs:  # (a leaf has nothing to pass on)
+            else:
                 for x, local in zip(inputs, op.local(inputs, node.data)):
                     x.grad += local * upstream
 
@@ -456,6 +454,57 @@ def _search(root: Value, *, leaves: bool, zero_grads: bool) -> list[Value]:
                     if (x.inputs or leaves) and x._mark is not done:
                         stack.append(x)
     return order
+
+
+def _plan(root: Value) -> tuple[list[Value], list[float], list[Value]]:
+    """What backward() needs, in one search: the nodes below root that have inputs, in
+    topological order (root last; the same order as topological_order(root, leaves=False)),
+    their grads as they were, and the leaves below them. Each node's grad is set to 0.0 as
+    it is listed. A leaf is recorded where it is met as an input, without a trip through
+    the stack: a network has many more edges into leaves than nodes with inputs.
+    """
+    if not root.inputs:
+        return [], [], [root]
+    entered, done = object(), object()  # fresh marks: none left by an earlier search match
+    nodes: list[Value] = []
+    saved: list[float] = []
+    leaves: list[Value] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        mark = node._mark
+        if mark is entered:  # back from its inputs: all of them are in order now
+            node._mark = done
+            nodes.append(node)
+            saved.append(node.grad)
+            node.grad = 0.0
+        elif mark is not done:
+            node._mark = entered
+            stack.append(node)  # to be finished after its inputs, which go on top of it
+            inputs = node.inputs
+            if len(inputs) == 2:  # most nodes: unpacked, without a loop (as in _search)
+                a, b = inputs
+                if a._mark is not done:
+                    if a.inputs:
+                        stack.append(a)
+                    else:
+                        a._mark = done
+                        leaves.append(a)
+                if b._mark is not done:
+                    if b.inputs:
+                        stack.append(b)
+                    else:
+                        b._mark = done
+                        leaves.append(b)
+            else:
+                for x in inputs:
+                    if x._mark is not done:
+                        if x.inputs:
+                            stack.append(x)
+                        else:
+                            x._mark = done
+                            leaves.append(x)
+    return nodes, saved, leaves
 
 
 @contextmanager
