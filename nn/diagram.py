@@ -103,23 +103,22 @@ def draw_network(
             node = f"L{i}n{j}"
             name = _neuron_name(i, j, len(layers), last)
             label = [name, ACTIVATION_SYMBOLS.get(neuron.activation, neuron.activation)]
-            b = neuron.b
-            if b is None:  # no bias to show
+            if neuron.b is None:  # bias=False: no bias to show
                 pass
-            elif uses[b] == 1:  # its own bias: written in its circle
+            elif uses[neuron.b] == 1:  # its own bias: written in its circle
                 bias_count += 1
-                parameters[b] = node
+                parameters[neuron.b] = node
                 if labelled:
-                    label.append(f"{_name(b, f'b{bias_count}')} {number(b.data)}")
+                    label.append(f"{_name(neuron.b, f'b{bias_count}')} {number(neuron.b.data)}")
                     if show_grad:
-                        label.append(f"grad {number(b.grad)}")
-            elif b not in shared_nodes:  # a shared bias: a node of its own
+                        label.append(f"grad {number(neuron.b.grad)}")
+            elif neuron.b not in shared_nodes:  # a shared bias: a node of its own
                 bias_count += 1
-                bias = shared_nodes[b] = f"L{i}b{len(shared_nodes)}"
-                parameters[b] = bias
-                text = [f"{_name(b, f'b{bias_count}')}", number(b.data)]
+                bias = shared_nodes[neuron.b] = f"L{i}b{len(shared_nodes)}"
+                parameters[neuron.b] = bias
+                text = [f"{_name(neuron.b, f'b{bias_count}')}", number(neuron.b.data)]
                 if show_grad:
-                    text.append(f"grad {number(b.grad)}")
+                    text.append(f"grad {number(neuron.b.grad)}")
                 lines.append(
                     f"{bias} "
                     + dot_attributes(
@@ -156,8 +155,10 @@ def draw_network(
                 parameters[w] = f"{x}->{node}"
                 suffix = " " + dot_attributes(attributes) if attributes else ""
                 edges.append(f"{x} -> {node}{suffix}")
-            if b is not None and b in shared_nodes:
-                edges.append(f"{shared_nodes[b]} -> {node} " + dot_attributes({"style": "dashed"}))
+            if neuron.b in shared_nodes:
+                edges.append(
+                    f"{shared_nodes[neuron.b]} -> {node} " + dot_attributes({"style": "dashed"})
+                )
         previous = current
     for column in columns:  # each column top to bottom in order, held by invisible edges
         lines.append("{ rank=same; " + "; ".join(column) + " }")
