@@ -550,8 +550,7 @@ def _plan(root: Value) -> tuple[list[Value], list[float], list[Value]]:
     """What backward() needs, in one search: the nodes below root that have inputs, in
     topological order (root last; the same order as topological_order(root, leaves=False)),
     their grads as they were, and the leaves below them. Each node's grad is set to 0.0 as
-    it is listed. A leaf is recorded where it is met as an input, without a trip through
-    the stack: a network has many more edges into leaves than nodes with inputs.
+    it is listed. (The same walk as _search; kept apart so neither pays for the other.)
     """
     if not root.inputs:
         return [], [], [root]
@@ -569,31 +568,23 @@ def _plan(root: Value) -> tuple[list[Value], list[float], list[Value]]:
             saved.append(node.grad)
             node.grad = 0.0
         elif mark is not done:
+            inputs = node.inputs
+            if not inputs:  # a leaf is finished the moment it is reached
+                node._mark = done
+                leaves.append(node)
+                continue
             node._mark = entered
             stack.append(node)  # to be finished after its inputs, which go on top of it
-            inputs = node.inputs
             if len(inputs) == 2:  # most nodes: unpacked, without a loop (as in _search)
                 a, b = inputs
                 if a._mark is not done:
-                    if a.inputs:
-                        stack.append(a)
-                    else:
-                        a._mark = done
-                        leaves.append(a)
+                    stack.append(a)
                 if b._mark is not done:
-                    if b.inputs:
-                        stack.append(b)
-                    else:
-                        b._mark = done
-                        leaves.append(b)
+                    stack.append(b)
             else:
                 for x in inputs:
                     if x._mark is not done:
-                        if x.inputs:
-                            stack.append(x)
-                        else:
-                            x._mark = done
-                            leaves.append(x)
+                        stack.append(x)
     return nodes, saved, leaves
 
 
