@@ -25,6 +25,8 @@ from typing import Any, cast
 from .engine import Value, topological_order
 from .files import write_atomically
 from .layout import CAPTION_NAME, PINNED_ARGS, Layout, _quote
+from .names import OP_SYMBOLS, grouped, node_names, reading_order
+from .names import clean as _clean
 from .printing import check_precision, format_number
 from .render import (
     IMAGE_FORMATS,
@@ -40,30 +42,8 @@ SAVE_SUFFIXES = (".svg", ".png", ".dot", ".gv")
 RANKDIRS = ("LR", "TB", "RL", "BT")
 DEFAULT_DECIMALS = 4
 
-# How each operation is written in its small node. A number exponent is written with its
-# value (x^3), and clamp with its bounds; anything not listed shows its own symbol.
-OP_SYMBOLS = {
-    "+": "+",
-    "-": "−",
-    "*": "×",
-    "/": "÷",
-    "**": "**",
-    "neg": "−x",
-    "exp": "exp",
-    "log": "log",
-    "tanh": "tanh",
-    "sigmoid": "σ",
-    "relu": "ReLU",
-    "sum": "Σ",
-    "wsum": "Σ w·x + b",
-}
 # Operations a number can be written into: "× 0.5", "− 0.01", "2^x".
 FOLDABLE = ("+", "-", "*", "/", "**")
-# A value nobody labelled is named by the formula that made it ("target − out"), when that
-# is short enough to read in its box; else by its operation and a count ("mul1").
-LONGEST_FORMULA = 24
-OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "wsum": "net"}
-FUNCTION_NAMES = {"sigmoid": "σ", "relu": "relu", "exp": "exp", "log": "log", "tanh": "tanh"}
 
 # The activations a Neuron applies after its weighted sum: drawn inside the neuron's cluster.
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -82,7 +62,6 @@ FONT = "Helvetica"
 # Tight spacing: a slide is 1280 pixels wide, and the 2-2-2 network has 17 columns.
 GRAPH_ATTRIBUTES = {"fontname": FONT, "ranksep": "0.15", "nodesep": "0.12"}
 OP_NODE = {"shape": "ellipse", "margin": "0.03,0.02", "width": "0.3", "height": "0.3"}
-SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")  # (a − b)² in a name
 
 
 class Graph:
@@ -378,8 +357,8 @@ class _Structure:
             x for node in order for i, x in enumerate(node.inputs) if folded.get(node) != i
         }
         drawn = [node for node in order if node.inputs or node is root or node in used]
-        reading = _reading_order(root)
-        names = _names(reading, parameters)
+        reading = reading_order(root)
+        names = node_names(root, parameters)
         clusters = _assign_clusters(order, neuron_of)
         ranks = [] if boxes else _ranks(drawn, ids, folded, reading)
         return cls(root, order, ids, names, folded, drawn, ranks, parameters, clusters, boxes)
@@ -413,7 +392,7 @@ class _Structure:
         last_use: dict[Value, int] = {}
         for step in steps:
             last_use[step.input] = step.index
-        root_name = self.names[self.root]
+        root_name = grouped(self.names[self.root])
         before = [
             "before the backward pass: no gradient is known yet (?)",
             f"step 1 starts from d{root_name}/d{root_name} = {options.number(gradient)}",
@@ -429,7 +408,7 @@ class _Structure:
     def caption(self, step: Step, total: int, options: _Options) -> list[str]:
         """Two lines: which gradient the step adds to, and the product, as on the slides."""
         number = options.number
-        root, node, x = self.names[self.root], self.names[step.node], self.names[step.input]
+        root, node, x = (grouped(self.names[v]) for v in (self.root, step.node, step.input))
         return [
             f"step {step.number} of {total}: {x}.grad += d{node}/d{x} × d{root}/d{node}",
             f"= {number(step.local)} (local) × {number(step.upstream)} (upstream) "
@@ -555,25 +534,6 @@ class _Structure:
 # -- layers: columns by depth, each in reading order -------------------------------------
 
 
-def _reading_order(root: Value) -> list[Value]:
-    """Every node below root, inputs before the node, the first operand's branch first:
-    the order a person reads the expression in (w1 before w2, o1 before o2)."""
-    seen: set[Value] = set()
-    order: list[Value] = []
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        if finished:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        stack.extend((x, False) for x in reversed(node.inputs) if x not in seen)
-    return order
-
-
 def _ranks(
     drawn: list[Value], ids: dict[Value, str], folded: dict[Value, int], reading: list[Value]
 ) -> list[list[str]]:
@@ -640,54 +600,6 @@ def _folded(order: list[Value], parameters: dict[Value, str] | None) -> dict[Val
     return folded
 
 
-def _names(reading: list[Value], parameters: dict[Value, str] | None) -> dict[Value, str]:
-    """A printable name for every node: its label; a model parameter's name; a bare
-    number's value; else the formula that made it when it is short ("target − out"), or
-    its operation and a count in reading order ("mul1")."""
-    names: dict[Value, str] = {}
-    formula: set[Value] = set()  # names that are formulas: wrapped in ( ) inside others
-    counts: dict[str, int] = {}
-    for node in reading:
-        if node.label:
-            names[node] = _clean(node.label)
-        elif parameters is not None and node in parameters:
-            names[node] = _clean(parameters[node])
-        elif not node.inputs:
-            names[node] = f"{node.data:g}"
-        else:
-            text = _formula(node, names, formula)
-            if text is not None and len(text) <= LONGEST_FORMULA:
-                names[node] = text
-                formula.add(node)
-            else:
-                word = OP_WORDS.get(str(node.op), str(node.op))
-                counts[word] = counts.get(word, 0) + 1
-                names[node] = f"{word}{counts[word]}"
-    return names
-
-
-def _formula(node: Value, names: dict[Value, str], formula: set[Value]) -> str | None:
-    def part(x: Value) -> str:  # a formula with spaces in it goes in parentheses
-        return f"({names[x]})" if x in formula and " " in names[x] else names[x]
-
-    op, inputs = str(node.op), node.inputs
-    if op == "**" and node.op.kind == "unary":
-        exponent = f"{node.const:g}"
-        if exponent.lstrip("-").isdigit():  # a whole number: written as a superscript
-            return part(inputs[0]) + exponent.translate(SUPERSCRIPTS)
-        return f"{part(inputs[0])}^{exponent}"
-    if op in ("+", "-", "*", "/", "**") and len(inputs) == 2:
-        symbol = "^" if op == "**" else f" {OP_SYMBOLS[op]} "
-        return f"{part(inputs[0])}{symbol}{part(inputs[1])}"
-    if op == "neg":
-        return f"−{part(inputs[0])}"
-    if op in FUNCTION_NAMES:
-        return f"{FUNCTION_NAMES[op]}({names[inputs[0]]})"
-    if op == "sum" and len(inputs) <= 3:
-        return " + ".join(part(x) for x in inputs)
-    return None
-
-
 def _op_symbol(node: Value) -> str:
     op = node.op
     if op == "**" and op.kind == "unary":  # a number exponent: x ** 3 is drawn x^3
@@ -719,26 +631,6 @@ def _statement(name: str, attributes: dict[str, str], layout: Layout | None) -> 
 
 def dot_attributes(attributes: dict[str, str]) -> str:
     return "[" + " ".join(f"{key}={_quote(value)}" for key, value in attributes.items()) + "]"
-
-
-def _clean(text: str) -> str:
-    """text with what DOT and UTF-8 cannot carry made visible: a control character (NUL
-    included) becomes its Unicode picture (␀), a lone surrogate the replacement
-    character; a newline or tab is a space."""
-    out = []
-    for char in text:
-        code = ord(char)
-        if char in "\n\r\t":
-            out.append(" ")
-        elif code < 0x20:
-            out.append(chr(0x2400 + code))
-        elif code == 0x7F:
-            out.append("\u2421")
-        elif 0x80 <= code < 0xA0 or 0xD800 <= code <= 0xDFFF:
-            out.append("\ufffd")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def escape_label(text: str) -> str:

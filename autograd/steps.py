@@ -10,14 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .engine import Value, _as_gradient, _search, topological_order
+from .engine import Value, _as_gradient, _search
+from .names import grouped, node_names
 from .ops import local_derivatives
-
-
-def node_names(root: Value) -> dict[Value, str]:
-    """A printable name for every node below root: its label, or `v<k>` where k is its
-    place in the topological order (so unlabeled nodes get the same names every run)."""
-    return {node: node.label or f"v{k}" for k, node in enumerate(topological_order(root))}
 
 
 def format_number(x: float) -> str:
@@ -58,7 +53,7 @@ class Step:
         return f"Step({self.number}: {self})"
 
     def __str__(self) -> str:
-        root, node, x = self.names
+        root, node, x = (grouped(name) for name in self.names)
         return (
             f"d{node}/d{x} = {format_number(self.local)} (local) x "
             f"d{root}/d{node} = {format_number(self.upstream)} (upstream) "
@@ -168,8 +163,8 @@ def _not_finite(
     total: float,
 ) -> OverflowError:
     """The error for a step whose gradient would not be finite, saying which number is not."""
-    r, n, i = names[root], names[node], names[x]
-    where = f"backward from {r} stopped at {n} = {_written_out(node)} (= {node.data!r}): "
+    r, n, i = grouped(names[root]), grouped(names[node]), grouped(names[x])
+    where = f"backward from {names[root]} stopped at {names[node]} = {_written_out(node)} (= {node.data!r}): "
     if local - local != 0.0:
         what = (
             f"its local derivative d{n}/d{i} is {local!r}, not a finite number, at "

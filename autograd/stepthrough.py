@@ -18,11 +18,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from .draw import _Options, _reading_order, draw_dot
+from .draw import _Options, _Structure, draw_dot
 from .engine import Value, topological_order
 from .files import write_atomically
 from .render import require_renderer
-from .steps import backward_steps, format_number, node_names
+from .names import reading_order
+from .steps import backward_steps, format_number
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGE_SUFFIXES = (".html", ".htm")
@@ -120,14 +121,17 @@ def step_through(
             "model= needs a model that can draw itself, with a network_drawing() method (an "
             f"nn MLP or Layer); got {type(model).__name__}"
         )
-    number = _Options(**drawing_options).number  # numbers as the drawing writes them
+    options = _Options(**drawing_options)
+    number = options.number  # numbers as the drawing writes them
+    # Names as the drawing writes them (a model's parameters by their place in it).
+    names = _Structure.of(root, options).names
     require_renderer("svg")  # fail before anything is computed, with how to install one
     order = topological_order(root)
     saved = [node.grad for node in order]
     try:
         for node in order:  # the pass shown starts from zero, whatever came before
             node.grad = 0.0
-        record = _record(root, order, gradient, number)
+        record = _record(root, order, gradient, number, names)
         # Drawn after the pass, so every gradient's text has its full width in the layout;
         # the page shows "?" in it until that gradient is known.
         figures = {"graph": _inline_svg(draw_dot(root, **drawing_options).pipe("svg"))}
@@ -151,7 +155,11 @@ def step_through(
 
 
 def _record(
-    root: Value, order: list[Value], gradient: float, number: Callable[[float], str]
+    root: Value,
+    order: list[Value],
+    gradient: float,
+    number: Callable[[float], str],
+    names: dict[Value, str],
 ) -> dict[str, Any]:
     """Run the pass and write down everything the page needs, as plain JSON values.
 
@@ -162,7 +170,6 @@ def _record(
               from input to node it travels (a Value used twice has two), and input.grad
               after the step, as the graph prints it and in full.
     """
-    names = node_names(root)
     place = {node: k for k, node in enumerate(order)}
     values: list[dict[str, Any]] = [
         {"id": f"v{k}", "name": names[node], "inputs": [place[x] for x in node.inputs]}
@@ -175,12 +182,13 @@ def _record(
             "node": place[node],
             "text": f"Forward {k + 1} of {len(order)}: {_forward_text(node, names)}",
         }
-        for k, node in enumerate(_reading_order(root))
+        for k, node in enumerate(reading_order(root))
     ]
     steps: list[dict[str, Any]] = []
     parts = [0] * len(order)  # how many shares each gradient is the sum of
     passed: dict[Value, int] = {}  # how many of its inputs each node has passed to so far
     for step in backward_steps(root, gradient):
+        step.names = (names[root], names[step.node], names[step.input])  # as drawn
         position = passed.get(step.node, 0)  # steps go through a node's inputs in order
         passed[step.node] = position + 1
         parts[place[step.input]] += 1

@@ -372,13 +372,18 @@ def test_backward_steps_of_a_leaf_yields_nothing():
     assert list(backward_steps(x)) == [] and x.grad == 1.0
 
 
-def test_unlabeled_nodes_are_named_by_topological_position():
+def test_unlabeled_nodes_are_named_by_their_formula_as_drawn():
     a = Value(2.0, "a")
     out = a * a + 1
     lines = [str(s) for s in backward_steps(out)]
-    # order (last operand searched first): the constant 1 (v0), a (v1), a*a (v2), out (v3)
-    assert lines[0] == "dv3/dv2 = 1 (local) x dv3/dv3 = 1 (upstream) -> v2.grad += 1"
-    assert lines[2] == "dv2/da = 2 (local) x dv3/dv2 = 1 (upstream) -> a.grad += 2"
+    # a * a is "a × a" and out "(a × a) + 1", as draw_dot names them; a formula name is
+    # wrapped in parentheses inside d.../d... so it reads as one thing
+    assert lines[0] == (
+        "d((a × a) + 1)/d(a × a) = 1 (local) x d((a × a) + 1)/d((a × a) + 1) = 1 (upstream) "
+        "-> (a × a).grad += 1"
+    )
+    assert lines[2] == "d(a × a)/da = 2 (local) x d((a × a) + 1)/d(a × a) = 1 (upstream) -> a.grad += 2"
+    assert lines[1].endswith("-> 1.grad += 1")  # the bare number 1 is named by its value
 
 
 def test_weighted_sum_fast_path_matches_the_table_bit_for_bit():
