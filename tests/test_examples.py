@@ -1,4 +1,4 @@
-"""The worked examples (chainrule/examples.py and the files in chainrule/examples/)
+"""The worked examples (chainrule/examples.py and the files in chainrule/worked-examples/)
 reproduce the slides' numbers; example files are read, and bad ones refused, clearly."""
 
 import math
