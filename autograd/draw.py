@@ -10,6 +10,8 @@ Pictures are rendered by autograd/render.py (system `dot` or the pip-installed g
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import os
 import re
@@ -64,10 +66,12 @@ FONT = "Helvetica"
 class Graph:
     """A drawn computation graph: DOT text that can be saved or shown in Jupyter."""
 
-    def __init__(self, source: str, n_values: int, n_operations: int) -> None:
+    def __init__(self, source: str, n_values: int, n_operations: int, alt: str = "") -> None:
         self.source = source
         self.n_values = n_values
         self.n_operations = n_operations
+        # The picture in words: its alternative text in Jupyter, for readers who cannot see it.
+        self.alt = alt or f"A graph of {n_values} values and {n_operations} operations."
 
     def __repr__(self) -> str:
         return f"<Graph of {self.n_values} values and {self.n_operations} operations>"
@@ -100,12 +104,21 @@ class Graph:
         return path
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        # Jupyter shows the SVG; without a renderer it shows the DOT text rather than failing.
+        # Jupyter shows the SVG, shrunk to the notebook's width when wider (never cut off) and
+        # with self.alt as its alternative text. JupyterLab draws an SVG output as an <img>
+        # without alt text, and not at all in a notebook it does not trust, so the HTML <img>
+        # comes first; the SVG itself is there too. Without a renderer, the DOT text shows.
         try:
             svg = self.pipe("svg").decode("utf-8")
         except RendererNotFound as error:
             return {"text/plain": f"{error}\n\n{self.source}"}
-        return {"image/svg+xml": svg, "text/plain": repr(self)}
+        svg = _accessible_svg(svg, self.alt)
+        encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        image = (
+            f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(self.alt)}" '
+            'style="max-width: 100%; height: auto">'
+        )
+        return {"text/html": image, "image/svg+xml": svg, "text/plain": self.alt}
 
 
 def draw_dot(
@@ -219,7 +232,11 @@ def draw_dot(
         dot.edge(op_id, ids[node], **(highlight if is_passing else {}))
 
     n_operations = sum(1 for node in order if node.inputs)
-    return Graph(dot.source, len(order), n_operations)
+    alt = _describe(root, order, names, decimals, show_grad, known)
+    if step is not None:
+        words = " ".join(caption.split())  # the caption without the layout's double spaces
+        alt = f"{words[:1].upper()}{words[1:]}. {alt}"
+    return Graph(dot.source, len(order), n_operations, alt)
 
 
 def save_step_frames(
@@ -294,6 +311,64 @@ def frames_to_gif(
 
 
 # -- what goes in the picture ------------------------------------------------------------
+
+
+def _describe(
+    root: Value,
+    order: list[Value],
+    names: dict[Value, str],
+    decimals: int,
+    show_grad: bool,
+    known: set[Value] | None,
+    limit: int = 40,
+) -> str:
+    """The graph in words, for its alternative text: the inputs, then each operation in the
+    order backward reverses ("q = x + y = 3, grad -4"), at most `limit` of them."""
+
+    def value(node: Value) -> str:
+        text = f"{names[node]} = {_short(node.data, decimals)}"
+        if show_grad:
+            grad = "?" if known is not None and node not in known else _short(node.grad, decimals)
+            text += f", grad {grad}"
+        return text
+
+    operations = [node for node in order if node.inputs]
+    leaves = [node for node in order if not node.inputs]
+    when = "with its gradients" if show_grad else "without gradients"
+    parts = [
+        f"Computation graph of {names[root]} ({_count(len(order), 'value')}, "
+        f"{_count(len(operations), 'operation')}), {when}. "
+        f"Inputs: {'; '.join(value(leaf) for leaf in leaves)}."
+    ]
+    clauses = []
+    for node in operations[:limit]:
+        symbol, inputs = _op_symbol(node), [names[x] for x in node.inputs]
+        if len(inputs) == 2 and node.op in ("+", "-", "*", "/"):
+            formula = f"{inputs[0]} {symbol} {inputs[1]}"
+        else:
+            formula = f"{symbol}({', '.join(inputs)})"
+        clauses.append(f"{names[node]} = {formula}, so {value(node)}")
+    if clauses:
+        parts.append(f"Operations: {'; '.join(clauses)}.")
+    if len(operations) > limit:
+        parts.append(f"{_count(len(operations) - limit, 'more operation')} not listed.")
+    return " ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _accessible_svg(svg: str, alt: str) -> str:
+    """svg with alt as its title and accessible name, scaling down to fit its container."""
+    match = re.search(r"<svg\b[^>]*>", svg)
+    if match is None:
+        return svg
+    text = html.escape(alt)
+    tag = match.group(0)[:-1] + (
+        f' role="img" aria-label="{text}" style="max-width: 100%; height: auto">'
+    )
+    return svg[: match.start()] + tag + f"<title>{text}</title>" + svg[match.end() :]
 
 
 def _format(x: float, decimals: int) -> str:

@@ -1,0 +1,71 @@
+"""A graph picture in Jupyter: scaled to the notebook's width, and described in words.
+
+Graph._repr_mimebundle_ gives JupyterLab an HTML <img> with alternative text (JupyterLab
+draws a bare SVG output as an <img> without any, and not at all in an untrusted notebook),
+and the SVG itself with the same words as its title and accessible name.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import xml.etree.ElementTree as ElementTree
+
+from autograd import Value, backward_steps, draw_dot
+
+
+def xyz() -> Value:
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    return f
+
+
+def test_alt_text_reads_the_graph_before_and_after_backward() -> None:
+    # The slide's f = (x + y) * z at (-2, 5, -4): q = 3, f = -12; after backward
+    # df/dx = df/dy = z = -4, df/dz = q = 3, df/dq = -4.
+    f = xyz()
+    assert draw_dot(f, show_grad=False).alt == (
+        "Computation graph of f (5 values, 2 operations), without gradients. "
+        "Inputs: x = -2; y = 5; z = -4. "
+        "Operations: q = x + y, so q = 3; f = q × z, so f = -12."
+    )
+    f.backward()
+    assert draw_dot(f).alt == (
+        "Computation graph of f (5 values, 2 operations), with its gradients. "
+        "Inputs: x = -2, grad -4; y = 5, grad -4; z = -4, grad 3. "
+        "Operations: q = x + y, so q = 3, grad -4; f = q × z, so f = -12, grad 1."
+    )
+
+
+def test_a_step_picture_is_described_by_its_caption_first() -> None:
+    f = xyz()
+    first = next(iter(backward_steps(f)))  # df/dq = z = -4 passed from f to q
+    alt = draw_dot(f, step=first).alt
+    assert alt.startswith("Step 1 of 4: df/dq = -4 (local) × df/df = 1 (upstream) → q.grad += -4.")
+    assert "x = -2, grad ?" in alt  # not reached by the pass yet
+
+
+def test_jupyter_gets_a_scaled_image_with_the_alt_text() -> None:
+    f = xyz()
+    f.backward()
+    graph = draw_dot(f)
+    bundle = graph._repr_mimebundle_()
+    assert bundle["text/plain"] == graph.alt
+
+    image = re.fullmatch(
+        r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)" '
+        r'style="max-width: 100%; height: auto">',
+        bundle["text/html"],
+    )
+    assert image is not None
+    assert image.group(2) == graph.alt  # no quote or < in it to escape
+    assert base64.b64decode(image.group(1)).decode() == bundle["image/svg+xml"]
+
+    svg = ElementTree.fromstring(bundle["image/svg+xml"].encode())
+    assert svg.get("role") == "img"
+    assert svg.get("aria-label") == graph.alt
+    assert svg.get("style") == "max-width: 100%; height: auto"
+    assert svg.find("{http://www.w3.org/2000/svg}title").text == graph.alt
