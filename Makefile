@@ -47,9 +47,10 @@ $(LAB_INSTALLED): $(INSTALLED)
 
 # JupyterLab on notebooks/. jupytext (in the dev tools) keeps each .py in step when a
 # notebook is saved; trusting the committed notebooks lets Lab show their pictures as saved.
+# LAB_OPTIONS passes options on, e.g. make lab LAB_OPTIONS="--no-browser --port 8890".
 lab: $(LAB_INSTALLED)
 	$(VENV)/bin/jupyter trust --log-level=WARN notebooks/[0-9]*.ipynb
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_OPTIONS)
 
 # The package file (wheel) for installing chainrule elsewhere: dist/chainrule-<version>-py3-none-any.whl
 dist: | $(PY)

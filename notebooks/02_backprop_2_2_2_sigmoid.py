@@ -55,8 +55,9 @@ if importlib.util.find_spec("chainrule") is None:
 import matplotlib.pyplot as plt
 
 from chainrule import SGD, Layer, Value, backward_steps, draw_dot, sum_squared_error, weighted_sum
+from chainrule.notebook import setup_plots
 
-plt.rcParams.update({"figure.figsize": (6, 3.5), "figure.dpi": 80, "savefig.dpi": 80})
+setup_plots()  # small figures, each with a description for screen readers
 
 # %% [markdown]
 # ## 1. Forward pass, from Values

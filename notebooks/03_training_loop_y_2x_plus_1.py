@@ -46,8 +46,9 @@ if importlib.util.find_spec("chainrule") is None:
 import matplotlib.pyplot as plt
 
 from chainrule import MLP, SGD, Adam, batches, fit, line_data, mse_loss, no_grad, train_val_split
+from chainrule.notebook import setup_plots
 
-plt.rcParams.update({"figure.figsize": (6, 3.5), "figure.dpi": 80, "savefig.dpi": 80})
+setup_plots()  # small figures, each with a description for screen readers
 
 # %% [markdown]
 # ## 1. Data and split

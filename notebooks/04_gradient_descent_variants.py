@@ -55,8 +55,9 @@ import math
 import matplotlib.pyplot as plt
 
 from chainrule import MLP, SGD, Adam, RMSprop, TrainingDiverged, fit, line_data, train_val_split
+from chainrule.notebook import setup_plots
 
-plt.rcParams.update({"figure.figsize": (6, 3.5), "figure.dpi": 80, "savefig.dpi": 80})
+setup_plots()  # small figures, each with a description for screen readers
 
 # %%
 xs, ys = line_data(n_points=200, low=-10.0, high=10.0)

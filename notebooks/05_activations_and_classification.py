@@ -49,8 +49,9 @@ import random
 import matplotlib.pyplot as plt
 
 from chainrule import MLP, Adam, Value, cross_entropy, no_grad, sum_of
+from chainrule.notebook import setup_plots
 
-plt.rcParams.update({"figure.figsize": (6, 3.5), "figure.dpi": 80, "savefig.dpi": 80})
+setup_plots()  # small figures, each with a description for screen readers
 
 
 # %% [markdown]

@@ -52,8 +52,9 @@ if importlib.util.find_spec("chainrule") is None:
 import matplotlib.pyplot as plt
 
 from chainrule import MLP, SGD, Value, draw_dot, fit, line_data, mse_loss, train_val_split
+from chainrule.notebook import setup_plots
 
-plt.rcParams.update({"figure.figsize": (6, 3.5), "figure.dpi": 80, "savefig.dpi": 80})
+setup_plots()  # small figures, each with a description for screen readers
 
 # %% [markdown]
 # ## 1. Gradients pile up when `zero_grad()` is forgotten

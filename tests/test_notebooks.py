@@ -12,8 +12,9 @@ What the comparison leaves out, because it changes with the machine and not with
 - text written to stderr: progress bars (tqdm redraws them for the terminal's width and
   speed) and library warnings, which come and go with library versions;
 - memory addresses (0x7f3a...) and durations (1.3 s, 250 ms, 12.5 it/s) in any text;
-- matplotlib plots (image/png): only that a plot is there; its pixels depend on the
-  matplotlib and FreeType versions;
+- matplotlib plots (image/png): only that a plot is there and its alternative text (which
+  names what it plots, its lines and their first and last values); its pixels depend on
+  the matplotlib and FreeType versions;
 - graph pictures (image/svg+xml): the words and numbers drawn in them and their alternative
   text, not the geometry, which differs between the system `dot`, graphviz-pure and their
   versions. (`make notebooks` draws with graphviz-pure, so the committed files themselves
@@ -91,6 +92,7 @@ def assert_printed(lines: list[str], *parts: str) -> None:
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 DURATION = re.compile(r"\d+(?:\.\d+)? ?(?:s|ms|µs|us|it/s|s/it)\b")
 SVG_NS = "{http://www.w3.org/2000/svg}"
+IMAGE = r'<img src="data:image/([a-z+]+);base64,([^"]+)" alt="([^"]*)"[^>]*>'  # HTML of a picture
 
 
 def steady_text(text: str) -> str:
@@ -106,11 +108,14 @@ def svg_words(svg: str) -> str:
 
 
 def html_words(html: str) -> str:
-    """An <img> of an SVG is compared by the SVG's words and its alt text; other HTML as text."""
-    image = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)"[^>]*>', html)
+    """An <img> is compared by its alt text (and an SVG's words); other HTML as text."""
+    image = re.fullmatch(IMAGE, html)
     if image is None:
         return steady_text(html)
-    return f"alt: {image.group(2)}\n" + svg_words(base64.b64decode(image.group(1)).decode())
+    kind, data, alt = image.groups()
+    if kind == "svg+xml":
+        return f"alt: {alt}\n" + svg_words(base64.b64decode(data).decode())
+    return f"alt: {alt}"  # a plot: its pixels may differ, its description may not
 
 
 def comparable(output: NotebookNode) -> list[str]:
@@ -291,6 +296,20 @@ def test_every_graph_picture_has_alternative_text_and_fits_the_width(path: Path)
         image = r'<img src="data:image/svg\+xml;base64,[^"]+" alt="[^"]+"'
         assert re.match(image, data["text/html"])
         assert "max-width: 100%" in data["text/html"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_every_plot_has_alternative_text_and_fits_the_width(path: Path) -> None:
+    plots = [
+        output.data
+        for cell in committed(path.name).cells
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+    for data in plots:
+        image = re.match(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', data["text/html"])
+        assert image is not None and "against" in image.group(1)
+        assert 'style="max-width: 100%; height: auto"' in data["text/html"]
 
 
 # -- the first code cell: how to install chainrule -----------------------------------------
