@@ -3,10 +3,14 @@
     chainrule examples                       list the worked examples
     chainrule example xyz --steps            forward values, backward steps, gradients
     chainrule example 2-2-2 --graph n.svg    ... and the graph as a picture
+    chainrule example my.toml --format latex your own example, written out as a derivation
+    chainrule expr "f = (x + y) * z" x=-2 y=5 z=-4     an example from one line of text
+    chainrule check xyz 2-2-2                every number the source prints, checked
     chainrule train line --plot loss.png     the PyTorch lesson's network on y = 2x + 1
     chainrule demo --out demo-output         all of it, into one folder (`make demo`)
 
-This file only reads arguments and prints; the examples live in chainrule/examples.py.
+This file only reads arguments and prints; the examples live in chainrule/examples.py,
+their checks in chainrule/check.py and derivations in chainrule/derive.py.
 """
 
 from __future__ import annotations
@@ -18,9 +22,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from autograd.expr import ExpressionError
 from nn import TrainingDiverged
 
 from . import examples
+from .derive import FORMATS
+
+# A file or expression that cannot be used: one line naming what and where, exit status 2.
+INPUT_ERRORS = (examples.ExampleError, ExpressionError)
 
 GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".gv")
 
@@ -64,6 +73,50 @@ def graph_path(text: str) -> Path:
     return path
 
 
+def example_name(text: str) -> str:
+    """A built-in or library name, or anything that looks like a path (read later)."""
+    if text.endswith(".toml") or "/" in text or text in examples.EXAMPLES:
+        return text
+    known = ", ".join(examples.EXAMPLES)
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {text!r} (choose from {known}, or give a .toml file)"
+    )
+
+
+def given_value(text: str) -> tuple[str, float]:
+    """NAME=NUMBER, e.g. x=-2."""
+    name, equals, number = text.partition("=")
+    if not equals or not name.strip().isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as x=-2, got {text!r}")
+    try:
+        value = float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name}={number!r}: not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{name}={number}: not a finite number")
+    return name.strip(), value
+
+
+def add_output_options(command: argparse.ArgumentParser) -> None:
+    """The options that say how an example is shown, shared by `example` and `expr`."""
+    command.add_argument(
+        "--steps", action="store_true", help="print the backward pass one chain-rule step at a time"
+    )
+    command.add_argument(
+        "--graph", type=graph_path, metavar="FILE", help="draw the graph (.svg, .png, .dot)"
+    )
+    command.add_argument(
+        "--frames", type=Path, metavar="DIR", help="write one picture per backward step into DIR"
+    )
+    command.add_argument(
+        "--format",
+        choices=FORMATS,
+        dest="fmt",
+        help="write it out as a derivation: tables and each parameter's chain rule along "
+        "every path (text, markdown, or a LaTeX fragment)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chainrule",
@@ -78,19 +131,38 @@ def build_parser() -> argparse.ArgumentParser:
         "example",
         help="print a worked example: forward values, loss, gradients, update",
         description="Print a worked example as on the slides: forward values, the loss, "
-        "every gradient and (2-2-2) one gradient-descent step at learning rate 0.5.",
+        "every gradient and (for a network) one gradient-descent step. NAME is a built-in "
+        "or library example (`chainrule examples` lists them) or a .toml file.",
     )
-    example.add_argument("name", choices=list(examples.EXAMPLES), help="which example")
-    example.add_argument(
-        "--steps", action="store_true", help="print the backward pass one chain-rule step at a time"
-    )
-    example.add_argument(
-        "--graph", type=graph_path, metavar="FILE", help="draw the graph (.svg, .png, .dot)"
-    )
-    example.add_argument(
-        "--frames", type=Path, metavar="DIR", help="write one picture per backward step into DIR"
-    )
+    example.add_argument("name", type=example_name, metavar="NAME|FILE", help="which example")
+    add_output_options(example)
     example.set_defaults(run=run_example)
+
+    expr = commands.add_parser(
+        "expr",
+        help="an example from one line of text: forward values and every gradient",
+        description='Compute an expression such as "q = x + y; f = q * z" at the given '
+        "values: every value and every gradient of the last statement's value. Only "
+        "arithmetic and the engine's functions are allowed; nothing is run as Python.",
+    )
+    expr.add_argument("text", metavar="EXPRESSION", help='e.g. "q = x + y; f = q * z"')
+    expr.add_argument(
+        "given", nargs="*", type=given_value, metavar="NAME=NUMBER", help="e.g. x=-2 y=5 z=-4"
+    )
+    add_output_options(expr)
+    expr.set_defaults(run=run_expr)
+
+    check = commands.add_parser(
+        "check",
+        help="check every number a source prints against the computed values",
+        description="Compare every number an example's source prints with the value "
+        "computed, at the printed precision. Exit status 0 when all agree, 1 when one "
+        "does not, 2 when a file cannot be read.",
+    )
+    check.add_argument(
+        "names", nargs="+", type=example_name, metavar="NAME|FILE", help="examples to check"
+    )
+    check.set_defaults(run=run_check)
 
     train = commands.add_parser(
         "train",
@@ -137,16 +209,55 @@ def run_examples(args: argparse.Namespace) -> list[Path]:
 
 def run_example(args: argparse.Namespace) -> list[Path]:
     graphs = [] if args.graph is None else [args.graph]
-    return show_example(args.name, steps=args.steps, graphs=graphs, frames=args.frames)
+    example = examples.load(args.name)
+    return show_example(example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt)
+
+
+def run_expr(args: argparse.Namespace) -> list[Path]:
+    given: dict[str, float] = {}
+    for name, value in args.given:
+        if name in given:
+            raise ExpressionError(f"{name} is given twice; give each name one number")
+        given[name] = value
+    example = examples.from_expr(args.text, given)
+    graphs = [] if args.graph is None else [args.graph]
+    return show_example(example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Print each example's check; 1 if any printed number differs, else 0."""
+    from .check import check, check_report
+
+    loaded = [examples.load(name) for name in args.names]  # every file read before printing
+    reports, status = [], 0
+    for example in loaded:
+        findings = check(example)
+        reports.append(check_report(example, findings))
+        if not all(f.ok for f in findings):
+            status = 1
+    print("\n\n".join(reports))
+    return status
 
 
 def show_example(
-    name: str, *, steps: bool = False, graphs: Sequence[Path] = (), frames: Path | None = None
+    example: str | examples.WorkedExample,
+    *,
+    steps: bool = False,
+    graphs: Sequence[Path] = (),
+    frames: Path | None = None,
+    fmt: str | None = None,
 ) -> list[Path]:
-    """Print one worked example; draw its graph and its backward steps when asked."""
-    example = examples.build(name)
+    """Print one worked example (by name, or as loaded); draw its graph and its backward
+    steps when asked. fmt ("text", "markdown", "latex") prints it as a derivation."""
+    if isinstance(example, str):
+        example = examples.build(example)
     trace = examples.run_backward(example, steps=steps)
-    print(examples.report(example, steps=trace))
+    if fmt is None:
+        print(examples.report(example, steps=trace))
+    else:
+        from .derive import derivation
+
+        print(derivation(example, fmt, steps=trace))
     written: list[Path] = []
     if graphs:
         from autograd import draw_dot
@@ -254,12 +365,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # exits 2 with the usage on a bad argument
     try:
         written = args.run(args)
+    except INPUT_ERRORS as error:
+        print(f"chainrule: error: {error}", file=sys.stderr)
+        return 2
     except USER_ERRORS as error:
         print(f"chainrule: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)
         return 130
+    if isinstance(written, int):  # a command with its own exit status (check)
+        return written
     if written:
         print()
         print("Wrote:")

@@ -46,7 +46,22 @@ def test_examples_lists_each_worked_example_on_one_line():
     result = chainrule("examples")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["xyz", "2-2-2"]
+    # The course's built-ins first, then the library in alphabetical order.
+    assert [line.split()[0] for line in lines] == [
+        "xyz",
+        "2-2-2",
+        "colah-sum-over-paths",
+        "cs231n-sigmoid-circuit",
+        "mazur-2-2-2",
+        "micrograd-a-plus-a",
+        "micrograd-expression",
+        "micrograd-neuron",
+        "micrograd-neuron-exp",
+        "micrograd-readme",
+        "micrograd-reuse",
+        "ng-computation-graph",
+    ]
+    assert "Mazur" in lines[4] and "micrograd lecture" in lines[6]
 
 
 def test_example_xyz_prints_minus_12_and_the_slides_gradients():
@@ -146,6 +161,167 @@ def test_unknown_example_exits_2_naming_the_choices():
 
 def test_no_command_exits_2():
     assert_usage_error(chainrule(), "required")
+
+
+def test_example_xyz_steps_prints_exactly_what_the_readme_shows():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("$ chainrule example xyz --steps\n", 1)[1].split("```", 1)[0]
+    assert chainrule("example", "xyz", "--steps").stdout == block
+
+
+def test_example_reads_a_file_as_the_built_ins_are_read(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(XYZ_FILE)
+    result = chainrule("example", str(path))
+    assert result.returncode == 0, result.stderr
+    builtin = chainrule("example", "xyz").stdout
+    # The same forward table as the built-in xyz (the file has no [explain], so the
+    # chain-rule column of its gradient table is written automatically).
+    assert result.stdout.splitlines()[1:10] == builtin.splitlines()[1:10]
+    assert result.stdout.startswith("mine: (x + y) * z from a file\n")
+    assert "  df/dx     df/dq * dq/dx         -4" in result.stdout
+
+
+def test_example_of_a_bad_file_exits_2_with_one_line_and_prints_nothing(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(XYZ_FILE.replace('f = "q * z"', 'f = "q * w"'))
+    result = chainrule("example", str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"chainrule: error: {path}, line 10: f = q * w uses the ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
+def test_example_format_writes_a_derivation(fmt):
+    result = chainrule("example", "2-2-2", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert "0.741365070" in result.stdout and "0.082167041" in result.stdout  # w5's chain
+    if fmt == "latex":
+        assert "\\begin{tabular}" in result.stdout
+    if fmt == "markdown":
+        assert "| net_h1 | w1*i1 + w2*i2 + b1 | 0.377500000 |" in result.stdout
+
+
+# -- chainrule check ----------------------------------------------------------------------
+
+
+def test_check_xyz_exits_1_naming_f_12_and_minus_12():
+    result = chainrule("check", "xyz")
+    assert result.returncode == 1, result.stderr
+    assert "DIFFERS f: printed 12, computed -12: a sign error" in result.stdout
+
+
+def test_check_2_2_2_exits_0():
+    result = chainrule("check", "2-2-2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith("21 printed numbers checked: 21 agree, 0 differ.")
+
+
+def test_check_several_exits_1_when_one_differs():
+    result = chainrule("check", "2-2-2", "xyz", "ng-computation-graph")
+    assert result.returncode == 1
+    assert result.stdout.count("printed numbers checked") == 3
+
+
+@pytest.mark.parametrize("bad", ["missing.toml", "bad"])
+def test_check_of_a_file_it_cannot_read_exits_2_and_prints_nothing(tmp_path, bad):
+    if bad == "bad":
+        path = tmp_path / "bad.toml"
+        path.write_text('title = "x"\n[given\n')
+    else:
+        path = tmp_path / bad
+    result = chainrule("check", "xyz", str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"chainrule: error: {path}")
+
+
+def test_check_an_unknown_name_exits_2_with_the_usage():
+    assert_usage_error(chainrule("check", "nope"), "invalid choice: 'nope'")
+
+
+# -- chainrule expr -----------------------------------------------------------------------
+
+
+def test_expr_reproduces_the_cs231n_numbers():
+    result = chainrule("expr", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines() if line}
+    # cs231n: q = 3, f = -12, df/dq = z = -4, df/dz = q = 3, df/dx = df/dy = -4
+    assert (rows["q"], rows["f"]) == ("3", "-12")
+    assert (rows["df/dq"], rows["df/dz"], rows["df/dx"], rows["df/dy"]) == ("-4", "3", "-4", "-4")
+
+
+def test_expr_steps_graph_and_format(tmp_path):
+    dot = tmp_path / "e.dot"
+    result = chainrule(
+        "expr", "e = (a + b) * (b + 1)", "a=2", "b=1", "--steps", "--graph", str(dot)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "de/da = 2" not in result.stdout  # no derivation unless --format
+    assert "Backward pass step by step" in result.stdout
+    assert "digraph" in dot.read_text()
+    derived = chainrule("expr", "e = (a + b) * (b + 1)", "a=2", "b=1", "--format", "text")
+    assert "de/db = 5" in derived.stdout  # colah: 1*2 + 1*3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('touch {marker}')",
+        "().__class__",
+        "f = open('{marker}', 'w')",
+        "f = x.__class__.__bases__",
+        "import os",
+    ],
+)
+def test_expr_refuses_hostile_input_with_exit_2_and_runs_nothing(tmp_path, text):
+    marker = tmp_path / "pwned"
+    result = chainrule("expr", text.format(marker=marker), "x=1")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("chainrule: error: expression, line 1, column ")
+    assert "found " in result.stderr and "allowed are numbers, names" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("f = x / y", "x=1", "y=0"), "division by zero in 1.0 / 0.0"),
+        (("f = x * w", "x=1"), "uses the unknown name 'w'"),
+        (("f = x * 2", "x=1", "y=2"), "y given but not used"),
+        (("f = x * 2", "x=1", "x=2"), "x is given twice"),
+    ],
+)
+def test_expr_bad_input_exits_2_with_one_line(args, message):
+    result = chainrule("expr", *args)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("x", "expected NAME=NUMBER"), ("x=abc", "not a number")]
+)
+def test_expr_a_bad_given_value_is_a_usage_error(value, message):
+    assert_usage_error(chainrule("expr", "f = x * 2", value), message)
+
+
+XYZ_FILE = """title = "(x + y) * z, my way"
+summary = "(x + y) * z from a file"
+decimals = 0
+[given]
+x = -2
+y = 5
+z = -4
+[define]
+q = "x + y"
+f = "q * z"
+[printed]
+f = "-12"
+"""
 
 
 # -- chainrule train line -----------------------------------------------------------------

@@ -1,12 +1,22 @@
-"""The worked examples in chainrule/examples.py reproduce the slides' numbers."""
+"""The worked examples (chainrule/examples.py and the files in chainrule/examples/)
+reproduce the slides' numbers; example files are read, and bad ones refused, clearly."""
+
+import math
+from pathlib import Path
 
 import pytest
 
 from chainrule.examples import (
+    BUILT_INS,
+    ExampleError,
+    WorkedExample,
     build,
     format_table,
+    from_expr,
     gradient_descent_step,
+    library_names,
     line_prediction,
+    load,
     plot_history,
     report,
     run_backward,
@@ -16,6 +26,20 @@ from chainrule.examples import (
     xyz,
 )
 from nn.layers import MLP
+
+# The library's examples, in the order `chainrule examples` lists them (alphabetical).
+LIBRARY = [
+    "colah-sum-over-paths",
+    "cs231n-sigmoid-circuit",
+    "mazur-2-2-2",
+    "micrograd-a-plus-a",
+    "micrograd-expression",
+    "micrograd-neuron",
+    "micrograd-neuron-exp",
+    "micrograd-readme",
+    "micrograd-reuse",
+    "ng-computation-graph",
+]
 
 
 def assert_as_printed(value: float, printed: str) -> None:
@@ -141,12 +165,13 @@ def test_report_prints_xyz_as_integers_with_the_typo_note():
 
 
 def test_build_rejects_an_unknown_example_naming_the_choices():
-    with pytest.raises(ValueError, match="xyz, 2-2-2"):
+    with pytest.raises(ValueError, match="xyz, 2-2-2, colah-sum-over-paths"):
         build("3-3-3")
 
 
-def test_summaries_list_both_examples():
-    assert list(summaries()) == ["xyz", "2-2-2"]
+def test_summaries_list_the_built_ins_then_the_library():
+    assert list(summaries()) == ["xyz", "2-2-2", *LIBRARY]
+    assert summaries()["xyz"].startswith("f(x, y, z) = (x + y) * z")
 
 
 def test_format_table_aligns_columns_and_right_aligns_numbers():
@@ -188,3 +213,214 @@ def test_plot_history_writes_a_png(tmp_path):
     run = train_line(epochs=2, progress=False)
     path = plot_history(run.history, tmp_path / "loss.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- examples as data ----------------------------------------------------------------------
+
+
+def test_the_built_ins_are_files_in_the_package():
+    assert BUILT_INS == ("xyz", "2-2-2")
+    folder = Path(__file__).resolve().parent.parent / "chainrule" / "examples"
+    assert sorted(p.name for p in folder.glob("*.toml")) == ["2-2-2.toml", "xyz.toml"]
+    assert library_names() == LIBRARY
+
+
+@pytest.mark.parametrize("name", ["xyz", "2-2-2", *LIBRARY])
+def test_every_shipped_example_cites_its_source_and_records_printed_numbers(name):
+    example = build(name)
+    assert isinstance(example, WorkedExample)
+    assert example.source is not None
+    assert example.source.author and example.source.title and example.source.checked
+    assert example.source.url.startswith("https://")
+    assert len(example.printed) >= 3
+    assert example.given and all(isinstance(x, float) for x in example.given.values())
+    assert example.title and example.summary
+
+
+def test_load_takes_a_name_or_a_path(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(XYZ_FILE)
+    by_path = load(path)
+    assert by_path.name == "mine" and by_path.path == path
+    assert by_path.values["f"].data == -12.0  # (-2 + 5) * -4
+    assert load(str(path)).given == {"x": -2.0, "y": 5.0, "z": -4.0}
+    assert load("xyz").values["f"].data == -12.0
+
+
+def test_an_example_knows_its_given_numbers_learning_rate_and_a_fresh_copy():
+    example = build("2-2-2")
+    assert example.given["w5"] == 0.40 and example.lr == 0.5
+    assert example.parameters[:2] == ["w1", "w2"] and example.biases == ["b1", "b2"]
+    copy = example.fresh({"w5": 0.0})
+    assert copy.values["w5"].data == 0.0 and example.values["w5"].data == 0.40
+    assert copy.values["net_o1"].data == pytest.approx(1.105905967 - 0.4 * 0.593269992)
+
+
+def test_from_expr_reproduces_the_cs231n_numbers():
+    example = from_expr("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4})
+    run_backward(example)
+    assert example.root is example.values["f"] and example.root.data == -12.0
+    grads = {name: v.grad for name, v in example.values.items()}
+    assert grads == {"x": -4.0, "y": -4.0, "z": 3.0, "q": -4.0, "f": 1.0}  # cs231n
+    assert example.decimals == 0  # whole numbers print without decimals
+    assert example.given == {"x": -2.0, "y": 5.0, "z": -4.0} and example.lr is None
+    assert example.formulas == {"q": "x + y", "f": "q * z"}
+
+
+def test_from_expr_refuses_an_unused_given_value():
+    with pytest.raises(ValueError, match="w given but not used"):
+        from_expr("f = x * 2", {"x": 1, "w": 3})
+
+
+def test_a_network_layer_without_bias_builds_the_hmkcode_network(tmp_path):
+    path = tmp_path / "linear.toml"
+    path.write_text(LINEAR_2_2_1)
+    example = load(path)
+    run_backward(example)
+    values = example.values
+    # By hand: h1 = 2*0.11 + 3*0.21 = 0.85, h2 = 2*0.12 + 3*0.08 = 0.48,
+    # out = 0.85*0.14 + 0.48*0.15 = 0.191, E = 1/2 (1 - 0.191)^2 = 0.3272405
+    assert values["h1"].data == pytest.approx(0.85)
+    assert values["h2"].data == pytest.approx(0.48)
+    assert values["out"].data == pytest.approx(0.191)
+    assert values["E"].data == pytest.approx(0.3272405)
+    assert values["h1"].op == "wsum" and "net_h1" not in values  # linear: no activation
+    # dE/dw6 = (out - target) * h2 = -0.809 * 0.48; dE/dw1 = -0.809 * w5 * i1
+    assert values["w6"].grad == pytest.approx(-0.809 * 0.48)
+    assert values["w1"].grad == pytest.approx(-0.809 * 0.14 * 2)
+    assert example.biases == [] and example.layers == [["w1", "w2", "w3", "w4"], ["w5", "w6"]]
+    assert example.formulas["h1"] == "w1*i1 + w2*i2"
+
+
+# Minimal files for the tests below; each bad-file test changes one thing.
+XYZ_FILE = """title = "(x + y) * z"
+[given]
+x = -2
+y = 5
+z = -4
+[define]
+q = "x + y"
+f = "q * z"
+[printed]
+f = "-12"
+"""
+
+LINEAR_2_2_1 = """title = "2-2-1 linear network without biases"
+[given]
+i1 = 2
+i2 = 3
+w1 = 0.11
+w2 = 0.21
+w3 = 0.12
+w4 = 0.08
+w5 = 0.14
+w6 = 0.15
+target = 1
+[network]
+inputs = ["i1", "i2"]
+[[network.layers]]
+neurons = ["h1", "h2"]
+outputs = ["h1", "h2"]
+weights = [["w1", "w2"], ["w3", "w4"]]
+[[network.layers]]
+neurons = ["o"]
+outputs = ["out"]
+weights = [["w5", "w6"]]
+[network.loss]
+kind = "half_squared_error"
+targets = ["target"]
+[update]
+lr = 0.05
+parameters = ["w1", "w2", "w3", "w4", "w5", "w6"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("[given]\nx = -2\ny = 5\nz = -4\n", ""), r"bad\.toml: missing \[given\]"),
+        (('title = "(x + y) * z"\n', ""), "missing 'title'"),
+        (('f = "q * z"', 'f = "q * w"'), r"line 8: f = q \* w uses the unknown name 'w'"),
+        (('q = "x + y"', 'q = "f + y"'), "line 7: the definitions form a cycle: q -> f -> q"),
+        (('q = "x + y"', 'q = "x / (y - 5)"'), r"division by zero in -2\.0 / 0\.0"),
+        (("y = 5", 'y = "five"'), "line 4: \\[given\\] y must be a number, got 'five'"),
+        (("y = 5", "y = nan"), "line 4: \\[given\\] y must be a finite number"),
+        (('f = "-12"', "f = -12"), "line 10: f must be written as a string, as printed"),
+        (('f = "-12"', 'f = "twelve"'), "is not a number as printed"),
+        (('f = "-12"', 'g = "-12"'), "'g' is neither a value of the example"),
+        (('q = "x + y"', "q = 3"), r"line 7: \[define\] q must be an expression in quotes"),
+        (('q = "x + y"', 'q = "x.__class__"'), r"line 7, column 5: found an attribute"),
+        (("[define]", "[defines]"), "unknown field 'defines'"),
+        (("z = -4", "z = -4\n[[oops"), "not valid TOML"),
+    ],
+)
+def test_a_bad_file_gets_one_message_naming_the_file_line_and_fix(tmp_path, change, message):
+    old, new = change
+    assert old in XYZ_FILE
+    path = tmp_path / "bad.toml"
+    path.write_text(XYZ_FILE.replace(old, new))
+    with pytest.raises(ExampleError, match=message) as error:
+        load(path)
+    assert str(path) in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('neurons = ["o"]', 'neurons = ["o", "p"]'), "weights must have one row per neuron"),
+        (('weights = [["w5", "w6"]]', 'weights = [["w5", "w9"]]'), "names 'w9', which is not in"),
+        (('kind = "half_squared_error"', 'kind = "l1"'), "kind 'l1' is unknown"),
+        (('outputs = ["out"]', 'outputs = ["h1"]'), "the name 'h1' is used twice"),
+        (("lr = 0.05", 'lr = "fast"'), r"\[update\] lr must be a number"),
+    ],
+)
+def test_a_bad_network_gets_a_message_naming_the_field(tmp_path, change, message):
+    old, new = change
+    assert old in LINEAR_2_2_1
+    path = tmp_path / "net.toml"
+    path.write_text(LINEAR_2_2_1.replace(old, new))
+    with pytest.raises(ExampleError, match=message):
+        load(path)
+
+
+def test_a_missing_file_is_named():
+    with pytest.raises(ExampleError, match="nowhere.toml: no such file"):
+        load("nowhere.toml")
+
+
+def test_gradient_descent_with_a_negative_rate_steps_up_the_gradient():
+    example = build("micrograd-expression")
+    run_backward(example)
+    updates = {u.name: u.new for u in gradient_descent_step(example)}  # lr -0.01 from the file
+    # a.data += 0.01 * a.grad in the lecture: 2 + 0.01 * 6 = 2.06
+    assert updates["a"] == pytest.approx(2.06) and updates["f"] == pytest.approx(-1.96)
+    assert math.isclose(example.lr or 0.0, -0.01)
+
+
+def test_the_readme_example_file_loads_and_its_check_finds_the_swapped_digits(tmp_path):
+    from chainrule.check import check, check_report
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (block,) = [b for b in readme.split("```toml\n")[1:]]
+    path = tmp_path / "my-neuron.toml"
+    path.write_text(block.split("```", 1)[0])
+    example = load(path)
+    findings = check(example)
+    assert [f.printed.key for f in findings if not f.ok] == ["dout/dx"]
+    report = check_report(example, findings)
+    # The README shows the end of this report, as printed.
+    shown = readme.split("$ chainrule check my-neuron.toml\n...\n", 1)[1].split("```", 1)[0]
+    assert report.endswith(shown.rstrip("\n"))
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_the_gradient_table_lists_a_value_after_every_value_that_uses_it(name):
+    from chainrule.derive import named_inputs
+
+    example = build(name)
+    order = list(example.gradients)
+    assert order[0] == example.root.label and sorted(order) == sorted(example.values)
+    for upper, value in example.values.items():
+        for lower in named_inputs(value, example):
+            assert order.index(upper) < order.index(lower), (upper, lower)

@@ -1,0 +1,327 @@
+"""Derivations: a worked example written out as a slide writes it.
+
+For every parameter, the chain rule along each path from the output down to it, first in
+symbols and then in numbers, e.g.
+    dE_total/dw5 = dE_total/dout_o1 x dout_o1/dnet_o1 x dnet_o1/dw5
+                 = 0.741365070 x 0.186815602 x 0.593269992 = 0.082167041
+together with the forward and gradient tables, as plain text, Markdown or a LaTeX fragment.
+A path runs through the values the example names; the unnamed nodes between two named
+values (the squares and halves inside a loss) fold into one factor, read off the op table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from autograd import Step, Value, topological_order
+from autograd.ops import local_derivatives
+
+from .examples import (
+    WorkedExample,
+    format_table,
+    forward_rows,
+    gradient_rows,
+    run_backward,
+)
+
+FORMATS = ("text", "markdown", "latex")
+MAX_PATHS = 64  # a derivation longer than this is not read by anyone; the rest are counted
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One link of a path: d upper / d lower, and its value."""
+
+    upper: str
+    lower: str
+    value: float
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """A parameter's gradient as a sum over paths of products of factors."""
+
+    name: str
+    paths: list[list[Factor]]
+    gradient: float
+    more_paths: int = 0  # paths left out beyond MAX_PATHS
+
+
+def named_inputs(value: Value, example: WorkedExample) -> dict[str, float]:
+    """The named values just below `value` (reached through unnamed nodes only), each with
+    d value / d it along those unnamed nodes: the factor of one link in a path."""
+    names = {id(v): name for name, v in example.values.items()}
+    if not value.inputs:
+        return {}
+    adjoint = {id(value): 1.0}
+    found: dict[str, float] = {}
+    # Reversed topological order: a node's adjoint is complete before it is passed on.
+    for node in reversed(topological_order(value, leaves=False)):
+        if id(node) not in adjoint:
+            continue  # reached only through a named value: that value's own link
+        upstream = adjoint[id(node)]
+        for x, local in zip(node.inputs, local_derivatives(node)):
+            if id(x) in names:
+                found[names[id(x)]] = found.get(names[id(x)], 0.0) + local * upstream
+            elif x.inputs:
+                adjoint[id(x)] = adjoint.get(id(x), 0.0) + local * upstream
+    return found
+
+
+def chain_rules(example: WorkedExample) -> list[ChainRule]:
+    """Each parameter's chain rule along every path from the root (runs backward first).
+
+    The parameters are the example's, or, when it has none, every given value the output
+    depends on. A leading factor of exactly 1 (an addition such as E_total = E_o1 + E_o2)
+    folds into the next one when that gives the true gradient at the lower value, so the
+    path reads dE_total/dout_o1 x ... as on the slide."""
+    run_backward(example)
+    edges = {name: named_inputs(value, example) for name, value in example.values.items()}
+    root = example.root.label
+    below = {v.label for v in topological_order(example.root)}
+    targets = example.parameters or [n for n in example.given if n in below]
+    rules = []
+    for target in targets:
+        paths: list[list[Factor]] = []
+        more = 0
+        stack: list[tuple[str, list[Factor]]] = [(root, [])]
+        while stack:
+            name, path = stack.pop()
+            if name == target:
+                if len(paths) < MAX_PATHS:
+                    paths.append(_fold(path, example))
+                else:
+                    more += 1
+                continue
+            for lower, factor in reversed(list(edges.get(name, {}).items())):
+                stack.append((lower, [*path, Factor(name, lower, factor)]))
+        rules.append(ChainRule(target, paths, example.values[target].grad, more))
+    return rules
+
+
+def _fold(path: list[Factor], example: WorkedExample) -> list[Factor]:
+    while len(path) > 1 and path[0].value == 1.0:
+        first, second = path[0], path[1]
+        if example.values[second.lower].grad != second.value:
+            break
+        path = [Factor(first.upper, second.lower, second.value), *path[2:]]
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# Writing it out
+# ---------------------------------------------------------------------------------------
+
+
+def derivation(example: WorkedExample, fmt: str = "text", steps: Sequence[Step] = ()) -> str:
+    """The example's forward table, gradient table and every parameter's chain rule, as
+    "text", "markdown" or "latex" (a fragment: tables and displayed equations, no preamble;
+    it needs no package beyond LaTeX itself). Steps from backward_steps, when given, are
+    listed after the rules, one line each as str(step) reads."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    rules = chain_rules(example)
+    writer = {"text": _text, "markdown": _markdown, "latex": _latex}[fmt]
+    text = writer(example, rules)
+    if not steps:
+        return text
+    lines = "\n".join(f"{k + 1:>2}. {step}" for k, step in enumerate(steps))
+    title = "Backward pass step by step (local x upstream = downstream)"
+    if fmt == "text":
+        return f"{text}\n\n{title}\n" + "\n".join(f"  {line}" for line in lines.split("\n"))
+    if fmt == "markdown":
+        return f"{text}\n## {title}\n\n```text\n{lines}\n```\n"
+    return (
+        f"{text}\n\\medskip\\noindent\\textbf{{{latex_text(title)}}}\n"
+        f"\\begin{{verbatim}}\n{lines}\n\\end{{verbatim}}\n"
+    )
+
+
+def _product(example: WorkedExample, path: list[Factor], times: str, first: bool) -> str:
+    """A path's factors as numbers; a negative factor after the first is in parentheses."""
+    texts = []
+    for k, factor in enumerate(path):
+        text = example.number(factor.value)
+        texts.append(f"({text})" if text.startswith("-") and (k or not first) else text)
+    return times.join(texts)
+
+
+def _sides(
+    example: WorkedExample, rule: ChainRule, times: str = " x "
+) -> tuple[str, list[str], list[str], str]:
+    """(left side, symbolic terms, numeric terms, result) of a rule, in plain notation."""
+    lhs = example.gradient_name(rule.name)
+    symbols = [times.join(f"d{f.upper}/d{f.lower}" for f in path) for path in rule.paths]
+    numbers = [_product(example, p, times, k == 0) for k, p in enumerate(rule.paths)]
+    return lhs, symbols, numbers, example.number(rule.gradient)
+
+
+def plain_rule(example: WorkedExample, rule: ChainRule) -> list[str]:
+    """A rule as lines of plain text: one line for a single path, else one line per term,
+    aligned under the first equals sign."""
+    lhs, symbols, numbers, result = _sides(example, rule)
+    if not rule.paths:
+        return [f"{lhs} = 0 (no path from {example.root.label} to {rule.name})"]
+    sides = [terms for terms in (symbols, numbers) if terms not in ([lhs], [result])]
+    more = f" (and {rule.more_paths} more paths)" if rule.more_paths else ""
+    if len(rule.paths) == 1:
+        return [" = ".join([lhs, *(terms[0] for terms in sides), result]) + more]
+    pad = " " * len(lhs)
+    lines = []
+    for terms in sides:
+        lines += [f"{pad} {'=' if k == 0 else '+'} {term}" for k, term in enumerate(terms)]
+    lines.append(f"{pad} = {result}{more}")
+    lines[0] = lhs + lines[0][len(pad) :]
+    return lines
+
+
+def _heading(example: WorkedExample) -> str:
+    return f"{example.name}: {example.title or example.summary}"
+
+
+def _text(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
+    parts = [_heading(example)]
+    if example.source is not None:
+        parts.append(f"Source: {example.source}")
+    parts.append(
+        "Forward pass\n" + format_table(["name", "formula", " value"], forward_rows(example))
+    )
+    parts.append(
+        f"Backward pass: gradients of {example.root.label}\n"
+        + format_table(["gradient", "chain rule", " value"], gradient_rows(example))
+    )
+    lines = [f"  {line}" for rule in rules for line in plain_rule(example, rule)]
+    parts.append("The chain rule along every path\n" + "\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def _markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    align = ["---:" if h.startswith(" ") else "---" for h in headers]
+    lines = ["| " + " | ".join(h.strip() for h in headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _markdown(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
+    parts = [f"# {_heading(example)}"]
+    if example.source is not None:
+        source = example.source
+        parts.append(f"Source: {source.author}, [{source.title}]({source.url}).")
+    parts.append(
+        "## Forward pass\n\n"
+        + _markdown_table(["name", "formula", " value"], forward_rows(example))
+    )
+    parts.append(
+        f"## Backward pass: gradients of {example.root.label}\n\n"
+        + _markdown_table(["gradient", "chain rule", " value"], gradient_rows(example))
+    )
+    blocks = ["```text\n" + "\n".join(plain_rule(example, rule)) + "\n```" for rule in rules]
+    parts.append("## The chain rule along every path\n\n" + "\n\n".join(blocks))
+    return "\n\n".join(parts) + "\n"
+
+
+# -- LaTeX -------------------------------------------------------------------------------
+
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "_": r"\_",
+    "^": r"\^{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\~{}",
+}
+
+
+def latex_text(text: str) -> str:
+    """text with LaTeX's special characters escaped, for text mode."""
+    return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
+
+
+def latex_name(name: str) -> str:
+    """A value's name in math mode: w5 -> w_{5}, E_total -> E_{\\mathrm{total}},
+    out_o1 -> \\mathrm{out}_{\\mathrm{o1}}."""
+    base, _, sub = name.partition("_")
+    if not sub:
+        match = re.fullmatch(r"([A-Za-z]+)(\d+)", base)
+        if match:
+            base, sub = match.groups()
+    head = base if len(base) == 1 else rf"\mathrm{{{latex_text(base)}}}"
+    if not sub:
+        return head
+    tail = sub if sub.isdigit() or len(sub) == 1 else rf"\mathrm{{{latex_text(sub)}}}"
+    return f"{head}_{{{tail}}}"
+
+
+def _partial(upper: str, lower: str) -> str:
+    return rf"\frac{{\partial {latex_name(upper)}}}{{\partial {latex_name(lower)}}}"
+
+
+def _latex_table(headers: Sequence[str], rows: Sequence[Sequence[str]], math_first: bool) -> str:
+    spec = "".join("r" if h.startswith(" ") else "l" for h in headers)
+    lines = [rf"\begin{{tabular}}{{{spec}}}", r"\hline"]
+    lines.append(" & ".join(latex_text(h.strip()) for h in headers) + r" \\ \hline")
+    for row in rows:
+        first = row[0]
+        if math_first:
+            upper, _, lower = first.partition("/")
+            first_cell = rf"$\partial {latex_name(upper[1:])} / \partial {latex_name(lower[1:])}$"
+        else:
+            first_cell = f"${latex_name(first)}$"
+        cells = [first_cell, rf"\texttt{{{latex_text(row[1])}}}", f"${row[2]}$"]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\hline", r"\end{tabular}"]
+    return "\n".join(lines)
+
+
+def _latex_rule(example: WorkedExample, rule: ChainRule) -> str:
+    lhs = _partial(example.root.label, rule.name)
+    result = example.number(rule.gradient)
+    if not rule.paths:
+        return rf"\[ {lhs} = 0 \]"
+    rows = []
+    symbols = [r" \times ".join(_partial(f.upper, f.lower) for f in p) for p in rule.paths]
+    numbers = [_product(example, p, r" \times ", k == 0) for k, p in enumerate(rule.paths)]
+    for terms in (symbols, numbers):
+        if terms == [lhs] or terms == [result]:
+            continue
+        rows += [("= " if k == 0 else r"\quad + ") + term for k, term in enumerate(terms)]
+    rows.append(f"= {result}")
+    body = r" \\" + "\n"
+    lines = [f"{lhs} & {rows[0]}"] + [f" & {row}" for row in rows[1:]]
+    note = ""
+    if rule.more_paths:
+        note = rf" \quad \mbox{{(and {rule.more_paths} more paths)}}"
+    return "\\[\n\\begin{array}{rl}\n" + body.join(lines) + note + "\n\\end{array}\n\\]"
+
+
+def _latex(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
+    parts = [rf"\noindent\textbf{{{latex_text(_heading(example))}}}"]
+    if example.source is not None:
+        source = example.source
+        parts.append(
+            rf"\noindent Source: {latex_text(source.author)}, "
+            rf"\emph{{{latex_text(source.title)}}}, \texttt{{{latex_text(source.url)}}}."
+        )
+    parts.append(
+        r"\noindent\textbf{Forward pass}\\[1ex]"
+        + "\n"
+        + _latex_table(["name", "formula", " value"], forward_rows(example), False)
+    )
+    parts.append(
+        rf"\noindent\textbf{{Backward pass: gradients of "
+        rf"${latex_name(example.root.label)}$}}\\[1ex]"
+        + "\n"
+        + _latex_table(["gradient", "chain rule", " value"], gradient_rows(example), True)
+    )
+    parts.append(r"\medskip\noindent\textbf{The chain rule along every path}")
+    parts += [_latex_rule(example, rule) for rule in rules]
+    return "\n\n".join(parts) + "\n"
