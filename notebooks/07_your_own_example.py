@@ -17,12 +17,13 @@
 # # 07 · Your own example
 #
 # **Builds on:** notebooks 01 and 02, which take the course's two worked examples apart.
-# This one is for the example on *your* slide: how to type it in, check the numbers the
-# slide prints, and step through it.
+# This one is for the example on *your* slide: typing it in (as one line, or as a file
+# that also records the numbers your slide prints), checking those numbers, and writing
+# the derivation out for the slides.
 #
-# The example here is the sigmoid neuron from the Stanford CS231n notes on backpropagation:
-# f(w, x) = 1 / (1 + e^-(w0·x0 + w1·x1 + w2)) at w = (2, -3, -3), x = (-1, -2). Its
-# circuit diagram prints every value and gradient to 2 decimals.
+# The running example is the sigmoid neuron from the Stanford CS231n notes on
+# backpropagation, f(w, x) = 1 / (1 + e^-(w0·x0 + w1·x1 + w2)) at w = (2, -3, -3),
+# x = (-1, -2), then a sigmoid neuron from an imaginary lecture, with a typo in it.
 
 # %%
 # Opened outside the project (Colab, a course server)? Then this cell says how to install chainrule.
@@ -42,77 +43,122 @@ if importlib.util.find_spec("chainrule") is None:
     print(command)
 
 # %%
-from chainrule import Value, backward_steps, draw_dot, gradcheck
+import tempfile
+from pathlib import Path
+
+from IPython.display import Markdown, display
+
+from chainrule.check import check, check_report
+from chainrule.derive import derivation
+from chainrule.examples import from_expr, load, report, run_backward
 
 # %% [markdown]
-# ## 1. Type it in
+# ## 1. One line: an expression
 #
-# One Value per given number, with the name the slide uses; one line per gate of the
-# circuit, so every intermediate value the diagram shows has a node of its own.
+# `from_expr` takes the computation as text, in Python's notation (`+ - * / **`, `exp`,
+# `log`, `tanh`, `sigmoid`, `relu`; statements separated by `;`), and the given numbers.
+# It never runs the text as Python: anything else is an error that says what is allowed.
+# The last statement is the output. The same works from a terminal:
+# `chainrule expr "dot = w0*x0 + w1*x1 + w2; f = 1 / (1 + exp(-dot))" w0=2 x0=-1 ...`
 
 # %%
-w0, x0, w1, x1, w2 = (Value(v, name) for v, name in
-                      [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
-dot = w0 * x0 + w1 * x1 + w2
-dot.label = "dot"
-f = 1 / (1 + (-dot).exp())
-f.label = "f"
-f.backward()
-print(f"dot = {dot.data:g}, f = {f.data:.4f}")
-for v in (w0, x0, w1, x1, w2):
-    print(f"df/d{v.label} = {v.grad:+.4f}")
+neuron = from_expr(
+    "dot = w0*x0 + w1*x1 + w2; f = 1 / (1 + exp(-dot))",
+    {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3},
+)
+run_backward(neuron)
+print(report(neuron))
 
 # %% [markdown]
-# ## 2. Check the slide's numbers
+# The CS231n diagram prints f = 0.73 and the gradients -0.20, 0.39, -0.39, -0.59 and 0.20
+# for w0, x0, w1, x1 and w2: these are the same numbers, rounded.
 #
-# Write each number as the slide prints it, as text, so that its precision is known: "0.73"
-# is right for anything that rounds to 0.73. The diagram's gradients sit under the inputs.
-
-# %%
-printed = {"f": "0.73", "w0": "-0.20", "x0": "0.39", "w1": "-0.39", "x1": "-0.59", "w2": "0.20"}
-computed = {"f": f.data, **{v.label: v.grad for v in (w0, x0, w1, x1, w2)}}
-
-for name, text in printed.items():
-    decimals = len(text.partition(".")[2])
-    verdict = "ok" if f"{computed[name]:.{decimals}f}" == text else "DIFFERS"
-    print(f"{name:>3}: slide {text:>5}, computed {computed[name]:+.6f}  {verdict}")
-
-# %% [markdown]
-# `gradcheck` confirms the gradients against central differences, independently of the
-# chain rule:
-
-# %%
-def neuron(w0, x0, w1, x1, w2):
-    return 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
-
-
-print("gradcheck:", gradcheck(neuron, [Value(2.0), Value(-1.0), Value(-3.0), Value(-2.0),
-                                      Value(-3.0)]))
-
-# %% [markdown]
-# ## 3. Step through it
+# ## 2. A file: the example and the numbers your slide prints
 #
-# The backward pass one chain-rule step at a time, as in notebook 01. Unnamed
-# intermediate values are called v1, v2, ... by their place in the graph.
+# A worked example file (TOML) holds the given numbers, what is computed from them, and
+# every number the slide prints, **as printed**, so that their precision is known. Here is
+# one for a sigmoid neuron on "slide 12", written to a scratch folder:
 
 # %%
-for leaf in (w0, x0, w1, x1, w2):
-    leaf.grad = 0.0
-for step in backward_steps(f):
-    print(step)
+my_neuron = """
+title = "One sigmoid neuron: out = sigmoid(w*x + b)"
+summary = "a sigmoid neuron at x = 1.5, w = 0.8, b = -0.2"
+decimals = 4
+
+[source]
+author = "A. Teacher"
+title = "Lecture 3, slide 12"
+url = "https://example.org/lecture3.pdf"
+
+[given]
+x = 1.5
+w = 0.8
+b = -0.2
+
+[define]
+net = "w * x + b"
+out = "sigmoid(net)"
+
+[printed]
+net = "1.0"
+out = "0.7311"
+"dout/dnet" = "0.1966"
+"dout/dw" = "0.2949"
+"dout/dx" = "0.1537"
+"""
+path = Path(tempfile.mkdtemp()) / "my-neuron.toml"
+path.write_text(my_neuron)
+example = load(path)
+run_backward(example)
+print(report(example))
 
 # %% [markdown]
-# ## 4. Draw it
+# ## 3. Check the slide's numbers
+#
+# `check` compares each printed number with the computed one at the precision it is
+# printed with, and says what a difference looks like: a sign error, a digit slip, a
+# rounding in the last digit, or another formula. (`chainrule check my-neuron.toml` does
+# the same from a terminal, with exit status 1 when a number differs.)
 
 # %%
-draw_dot(f, decimals=2)
+print(check_report(example, check(example)))
+
+# %% [markdown]
+# The slide swapped two digits of dout/dx: 0.1966 × 0.8 = 0.1573. When a source has a
+# known typo, record it under `[errata]` in the file rather than editing the printed
+# number: the check still reports it, with your note.
+#
+# The library of worked examples (`chainrule examples` lists it) has the CS231n circuit
+# gate by gate, with all 26 numbers its diagram prints:
+
+# %%
+circuit = load("cs231n-sigmoid-circuit")
+print(check_report(circuit, check(circuit)).splitlines()[-1])
+
+# %% [markdown]
+# ## 4. The derivation, for your slides
+#
+# `derivation(example, fmt)` writes the forward table, the gradient table and each
+# gradient's chain rule along every path, with the numbers, as `"text"`, `"markdown"` or
+# `"latex"`. Markdown shows right here:
+
+# %%
+display(Markdown(derivation(example, "markdown")))
+
+# %% [markdown]
+# and the LaTeX is ready to paste into a slide (tables and displayed equations, no
+# preamble; `chainrule example my-neuron.toml --format latex` prints the same):
+
+# %%
+latex = derivation(example, "latex")
+print(latex[latex.index("\\medskip"):])
 
 # %% [markdown]
 # ## Exercises
 #
-# 1. Replace the gates 1 / (1 + e^-dot) by `dot.sigmoid()`. Which numbers stay the same,
-#    and how many steps does the backward pass take now?
-# 2. Type in the example from your own course's slides and check every number it prints.
-#    If one differs, is it a typo, a rounding, or a different formula?
-# 3. Change w2 so that f = 0.5 exactly. What are the gradients then, and why is df/dw2
-#    the largest it can be?
+# 1. Change `[printed]` so that dout/dx reads "-0.1573". What does the check say now?
+# 2. Write a file for the example on your own course's slides (or for notebook 01's
+#    (x + y) · z, with the slide's "f = 12") and check every number it prints. When one
+#    differs, is it a typo, a rounding, or a different formula?
+# 3. Change w2 in the expression of part 1 so that f = 0.5 exactly. What are the
+#    gradients then, and why is df/dw2 the largest it can be?
