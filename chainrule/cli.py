@@ -25,7 +25,7 @@ from pathlib import Path
 from autograd.expr import ExpressionError
 from nn import TrainingDiverged
 
-from . import examples
+from . import examples, grading, variants
 from .derive import FORMATS
 
 # A file or expression that cannot be used: one line naming what and where, exit status 2.
@@ -193,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--epochs", type=positive_int, default=300, help="for the line network; default: 300"
     )
     demo.set_defaults(run=run_demo)
+    variants.add_command(commands)  # chainrule variant: chainrule/variants.py
+    grading.add_command(commands)  # chainrule grade: chainrule/grading.py
     return parser
 
 

@@ -1,0 +1,807 @@
+"""Grading a learner's hand-computed backprop, as a careful human marker would.
+
+The expected answers are the graph's own numbers: every named value's data (forward order),
+every gradient of the root (backward order), and each parameter after one gradient-descent
+step. A wrong answer is not the end of the story: the grader recomputes each answer from
+the learner's *own* earlier numbers with the op table's forward rules and local derivatives,
+so an answer that is wrong only because it carried an earlier mistake forward correctly is
+marked "follows from your earlier error" and keeps its credit (error carried forward).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograd import Value, topological_order
+from autograd.ops import Op
+
+from . import derive, examples
+from .example_files import read_toml
+from .examples import WorkedExample, format_table
+
+SECTIONS = ("forward", "gradients", "updated")
+RIGHT, CARRIED, WRONG, MISSING = "right", "carried", "wrong", "missing"
+DEFAULT_LR = 0.5  # the slides' learning rate
+
+
+# ---------------------------------------------------------------------------------------
+# Tolerance: "to 4 decimals", or absolute / relative
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close an answer must be. decimals=4 means "to 4 decimals": the answer may differ
+    from the exact number by at most half a unit in the 4th decimal (0.00005), so any
+    correctly rounded or longer answer is right. Otherwise math.isclose's abs_tol/rel_tol."""
+
+    decimals: int | None = None
+    abs_tol: float = 0.0
+    rel_tol: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.decimals is not None:
+            if isinstance(self.decimals, bool) or not isinstance(self.decimals, int):
+                raise TypeError(f"decimals must be a whole number, got {self.decimals!r}")
+            if not 0 <= self.decimals <= 15:
+                raise ValueError(f"decimals must be from 0 to 15, got {self.decimals}")
+            if self.abs_tol or self.rel_tol:
+                raise ValueError(
+                    "give the tolerance either as decimals or as abs_tol/rel_tol, not both"
+                )
+        elif not (self.abs_tol > 0 or self.rel_tol > 0):
+            raise ValueError(
+                "a tolerance needs decimals (e.g. 4) or a positive abs_tol or rel_tol, got "
+                f"abs_tol={self.abs_tol!r}, rel_tol={self.rel_tol!r}"
+            )
+        if self.abs_tol < 0 or self.rel_tol < 0:
+            raise ValueError("abs_tol and rel_tol must not be negative")
+
+    def agrees(self, answer: float, exact: float) -> bool:
+        """Whether answer is exact at this tolerance (nan and inf never agree)."""
+        if not (math.isfinite(answer) and math.isfinite(exact)):
+            return False
+        if self.decimals is not None:
+            half_unit = 0.5 * 10.0**-self.decimals
+            # The tiny second term forgives float noise: 0.1 + 0.2 rounds to 0.3000 at 4.
+            return abs(answer - exact) <= half_unit + 1e-12 * max(1.0, abs(exact))
+        return math.isclose(answer, exact, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+    def number(self, x: float, fallback_decimals: int) -> str:
+        """x printed to this tolerance's decimals (or the example's, for abs/rel)."""
+        decimals = self.decimals if self.decimals is not None else fallback_decimals
+        return examples.format_number(x, decimals)
+
+    def __str__(self) -> str:
+        if self.decimals is not None:
+            return f"to {self.decimals} decimal{'s' if self.decimals != 1 else ''}"
+        parts = [f"abs {self.abs_tol:g}" if self.abs_tol else "", f"rel {self.rel_tol:g}"]
+        return "within " + ", ".join(p for p in parts if p and not p.endswith(" 0"))
+
+
+# ---------------------------------------------------------------------------------------
+# The result: one mark per asked-for answer
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One share of a gradient: d consumer / d name (local) x d root / d consumer (upstream).
+    The exact numbers, and the learner's upstream where they gave a different one."""
+
+    local_name: str  # e.g. dnet_o1/dw5
+    local: float
+    upstream_name: str  # e.g. dE_total/dnet_o1
+    upstream: float
+    your_upstream: float | None = None  # the learner's number for upstream_name, if given
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The verdict on one answer."""
+
+    section: str  # "forward", "gradients" or "updated"
+    name: str  # the value's name: out_h1, w5
+    label: str  # how the report names it: out_h1, dE_total/dw5, w5 after the step
+    how: str  # how it is computed: a formula, a chain rule, new = old - lr * gradient
+    expected: float
+    answer: float | None  # None when the learner left it blank
+    status: str  # "right", "carried" (follows from an earlier error), "wrong", "missing"
+    from_yours: float | None = None  # what the learner's own earlier numbers give
+    causes: tuple[str, ...] = ()  # labels of the earlier wrong answers it follows from
+    built_from: tuple[Term, ...] = ()  # for a gradient: its chain-rule terms
+    note: str = ""
+
+    @property
+    def credit(self) -> bool:
+        """Right, or carried forward correctly from an earlier error."""
+        return self.status in (RIGHT, CARRIED)
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """Every mark, in the order the computation finds the values, and the report."""
+
+    example: str
+    tolerance: Tolerance
+    marks: tuple[Mark, ...]
+    decimals: int  # the example's printed precision (numbers in the report)
+    root: str = "f"
+    source: str = ""  # the answers file, when graded from one
+
+    @property
+    def all_right(self) -> bool:
+        """Every asked-for answer given and right (carried-forward answers are not right)."""
+        return all(mark.status == RIGHT for mark in self.marks)
+
+    @property
+    def earned(self) -> int:
+        """Marks with credit: right, plus error carried forward."""
+        return sum(mark.credit for mark in self.marks)
+
+    @property
+    def possible(self) -> int:
+        return len(self.marks)
+
+    @property
+    def first_wrong(self) -> Mark | None:
+        """The first wrong answer in computation order (else the first blank one)."""
+        for status in (WRONG, MISSING):
+            for mark in self.marks:
+                if mark.status == status:
+                    return mark
+        return None
+
+    def __getitem__(self, label: str) -> Mark:
+        """The mark for a label (`result["dE_total/dw5"]`) or a forward value's name."""
+        for mark in self.marks:
+            if label in (mark.label, mark.name if mark.section == "forward" else None):
+                return mark
+        raise KeyError(f"no answer called {label!r}; known: {[m.label for m in self.marks]}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same facts as the report, as plain data (JSON-ready) for autograders."""
+        first = self.first_wrong
+        return {
+            "example": self.example,
+            "tolerance": str(self.tolerance),
+            "all_right": self.all_right,
+            "earned": self.earned,
+            "possible": self.possible,
+            "first_wrong": None if first is None else first.label,
+            "marks": [asdict(mark) for mark in self.marks],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def first_problem(self, *, reveal: bool = True) -> str:
+        """A few lines on the first wrong (or blank) answer: expected, given, and how it
+        is built. Empty when all are right."""
+        mark = self.first_wrong
+        if mark is None:
+            return ""
+        first = "First blank answer" if mark.answer is None else "First wrong value"
+        return f"{first}: {self.explain(mark, reveal=reveal)}"
+
+    def explain(self, mark: Mark | str, *, reveal: bool = True) -> str:
+        """One answer's verdict: expected and given number, how the value is computed and,
+        for a gradient, the local derivative and upstream gradient of each of its terms.
+        reveal=False leaves out every exact number (for a test a student sees)."""
+        if isinstance(mark, str):
+            mark = self[mark]
+        n = self._number
+        place = {"forward": "forward pass", "gradients": "backward pass", "updated": "update"}
+        short = {RIGHT: "right", WRONG: "wrong", MISSING: "blank"}.get(mark.status)
+        verdict = short or self._verdict(mark)
+        lines = [f"{mark.label} ({place[mark.section]}): {verdict}"]
+        expected = f"expected {n(mark.expected)}" if reveal else ""
+        if mark.answer is not None and mark.status != RIGHT:
+            lines.append(f"  {expected + ', ' if reveal else ''}you gave {n(mark.answer)}")
+        elif mark.answer is None and reveal:
+            lines.append(f"  {expected}")
+        lines.append(f"  {mark.label} = {mark.how}")
+        for term in mark.built_from:
+            if reveal:
+                line = (
+                    f"    {term.local_name} = {n(term.local)} (local) x "
+                    f"{term.upstream_name} = {n(term.upstream)} (upstream)"
+                )
+            else:
+                line = f"    {term.local_name} (local) x {term.upstream_name} (upstream)"
+            theirs = term.your_upstream
+            if theirs is not None and not self.tolerance.agrees(theirs, term.upstream):
+                line += f"; your {term.upstream_name} is {n(theirs)}"
+            lines.append(line)
+        yours = mark.from_yours
+        if (
+            mark.answer is not None
+            and yours is not None
+            and not self.tolerance.agrees(yours, mark.expected)
+        ):
+            lines.append(f"  from your own earlier numbers it is {n(yours)}")
+        return "\n".join(lines)
+
+    def _number(self, x: float) -> str:
+        return self.tolerance.number(x, self.decimals)
+
+    def summary(self) -> str:
+        """One line: the example, the tolerance and the count of marks."""
+        counts = {s: sum(m.status == s for m in self.marks) for s in (CARRIED, WRONG, MISSING)}
+        summary = [f"{self.earned} of {self.possible} marks"]
+        if counts[CARRIED]:
+            verb = "follows" if counts[CARRIED] == 1 else "follow"
+            summary.append(f"{counts[CARRIED]} {verb} from an earlier error")
+        if counts[WRONG]:
+            summary.append(f"{counts[WRONG]} wrong")
+        if counts[MISSING]:
+            summary.append(f"{counts[MISSING]} blank")
+        head = f"{self.example} ({self.tolerance}): " + ", ".join(summary)
+        return head + (". All right." if self.all_right else "")
+
+    def tables(self, *, reveal: bool = True) -> str:
+        """Every answer with its mark, section by section."""
+        titles = {
+            "forward": "Forward pass",
+            "gradients": f"Gradients of {self.root}",
+            "updated": "After one gradient-descent step",
+        }
+        parts = []
+        for section in SECTIONS:
+            rows = [
+                [
+                    m.label,
+                    "" if m.answer is None else self._number(m.answer),
+                    self._verdict(m, reveal),
+                ]
+                for m in self.marks
+                if m.section == section
+            ]
+            if rows:
+                table = format_table(["answer", " yours", "mark"], rows)
+                parts.append(titles[section] + "\n" + table)
+        return "\n\n".join(parts)
+
+    def failure_message(self, *, reveal: bool = True) -> str:
+        """The report with the first wrong value on top (what a failing test shows)."""
+        parts = [self.first_problem(reveal=reveal), self.summary(), self.tables(reveal=reveal)]
+        return "\n\n".join(parts)
+
+    def report(self, *, reveal: bool = True) -> str:
+        """The summary line, the first wrong value, every mark. reveal=False leaves out
+        the exact numbers, for a report a student sees before the deadline."""
+        parts = [self.summary()]
+        if not self.all_right:
+            parts.append(self.first_problem(reveal=reveal))
+        return "\n\n".join([*parts, self.tables(reveal=reveal)])
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def _verdict(self, mark: Mark, reveal: bool = True) -> str:
+        expected = f"expected {self._number(mark.expected)}" if reveal else ""
+        if mark.status == RIGHT:
+            return "right" + (f" ({mark.note})" if mark.note else "")
+        if mark.status == MISSING:
+            return f"blank ({expected})" if reveal else "blank"
+        if mark.status == CARRIED:
+            return f"follows from your earlier error in {', '.join(mark.causes)}"
+        return f"WRONG: {expected}" if reveal else "WRONG"
+
+
+# ---------------------------------------------------------------------------------------
+# Running a graph again with other numbers: the op table's rules on plain floats
+# ---------------------------------------------------------------------------------------
+
+
+class _Number:
+    """A stand-in with .data, for n-ary rules that read their inputs' .data."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: float) -> None:
+        self.data = data
+
+
+def forward_rule(node: Value, inputs: Sequence[float]) -> float:
+    """node's operation applied to other input numbers (the op table's forward rule)."""
+    op: Op = node.op
+    if op.kind == "unary":
+        return float(op.forward(inputs[0], node.const))
+    if op.kind == "binary":
+        return float(op.forward(inputs[0], inputs[1]))
+    return float(op.forward([_Number(x) for x in inputs]))
+
+
+def local_rule(node: Value, inputs: Sequence[float], out: float) -> tuple[float, ...]:
+    """d node / d input for each input, at other numbers (the op table's local rule)."""
+    op: Op = node.op
+    if op.kind == "unary":
+        return (float(op.local(inputs[0], out, node.const)),)
+    if op.kind == "binary":
+        return tuple(op.local(inputs[0], inputs[1], out))
+    return tuple(op.local([_Number(x) for x in inputs], out))
+
+
+def given_names(example: WorkedExample) -> list[str]:
+    """The names of the example's given numbers, in its order."""
+    return list(example.given)
+
+
+def set_given(example: WorkedExample, given: Mapping[str, float]) -> WorkedExample:
+    """Give the example other given numbers and run its forward pass again, in place
+    (examples.recompute); returns it. Gradients are left stale: run_backward next.
+    Raises as the engine does on a math error, and OverflowError for a result that is not
+    a finite number."""
+    known = given_names(example)
+    for name, number in given.items():
+        if name not in known:
+            raise ValueError(
+                f"{name!r} is not a given number of {example.name}; its given numbers are "
+                f"{', '.join(known)}"
+            )
+        example.values[name].data = _answer_number(number, f"given {name}")
+    examples.recompute(example)
+    for name, value in example.values.items():
+        if not math.isfinite(value.data):
+            raise OverflowError(f"{name} = {value.data!r} with these given numbers")
+    example.given = {n: example.values[n].data for n in known}
+    return example
+
+
+# ---------------------------------------------------------------------------------------
+# The grader
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class NamedGraph:
+    """The example's graph seen by its named values, the ones a learner can refer to:
+    NamedGraph.of(example)."""
+
+    example: WorkedExample
+    order: list[Value]
+    names: dict[Value, str]  # named Value -> name (the root included)
+    by_name: dict[str, Value]
+    # For each named computed value m: its named inputs n (reached through unnamed nodes)
+    # with d m / d n along those paths (derive.named_inputs, the links of a derivation).
+    named_inputs: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, example: WorkedExample) -> NamedGraph:
+        order = topological_order(example.root)
+        names = {v: n for n, v in example.values.items()}
+        names.setdefault(example.root, example.root.label or "root")
+        by_name = {n: v for v, n in names.items()}
+        graph = cls(example, order, names, by_name)
+        for m, name in names.items():
+            if m.inputs:  # through unnamed nodes, such as the 1/2 of a squared error
+                graph.named_inputs[name] = derive.named_inputs(m, example)
+        return graph
+
+    def consumers(self, name: str) -> list[str]:
+        """The named values that use name directly (through unnamed nodes only)."""
+        return [m for m, inputs in self.named_inputs.items() if name in inputs]
+
+
+@dataclass
+class _World:
+    """The graph recomputed from the learner's own numbers: where they gave a value, it is
+    used downstream; elsewhere the table's rules compute it from what came before."""
+
+    forward: dict[str, float]  # name -> computed from the learner's earlier numbers
+    gradients: dict[str, float]
+    updated: dict[str, float]
+
+
+def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: float) -> _World:
+    nan = math.nan
+    given_forward = answers.get("forward", {})
+    given_grads = answers.get("gradients", {})
+    mine: dict[Value, float] = {}
+    forward: dict[str, float] = {}
+    for node in graph.order:
+        if not node.inputs:
+            mine[node] = node.data
+            continue
+        try:
+            computed = forward_rule(node, [mine[x] for x in node.inputs])
+        except (ArithmeticError, ValueError):  # the learner's numbers break the operation
+            computed = nan
+        name = graph.names.get(node)
+        if name is not None:
+            forward[name] = computed
+            if name in given_forward:
+                mine[node] = given_forward[name]
+                continue
+        mine[node] = computed
+    root = graph.example.root
+    grad = {node: 0.0 for node in graph.order}
+    grad[root] = 1.0
+    gradients: dict[str, float] = {}
+    for node in reversed(graph.order):
+        upstream = grad[node]
+        name = graph.names.get(node)
+        if name is not None:
+            gradients[name] = upstream
+            upstream = given_grads.get(name, upstream)
+        if not node.inputs:
+            continue
+        try:
+            locals_ = local_rule(node, [mine[x] for x in node.inputs], mine[node])
+        except (ArithmeticError, ValueError):
+            locals_ = (nan,) * len(node.inputs)
+        for x, local in zip(node.inputs, locals_):
+            grad[x] += local * upstream
+    updated = {}
+    for p in graph.example.parameters:
+        g = given_grads.get(p, gradients[p])
+        updated[p] = graph.by_name[p].data - lr * g
+    return _World(forward, gradients, updated)
+
+
+def grade(
+    example: WorkedExample | str,
+    answers: Mapping[str, Mapping[str, float | str]],
+    *,
+    decimals: int | None = None,
+    abs_tol: float = 0.0,
+    rel_tol: float = 0.0,
+    lr: float | None = None,
+    require_all: bool = True,
+) -> GradeResult:
+    """Mark a learner's answers to a worked example.
+
+    example: a WorkedExample (built, loaded or from an expression, as it is: fresh, before
+    any update), or a built-in's name. answers: {"forward": {name: number}, "gradients":
+    {name: d root / d name}, "updated": {parameter: after one step}}, the layout of an
+    answers.toml; a blank ("") or absent answer is marked missing (left out of the result
+    with require_all=False, for a learner checking part of their work).
+
+    Tolerance: decimals ("to 4 decimals"; the example's own precision by default) or
+    abs_tol / rel_tol. lr: the gradient-descent step's learning rate (the example's, else
+    0.5). Raises ValueError naming an unknown section or name, or an answer that is not a
+    number.
+    """
+    if isinstance(example, str):
+        example = examples.build(example)
+    if decimals is None and not (abs_tol or rel_tol):
+        decimals = example.decimals
+    tolerance = Tolerance(decimals, abs_tol, rel_tol)
+    lr = _learning_rate(example, lr)
+    examples.recompute(example)  # the numbers of its current given values, forward and back
+    examples.run_backward(example)
+    graph = NamedGraph.of(example)
+    asked = asked_names(example)
+    given = _clean_answers(answers, asked, example)
+    world = _world(graph, given, lr)
+    expected = {
+        "forward": {n: example.values[n].data for n in asked["forward"]},
+        "gradients": {n: example.values[n].grad for n in asked["gradients"]},
+        "updated": {
+            p: example.values[p].data - lr * example.values[p].grad for p in asked["updated"]
+        },
+    }
+
+    def from_yours(section: str, name: str, w: _World) -> float:
+        return getattr(w, section)[name]
+
+    marks: list[Mark] = []
+    statuses: dict[tuple[str, str], str] = {}
+    for section in SECTIONS:
+        for name in asked[section]:
+            label = answer_label(example, section, name)
+            how = _how(example, section, name, lr)
+            exact = expected[section][name]
+            answer = given[section].get(name)
+            terms = chain_terms(graph, name, given) if section == "gradients" else ()
+            if answer is None:
+                if require_all:
+                    marks.append(Mark(section, name, label, how, exact, None, MISSING))
+                continue
+            mine = from_yours(section, name, world)
+            status, note = WRONG, ""
+            causes: tuple[tuple[str, str], ...] = ()
+            if tolerance.agrees(answer, exact):
+                status = RIGHT
+            elif tolerance.agrees(answer, mine):
+                # Right from the learner's own numbers: which earlier wrong answers made
+                # the difference? Put each back to its exact value and see what changes.
+                causes = _causes(graph, given, statuses, expected, section, name, mine, lr)
+                if causes:
+                    status = CARRIED
+                else:  # only their (right) rounded earlier numbers differ: right
+                    status, note = RIGHT, "from your rounded earlier numbers"
+            statuses[(section, name)] = status
+            marks.append(
+                Mark(
+                    section,
+                    name,
+                    label,
+                    how,
+                    exact,
+                    answer,
+                    status,
+                    from_yours=mine if math.isfinite(mine) else None,
+                    causes=tuple(answer_label(example, s, n) for s, n in causes),
+                    built_from=terms,
+                    note=note,
+                )
+            )
+    return GradeResult(
+        example.name, tolerance, tuple(marks), example.decimals, graph.names[example.root]
+    )
+
+
+def _causes(
+    graph: NamedGraph,
+    given: dict[str, dict[str, float]],
+    statuses: dict[tuple[str, str], str],
+    expected: dict[str, dict[str, float]],
+    section: str,
+    name: str,
+    mine: float,
+    lr: float,
+) -> tuple[tuple[str, str], ...]:
+    """The learner's earlier wrong (or carried) answers that this answer's value, computed
+    from their numbers, depends on: putting one back to its exact value changes it."""
+    found = []
+    for (s, n), status in statuses.items():
+        if status not in (WRONG, CARRIED):
+            continue
+        fixed = {sec: dict(values) for sec, values in given.items()}
+        fixed[s][n] = expected[s][n]
+        changed = getattr(_world(graph, fixed, lr), section)[name]
+        if not math.isclose(changed, mine, rel_tol=1e-12, abs_tol=1e-15):
+            found.append((s, n))
+    return tuple(found)
+
+
+def chain_terms(
+    graph: NamedGraph, name: str, given: Mapping[str, Mapping[str, float]] | None = None
+) -> tuple[Term, ...]:
+    """The chain-rule terms of d root / d name at the graph's numbers (run backward first):
+    one per named value that uses name. given: a learner's answers, to show their upstream
+    where it differs."""
+    root = graph.names[graph.example.root]
+    yours_by_name = {} if given is None else given.get("gradients", {})
+    terms = []
+    for m in graph.consumers(name):
+        yours = yours_by_name.get(m)
+        upstream = graph.by_name[m].grad
+        terms.append(
+            Term(
+                f"d{m}/d{name}",
+                graph.named_inputs[m][name],
+                f"d{root}/d{m}",
+                upstream,
+                yours if yours is not None and yours != upstream else None,
+            )
+        )
+    return tuple(terms)
+
+
+def asked_names(example: WorkedExample) -> dict[str, list[str]]:
+    """What an exercise on the example asks for, section by section, in computation order:
+    every computed value, every gradient but the root's own (always 1), and each parameter
+    after the update (for examples with parameters)."""
+    root = next((n for n, v in example.values.items() if v is example.root), "")
+    return {
+        "forward": list(example.formulas),
+        "gradients": [n for n in example.gradients if n != root],
+        "updated": list(example.parameters),
+    }
+
+
+def answer_label(example: WorkedExample, section: str, name: str) -> str:
+    """How an answer is named in reports: out_h1, dE_total/dw5, w5 after the step."""
+    if section == "gradients":
+        return example.gradient_name(name)
+    if section == "updated":
+        return f"{name} after the step"
+    return name
+
+
+def _how(example: WorkedExample, section: str, name: str, lr: float) -> str:
+    if section == "forward":
+        return example.formulas[name]
+    if section == "gradients":
+        return example.gradients[name]
+    return update_rule(lr, name, example.gradient_name(name))
+
+
+def update_rule(lr: float, old: str = "old", gradient: str = "gradient") -> str:
+    """The update as written: "old - 0.5 * gradient", or "old + 0.01 * gradient" for a
+    negative learning rate (a step up the gradient, as micrograd's lecture nudges)."""
+    sign = "-" if lr >= 0 else "+"
+    return f"{old} {sign} {abs(lr):g} * {gradient}"
+
+
+def _learning_rate(example: WorkedExample, lr: float | None) -> float:
+    if lr is None:
+        lr = DEFAULT_LR if example.lr is None else example.lr
+    # Not necessarily positive: micrograd's lecture nudges its inputs *up* the gradient.
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr):
+        raise ValueError(f"lr must be a number, got {lr!r}")
+    return float(lr)
+
+
+def _answer_number(x: object, where: str) -> float:
+    """A learner's number: an int or float, or a string holding one ("0.5933")."""
+    if isinstance(x, bool):
+        raise ValueError(f"{where}: expected a number, got {x!r}")
+    if isinstance(x, str):
+        try:
+            x = float(x.strip())
+        except ValueError:
+            raise ValueError(f"{where}: expected a number, got the text {x!r}") from None
+    if not isinstance(x, (int, float)):
+        raise ValueError(f"{where}: expected a number, got {type(x).__name__} {x!r}")
+    if not math.isfinite(x):
+        raise ValueError(f"{where}: expected a finite number, got {x!r}")
+    return float(x)
+
+
+def _clean_answers(
+    answers: Mapping[str, Any], asked: dict[str, list[str]], example: WorkedExample
+) -> dict[str, dict[str, float]]:
+    """answers checked against what is asked; blanks ("") dropped; numbers as floats."""
+    if not isinstance(answers, Mapping):
+        raise ValueError(
+            "answers must be a mapping of sections (forward, gradients, updated) to "
+            f"{{name: number}}, got {type(answers).__name__}"
+        )
+    clean: dict[str, dict[str, float]] = {section: {} for section in SECTIONS}
+    for section, entries in answers.items():
+        if section == "exercise":
+            continue  # an answers file's description of the problem
+        if section not in SECTIONS:
+            raise ValueError(
+                f"unknown section {section!r} in the answers; use {', '.join(SECTIONS)}"
+            )
+        if not isinstance(entries, Mapping):
+            raise ValueError(f"answers[{section!r}] must map names to numbers")
+        for name, number in entries.items():
+            if name not in asked[section]:
+                known = ", ".join(asked[section]) or "nothing"
+                raise ValueError(
+                    f"{section}.{name}: {example.name} asks for no such answer; "
+                    f"the {section} answers are: {known}"
+                )
+            if isinstance(number, str) and not number.strip():
+                continue  # left blank
+            clean[section][name] = _answer_number(number, f"{section}.{name}")
+    return clean
+
+
+# ---------------------------------------------------------------------------------------
+# Answers files: the [exercise] table says which problem they answer
+# ---------------------------------------------------------------------------------------
+
+
+def exercise_example(exercise: Mapping[str, Any], folder: Path) -> WorkedExample:
+    """The worked example an [exercise] table describes, with its given numbers set:
+    example = a built-in or library example's name, or an example file (relative to
+    folder); or expr = the text of an expression (`chainrule expr`)."""
+    given = exercise.get("given", {})
+    if not isinstance(given, Mapping):
+        raise ValueError("[exercise.given] must map names to numbers")
+    source, text = exercise.get("example"), exercise.get("expr")
+    if isinstance(text, str) and text:
+        return examples.from_expr(text, given)
+    if not isinstance(source, str) or not source:
+        raise ValueError(
+            "the [exercise] table needs example = an example's name or file, "
+            'or expr = "an expression"'
+        )
+    path = folder / source
+    example = examples.load(source if source in examples.EXAMPLES else path)
+    return set_given(example, given)
+
+
+def grade_file(
+    path: str | Path,
+    example: WorkedExample | str | Path | None = None,
+    **tolerance: Any,
+) -> GradeResult:
+    """Grade an answers file (or DIR/answers.toml for a folder).
+
+    The problem is the one the file's [exercise] table describes (the example and its given
+    numbers), unless example is passed: a WorkedExample, a built-in's name (with the
+    file's given numbers when its [exercise] names the same example), or another file with
+    an [exercise] table, such as the teacher's key.toml, whose problem, precision and
+    learning rate are then used (so an edited [exercise] in a student's file changes
+    nothing). The tolerance is the [exercise] table's unless given as keywords
+    (decimals, or abs_tol / rel_tol)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "answers.toml"
+    answers = read_toml(path)
+    exercise, folder = answers.get("exercise", {}), path.parent
+    if isinstance(example, Path) or (isinstance(example, str) and example not in examples.EXAMPLES):
+        source = Path(example)
+        exercise, folder = read_toml(source).get("exercise", {}), source.parent
+        if not exercise:
+            raise ValueError(
+                f"{source} has no [exercise] table; pass a built-in example's name "
+                f"({', '.join(examples.EXAMPLES)}) or a file made by chainrule variant"
+            )
+        example = None
+    if example is None:
+        if not exercise:
+            raise ValueError(
+                f"{path} has no [exercise] table saying which example it answers: pass the "
+                "example (chainrule grade FILE --example NAME)"
+            )
+        example = exercise_example(exercise, folder)
+    elif isinstance(example, str):
+        name = example
+        example = examples.build(name)
+        if exercise.get("example") == name:
+            set_given(example, exercise.get("given", {}))
+    if not tolerance:
+        tolerance = {k: exercise[k] for k in ("decimals", "abs_tol", "rel_tol") if k in exercise}
+    if "lr" in exercise:
+        tolerance.setdefault("lr", exercise["lr"])
+    result = grade(example, answers, **tolerance)
+    return GradeResult(
+        result.example, result.tolerance, result.marks, result.decimals, result.root, str(path)
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Command line: chainrule grade
+# ---------------------------------------------------------------------------------------
+
+
+def add_command(commands: Any) -> None:
+    """Register `chainrule grade` with the command line's subcommands."""
+    grade_parser = commands.add_parser(
+        "grade",
+        help="grade an answers file (a folder's answers.toml)",
+        description="Grade hand-computed answers: DIR/answers.toml (as `chainrule variant` "
+        "writes it) or an answers file. Prints the report; exit status 0 when every answer "
+        "is right, 1 otherwise, 2 when the file cannot be read.",
+    )
+    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE")
+    grade_parser.add_argument(
+        "--example",
+        metavar="NAME|KEY",
+        help="the worked example answered, or a key.toml whose problem to grade against "
+        "(default: the answers file's [exercise] table)",
+    )
+    tolerance = grade_parser.add_mutually_exclusive_group()
+    tolerance.add_argument(
+        "--decimals", type=int, choices=range(16), metavar="N", help="right to N decimals"
+    )
+    tolerance.add_argument("--abs-tol", type=float, metavar="A", help="right within A")
+    grade_parser.add_argument("--rel-tol", type=float, metavar="R", help="right within R x |exact|")
+    grade_parser.add_argument(
+        "--json", action="store_true", help="print the marks as JSON (for autograders)"
+    )
+    grade_parser.set_defaults(run=run_grade)
+
+
+def run_grade(args: Any) -> int:
+    """Print the report; the exit status is 0 when every answer is right, 1 when not, and
+    2 when the answers (or the example) cannot be read."""
+    tolerance: dict[str, Any] = {}
+    if args.decimals is not None:
+        tolerance["decimals"] = args.decimals
+    if args.abs_tol is not None:
+        tolerance["abs_tol"] = args.abs_tol
+    if args.rel_tol is not None:
+        tolerance["rel_tol"] = args.rel_tol
+    try:
+        result = grade_file(args.path, args.example, **tolerance)
+    except ValueError as error:  # unreadable answers, an unknown name, a bad tolerance
+        print(f"chainrule: error: {error}", file=sys.stderr)
+        return 2
+    print(result.to_json() if args.json else result)
+    return 0 if result.all_right else 1
