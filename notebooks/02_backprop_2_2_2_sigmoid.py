@@ -271,10 +271,36 @@ plt.grid(True)
 plt.show()
 
 # %% [markdown]
+# ## 6. Check your own hand computation
+#
+# The slides end with "Check next calculations by yourselves!". `grade` marks a learner's
+# numbers against the example, in the order the computation finds them, to the precision
+# asked for, and says where the work first went wrong. Here a learner has worked the first
+# values and w5's chain rule by hand, to 4 decimals, and lost a minus sign in the first
+# factor (notebook 06, section 5):
+
+# %%
+from chainrule import grade
+
+my_answers = {
+    "forward": {"out_h1": 0.5933, "out_h2": 0.5969, "out_o1": 0.7514, "E_total": 0.2984},
+    "gradients": {"out_o1": -0.7414, "net_o1": -0.1385, "w5": -0.0822},
+}
+print(grade("2-2-2", my_answers, decimals=4, require_all=False))
+
+# %% [markdown]
+# Only the sign slip costs a mark: the two gradients built on it were worked correctly
+# from the learner's own number, and are marked "follows from your earlier error", as a
+# careful human marker would. (`require_all=False` checks the answers given and leaves
+# the rest; `chainrule variant 2-2-2 --seed N --out DIR` makes a version with other
+# numbers and its answer key, and notebook 07 shows it.)
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. Write out ∂E_total/∂w1 by the chain rule. w1 reaches the error through both
-#    outputs (h1 → o1 and h1 → o2); check your number against `w1.grad` from part 2.
+#    outputs (h1 → o1 and h1 → o2); check your number against `w1.grad` from part 2,
+#    then with `grade`: `{"gradients": {"w1": ...}}`.
 # 2. Give each hidden neuron its own bias (`biases=[0.35, 0.35]`). How do the two bias
 #    gradients compare with the shared b1's gradient?
 # 3. Train with lr = 0.1 and lr = 5. How does the curve change? Is there a learning

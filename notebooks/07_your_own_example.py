@@ -19,7 +19,8 @@
 # **Builds on:** notebooks 01 and 02, which take the course's two worked examples apart.
 # This one is for the example on *your* slide: typing it in (as one line, or as a file
 # that also records the numbers your slide prints), checking those numbers, and writing
-# the derivation out for the slides.
+# the derivation out for the slides; then grading a learner's hand computation of it and
+# making a variant with other numbers and its answer key.
 #
 # The running example is the sigmoid neuron from the Stanford CS231n notes on
 # backpropagation, f(w, x) = 1 / (1 + e^-(w0·x0 + w1·x1 + w2)) at w = (2, -3, -3),
@@ -43,14 +44,17 @@ if importlib.util.find_spec("chainrule") is None:
     print(command)
 
 # %%
+import os
 import tempfile
 from pathlib import Path
 
 from IPython.display import Markdown, display
 
+from chainrule import grade, grade_file, make_variants, write_variant
 from chainrule.check import check, check_report
 from chainrule.derive import derivation
 from chainrule.examples import from_expr, load, report, run_backward
+from chainrule.variants import student_md
 
 # %% [markdown]
 # ## 1. One line: an expression
@@ -77,7 +81,8 @@ print(report(neuron))
 #
 # A worked example file (TOML) holds the given numbers, what is computed from them, and
 # every number the slide prints, **as printed**, so that their precision is known. Here is
-# one for a sigmoid neuron on "slide 12", written to a scratch folder:
+# one for a sigmoid neuron on "slide 12", written into a scratch folder that the rest of
+# this notebook works in:
 
 # %%
 my_neuron = """
@@ -106,9 +111,9 @@ out = "0.7311"
 "dout/dw" = "0.2949"
 "dout/dx" = "0.1537"
 """
-path = Path(tempfile.mkdtemp()) / "my-neuron.toml"
-path.write_text(my_neuron)
-example = load(path)
+os.chdir(tempfile.mkdtemp())  # a scratch folder for the files written below
+Path("my-neuron.toml").write_text(my_neuron)
+example = load("my-neuron.toml")
 run_backward(example)
 print(report(example))
 
@@ -152,6 +157,45 @@ display(Markdown(derivation(example, "markdown")))
 # %%
 latex = derivation(example, "latex")
 print(latex[latex.index("\\medskip"):])
+
+# %% [markdown]
+# ## 5. Grade a hand computation
+#
+# A learner who worked the example by hand can check their numbers with `grade`: to the
+# precision asked for, in the order the computation finds them, naming the first wrong
+# value and how it is built (local derivative × upstream gradient). This learner wrote
+# net = w + x + b (a slip of + for ×) and carried on correctly from there:
+
+# %%
+answers = {
+    "forward": {"net": 2.1, "out": 0.8909},
+    "gradients": {"net": 0.0972, "w": 0.1458, "x": 0.0778, "b": 0.0972},
+}
+print(grade(load("my-neuron.toml"), answers, decimals=4))
+
+# %% [markdown]
+# ## 6. Make a variant, with its answer key
+#
+# For homework or an exam, `make_variants` draws other given numbers for the same
+# computation (never a saturated sigmoid, a ReLU at its kink or a division by almost
+# zero), and `write_variant` writes the sheet, the key, a blank answers file and a test
+# that grades it (`chainrule variant my-neuron.toml --seed 1 --out hw/` does both). The
+# same seed always gives the same numbers.
+
+# %%
+variant = make_variants("my-neuron.toml", seed=1)[0]
+written = write_variant(variant, "hw")
+print("written into hw/:", ", ".join(path.name for path in written))
+display(Markdown(student_md(variant, picture=None)))
+
+# %% [markdown]
+# The learner fills in `hw/answers.toml` and runs `pytest` in the folder, or
+# `chainrule grade hw/`. Filled with the key's numbers, it passes:
+
+# %%
+Path("hw/answers.toml").write_text(Path("hw/key.toml").read_text())
+result = grade_file("hw/answers.toml")
+print(result.earned, "of", result.possible, "marks; all right:", result.all_right)
 
 # %% [markdown]
 # ## Exercises

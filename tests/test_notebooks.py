@@ -397,3 +397,27 @@ def test_2_2_2_notebook_prints_every_slide_number() -> None:
     assert_printed(lines, "dnet_o1/dw5", "local", "0.593269992")
     assert_printed(lines, "w5.grad", "0.082167041")
     assert_printed(lines, "w5 ->", "0.35891648")  # 0.40 - 0.5 * 0.082167041
+
+
+def test_2_2_2_notebook_grades_a_hand_computation_with_a_sign_slip() -> None:
+    # The learner's dE_total/dout_o1 = -0.7414 lost the sign of out_o1 - target_o1 =
+    # 0.75136507 - 0.01 = 0.74136507; their dE/dnet_o1 = -0.7414 * 0.1868 = -0.1385 and
+    # dE/dw5 = -0.1385 * 0.5933 = -0.0822 are right from there, so they carry the error.
+    lines = printed_lines(executed("02_backprop_2_2_2_sigmoid.ipynb"))
+    assert_printed(lines, "6 of 7 marks, 2 follow from an earlier error, 1 wrong")
+    assert_printed(lines, "dE_total/dout_o1", "-0.7414", "WRONG: expected 0.7414")
+    assert_printed(lines, "dE_total/dnet_o1", "follows from your earlier error in dE_total/dout_o1")
+
+
+def test_own_example_notebook_checks_grades_and_makes_a_variant() -> None:
+    lines = printed_lines(executed("07_your_own_example.ipynb"))
+    # CS231n's neuron at w = (2, -3, -3), x = (-1, -2): dot = 1, f = sigmoid(1) = 0.7311,
+    # df/dx1 = w1 * f * (1 - f) = -3 * 0.1966 = -0.5898.
+    assert_printed(lines, "f", "1 / (1 + exp(-dot))", "0.7311")
+    assert_printed(lines, "df/dx1", "-0.5898")
+    # The file's slide prints dout/dx = 0.1537 for 0.1966 * 0.8 = 0.1573.
+    assert_printed(lines, "DIFFERS dout/dx: printed 0.1537, computed 0.1573: a digit slip")
+    assert_printed(lines, "26 printed numbers checked: 26 agree, 0 differ.")
+    # net = w + x + b = 2.1 instead of w * x + b = 1.0; the rest follows from it.
+    assert_printed(lines, "5 of 6 marks, 5 follow from an earlier error, 1 wrong")
+    assert_printed(lines, "6 of 6 marks; all right: True")
