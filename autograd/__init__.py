@@ -28,6 +28,7 @@ __all__ = [
     "no_grad",
     "numerical_grad",
     "save_step_frames",
+    "step_frames",
     "sum_of",
     "topological_order",
     "weighted_sum",
@@ -36,7 +37,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     # Drawing lives in autograd.draw, which imports graphviz; load it only when asked.
-    if name in ("draw_dot", "save_step_frames", "frames_to_gif"):
+    if name in ("draw_dot", "save_step_frames", "step_frames", "frames_to_gif"):
         from . import draw
 
         return getattr(draw, name)

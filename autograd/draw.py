@@ -1,11 +1,15 @@
 """Pictures of computation graphs, and of the backward pass one chain-rule step at a time.
 
-`draw_dot(root)` writes the graph below root in Graphviz's DOT language: one record per
-Value (label | data | grad) and one small node per operation, so you can see that f = q * z
-is a `×` fed by q and z. Node ids come from the topological order, so the same graph always
-gives the same text. `save_step_frames` draws one picture per step of `backward_steps`: the
-gradient flowing from a node to one input, with the gradients not yet known shown as "?".
-Pictures are rendered by autograd/render.py (system `dot` or the pip-installed graphviz-pure).
+`draw_dot(root)` writes the graph below root in Graphviz's DOT language: one box per Value
+(its name, data and grad, stacked) and one small node per operation, so you can see that
+f = q * z is a `×` fed by q and z. The graph is drawn in layers: a Value's column follows
+its depth, and each column keeps the order the values are read in (w1 before w2, h1 above
+h2). A number mixed into an expression is written into its operation ("× 0.5") instead of
+being drawn as an input. Node ids come from the topological order, so the same graph always
+gives the same text. `step_frames` and `save_step_frames` draw the backward pass: one frame
+before it and one per step, all with one layout (autograd/layout.py), the gradients not yet
+known shown as "?". Pictures are rendered by autograd/render.py (system `dot` or the
+pip-installed graphviz-pure).
 """
 
 from __future__ import annotations
@@ -16,18 +20,27 @@ import io
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-import graphviz
-
 from .engine import Value, topological_order
 from .files import write_atomically
-from .render import IMAGE_FORMATS, RendererNotFound, render, require_renderer
+from .layout import CAPTION_NAME, PINNED_ARGS, Layout, _quote
+from .printing import check_precision, format_number
+from .render import (
+    IMAGE_FORMATS,
+    RendererNotFound,
+    find_renderer,
+    render,
+    render_many,
+    require_renderer,
+)
 from .steps import Step, backward_steps
 
 SAVE_SUFFIXES = (".svg", ".png", ".dot", ".gv")
 RANKDIRS = ("LR", "TB", "RL", "BT")
+DEFAULT_DECIMALS = 4
 
 # How each operation is written in its small node. A number exponent is written with its
 # value (x^3), and clamp with its bounds; anything not listed shows its own symbol.
@@ -46,6 +59,13 @@ OP_SYMBOLS = {
     "sum": "Σ",
     "wsum": "Σ w·x + b",
 }
+# Operations a number can be written into: "× 0.5", "− 0.01", "2^x".
+FOLDABLE = ("+", "-", "*", "/", "**")
+# A value nobody labelled is named by the formula that made it ("target − out"), when that
+# is short enough to read in its box; else by its operation and a count ("mul1").
+LONGEST_FORMULA = 24
+OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "wsum": "net"}
+FUNCTION_NAMES = {"sigmoid": "σ", "relu": "relu", "exp": "exp", "log": "log", "tanh": "tanh"}
 
 # The activations a Neuron applies after its weighted sum: drawn inside the neuron's cluster.
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -61,17 +81,39 @@ NEGATIVE_COLOR = "#d62728"  # grad_sign=True: red border for a negative gradient
 POSITIVE_COLOR = "#1f77b4"  # blue border for a positive one
 HIGHLIGHT_COLOR = "#ff7f0e"  # orange: the chain-rule step being drawn
 FONT = "Helvetica"
+# Tight spacing: a slide is 1280 pixels wide, and the 2-2-2 network has 17 columns.
+GRAPH_ATTRIBUTES = {"fontname": FONT, "ranksep": "0.15", "nodesep": "0.12"}
+OP_NODE = {"shape": "ellipse", "margin": "0.03,0.02", "width": "0.3", "height": "0.3"}
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")  # (a − b)² in a name
 
 
 class Graph:
-    """A drawn computation graph: DOT text that can be saved or shown in Jupyter."""
+    """A drawn computation graph: DOT text that can be saved or shown in Jupyter.
 
-    def __init__(self, source: str, n_values: int, n_operations: int, alt: str = "") -> None:
+    `parameters` maps each model parameter the picture shows to the name of the element
+    that shows it (a node name, or "tail->head" for an edge), for tools that point at them.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        n_values: int,
+        n_operations: int,
+        *,
+        args: Sequence[str] = (),
+        parameters: dict[Value, str] | None = None,
+        alt: str = "",
+    ) -> None:
         self.source = source
         self.n_values = n_values
         self.n_operations = n_operations
+        self.args = tuple(args)  # renderer options the source needs (fixed positions)
+        self.parameters: dict[Value, str] = dict(parameters or {})
         # The picture in words: its alternative text in Jupyter, for readers who cannot see it.
-        self.alt = alt or f"A graph of {n_values} values and {n_operations} operations."
+        self.alt = (
+            alt
+            or f"A graph of {_count(n_values, 'value')} and {_count(n_operations, 'operation')}."
+        )
 
     def __repr__(self) -> str:
         return f"<Graph of {self.n_values} values and {self.n_operations} operations>"
@@ -79,11 +121,14 @@ class Graph:
     def __str__(self) -> str:
         return self.source
 
-    def pipe(self, fmt: str = "svg") -> bytes:
-        """The picture as bytes, in format "svg" or "png"."""
-        return render(self.source, fmt)
+    def pipe(self, fmt: str = "svg", *, dpi: float | None = None) -> bytes:
+        """The picture as bytes, in format "svg" or "png" (dpi: a PNG's pixels per inch;
+        the default 72 is one pixel per point)."""
+        return render(self.source, fmt, args=self.args, dpi=dpi)
 
-    def save(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
+    def save(
+        self, path: str | os.PathLike[str], *, dpi: float | None = None
+    ) -> str | os.PathLike[str]:
         """Write the graph to path, in the format its suffix names: .svg, .png, or .dot/.gv
         (the DOT text, which needs no renderer). Returns path as given.
 
@@ -99,7 +144,7 @@ class Graph:
         if suffix in (".dot", ".gv"):
             data = self.source.encode("utf-8")
         else:
-            data = self.pipe(suffix[1:])
+            data = self.pipe(suffix[1:], dpi=dpi)
         write_atomically(path, data)
         return path
 
@@ -121,21 +166,65 @@ class Graph:
         return {"text/html": image, "image/svg+xml": svg, "text/plain": self.alt}
 
 
+@dataclass(frozen=True)
+class _Options:
+    """draw_dot's keyword options, checked once."""
+
+    rankdir: str = "LR"
+    decimals: int | None = None
+    digits: int | None = None
+    show_grad: bool = True
+    color_roles: bool = False
+    grad_sign: bool = False
+    group_by: Any = None
+    show_constants: bool = False
+    max_nodes: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.rankdir not in RANKDIRS:
+            raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {self.rankdir!r}")
+        check_precision(self.decimals, self.digits)
+        if isinstance(self.max_nodes, bool) or not isinstance(self.max_nodes, int):
+            raise TypeError(f"max_nodes must be a whole number, got {self.max_nodes!r}")
+        if self.max_nodes < 1:
+            raise ValueError(f"max_nodes must be at least 1, got {self.max_nodes}")
+
+    def number(self, x: float) -> str:
+        if self.decimals is None and self.digits is None:
+            return format_number(x, decimals=DEFAULT_DECIMALS)
+        return format_number(x, decimals=self.decimals, digits=self.digits)
+
+
+@dataclass
+class _Scene:
+    """What one frame of the backward pass shows on top of the graph."""
+
+    known: set[Value]  # the gradients complete at this point; every other one shows "?"
+    caption: list[str]  # lines of text above the graph
+    step: Step | None = None  # the step drawn: its node, input and edge are highlighted
+    position: int = 0  # which of step.node's inputs the step serves
+
+
 def draw_dot(
     root: Value,
     rankdir: str = "LR",
     *,
-    decimals: int = 4,
+    decimals: int | None = None,
+    digits: int | None = None,
     show_grad: bool = True,
     color_roles: bool = False,
     grad_sign: bool = False,
     group_by: Any = None,
     step: Step | None = None,
+    show_constants: bool = False,
     max_nodes: int = 2000,
 ) -> Graph:
     """The computation graph below root, as a Graph (`.source`, `.save(path)`, Jupyter).
 
-    decimals:    digits after the point for data and grad (-2.0000 with the default 4).
+    rankdir:     "LR" (inputs on the left, the default) or "TB" (inputs at the top), or
+                 "RL", "BT". Values stand in columns (rows for TB) by their depth.
+    decimals:    digits after the point for data and grad (4 unless digits is given).
+    digits:      significant digits instead (digits=3: 0.0822, 1.23e-05).
     show_grad:   False leaves grads out (for pictures drawn before backward()).
     color_roles: fill each Value by its role: output (the root, blue), intermediate (grey),
                  parameter (yellow) and input (green). A leaf is a parameter when it is one
@@ -144,99 +233,49 @@ def draw_dot(
     grad_sign:   a red border on a negative gradient, blue on a positive one.
     group_by:    a model (anything with named_parameters(), such as an nn MLP, Layer or
                  Neuron): one box per neuron, holding its weights, bias, weighted sum and
-                 activation, nested in one box per layer.
+                 activation, nested in one box per layer; unlabeled parameters are named
+                 by their place in the model ("w.0", "b").
     step:        a Step from backward_steps(root): highlights the node passing its gradient,
-                 the input receiving it and the edge between (labelled local × upstream =
-                 contribution), and shows "?" for gradients this pass has not finished yet.
+                 the input receiving it and the edge between, writes the chain-rule
+                 product in the caption, and shows "?" for gradients not complete yet.
+    show_constants: draw the numbers mixed into the expression (the 0.5 of x * 0.5) as
+                 leaves of their own, with their gradients. By default an unlabeled leaf
+                 that meets a drawn operand in +, -, *, / or ** is written into the
+                 operation's node instead ("× 0.5"); label a Value to always draw it.
     max_nodes:   more Values than this raises ValueError: such a picture cannot be read.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_dot needs a Value to draw, got {type(root).__name__}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 15:
-        raise ValueError(f"decimals must be a whole number from 0 to 15, got {decimals!r}")
-    order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"this graph has {len(order)} Values, more than max_nodes={max_nodes}, too many "
-            "to read in one picture. Draw part of it (pass an intermediate Value, such as one "
-            "neuron's output, as root), group it with group_by=model, or raise the limit "
-            f"(draw_dot(root, max_nodes={len(order)}))"
-        )
-    ids = {node: f"v{k}" for k, node in enumerate(order)}  # ids by topological place, never id()
-    parameters, neuron_of, boxes = _groups(group_by)
-    # A node's name: its label; else, for a model's parameter, its name in the model ("w.0",
-    # "b": the box around it says which neuron); else v<k>, as backward_steps prints it.
-    names = {node: node.label or (parameters or {}).get(node) or ids[node] for node in order}
-    clusters = _assign_clusters(order, neuron_of)
+    options = _Options(
+        rankdir, decimals, digits, show_grad, color_roles, grad_sign, group_by, show_constants,
+        max_nodes,
+    )  # fmt: skip
+    structure = _Structure.of(root, options)
+    scene = None if step is None else structure.scene_of(step, options)
+    return structure.graph(options, scene)
 
-    graph_attr = {"rankdir": rankdir, "fontname": FONT}
-    known: set[Value] | None = None  # with a step: the gradients this pass has finished
-    if step is not None:
-        known, position, total = _progress(root, step)
-        local, upstream, contribution = (
-            _short(x, decimals) for x in (step.local, step.upstream, step.contribution)
-        )
-        chain_rule = f"{local} × {upstream} = {contribution}"
-        node_name, x_name = names[step.node], names[step.input]
-        caption = (  # str(step), with this picture's names and numbers
-            f"step {step.index + 1} of {total}:  d{node_name}/d{x_name} = {local} (local) × "
-            f"d{names[root]}/d{node_name} = {upstream} (upstream)  →  "
-            f"{x_name}.grad += {contribution}"
-        )
-        graph_attr.update(label=_escape_text(caption), labelloc="t")
-    dot = graphviz.Digraph(
-        graph_attr=graph_attr, node_attr={"fontname": FONT}, edge_attr={"fontname": FONT}
+
+def step_frames(root: Value, gradient: float = 1.0, **draw_options: Any) -> list[Graph]:
+    """The backward pass of root as pictures: frame 0 before it starts (every gradient
+    "?"), then one frame per chain-rule step, so frame k is step k of N.
+
+    All frames share one layout, computed once: the same size, every node in the same
+    place (without a renderer, which the layout needs, each frame is plain DOT text).
+    This runs a real backward pass (backward_steps(root, gradient)): afterwards the
+    gradients are those of root.backward(gradient). draw_options go to draw_dot.
+    """
+    if "step" in draw_options:
+        raise TypeError("step_frames draws every step itself; do not pass step=")
+    options = _Options(**draw_options)
+    structure = _Structure.of(root, options)
+    steps = list(backward_steps(root, gradient))
+    scenes = structure.scenes(steps, gradient, options)
+    if find_renderer() is None:  # DOT text only: each frame laid out when it is drawn
+        return [structure.graph(options, scene) for scene in scenes]
+    widest = _Scene(known=set(structure.order), caption=[])
+    layout = Layout.of(
+        structure.source(options, widest, pinned_captions=True),
+        ["\\n".join(escape_label(line) for line in scene.caption) for scene in scenes],
     )
-    highlight = {"color": HIGHLIGHT_COLOR, "penwidth": "3"}
-
-    boxes_drawn = {
-        key: graphviz.Digraph(name=f"cluster_{k}", graph_attr={"label": label, "style": "rounded"})
-        for k, (key, label) in enumerate(boxes.items())
-    }
-    for node in order:
-        body = boxes_drawn[clusters[node]] if node in clusters else dot
-        fields = [_escape_record(names[node]), f"data {_format(node.data, decimals)}"]
-        attrs = {"shape": "record"}
-        if color_roles:
-            attrs.update(style="filled", fillcolor=ROLE_COLORS[_role(node, root, parameters)])
-        if show_grad and known is not None and node not in known:
-            fields.append("grad ?")
-        elif show_grad:
-            fields.append(f"grad {_format(node.grad, decimals)}")
-            if grad_sign and node.grad != 0.0:
-                sign_color = NEGATIVE_COLOR if node.grad < 0.0 else POSITIVE_COLOR
-                attrs.update(color=sign_color, penwidth="2")
-        if step is not None and node in (step.node, step.input):
-            attrs.update(highlight)
-        body.node(ids[node], label="{ " + " | ".join(fields) + " }", **attrs)
-        if node.inputs:
-            op_attrs = {"shape": "ellipse"}
-            if step is not None and node is step.node:
-                op_attrs.update(highlight)
-            body.node(ids[node] + "_op", label=_escape_text(_op_symbol(node)), **op_attrs)
-    _nest_clusters(dot, boxes_drawn)
-
-    # Edges: each input into its consumer's operation, and each operation into its result.
-    for node in order:
-        if not node.inputs:
-            continue
-        op_id = ids[node] + "_op"
-        is_passing = step is not None and node is step.node
-        for i, x in enumerate(node.inputs):  # a Value used twice gets two edges
-            if is_passing and i == position:
-                dot.edge(ids[x], op_id, label=chain_rule, fontcolor=HIGHLIGHT_COLOR, **highlight)
-            else:
-                dot.edge(ids[x], op_id)
-        dot.edge(op_id, ids[node], **(highlight if is_passing else {}))
-
-    n_operations = sum(1 for node in order if node.inputs)
-    alt = _describe(root, order, names, decimals, show_grad, known)
-    if step is not None:
-        words = " ".join(caption.split())  # the caption without the layout's double spaces
-        alt = f"{words[:1].upper()}{words[1:]}. {alt}"
-    return Graph(dot.source, len(order), n_operations, alt)
+    return [structure.graph(options, scene, layout) for scene in scenes]
 
 
 def save_step_frames(
@@ -244,27 +283,35 @@ def save_step_frames(
     folder: str | os.PathLike[str],
     gradient: float = 1.0,
     fmt: str = "png",
+    *,
+    dpi: float | None = None,
     **draw_options: Any,
 ) -> list[Path]:
-    """Run backward_steps(root, gradient) and save one picture per step into folder.
+    """Run backward_steps(root, gradient) and save its frames into folder: step_00 before
+    the pass, then step_01 for step 1 of N, and so on (numbered so they sort).
 
-    Files are step_000.png, step_001.png, ... (numbered so they sort), the folder is created
-    if needed, and the paths are returned in order. This is a real backward pass: afterwards
-    the gradients are those of root.backward(gradient). draw_options go to draw_dot.
+    Every frame has the same size and layout (see step_frames). The folder is created if
+    needed; the paths are returned in order. All pictures are drawn by one run of the
+    renderer. fmt is "png", "svg", or "dot"/"gv" (DOT text with the positions fixed; draw
+    it with `neato -n2`). dpi sets the PNGs' resolution. draw_options go to draw_dot.
     """
     formats = (*IMAGE_FORMATS, "dot", "gv")
     if fmt not in formats:
         raise ValueError(f"fmt must be one of {', '.join(formats)}, got {fmt!r}")
     if fmt in IMAGE_FORMATS:
         require_renderer(fmt)  # fail before the backward pass changes any gradient
-    n_steps = sum(len(node.inputs) for node in topological_order(root, leaves=False))
-    width = max(3, len(str(n_steps - 1)))
+    frames = step_frames(root, gradient, **draw_options)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    if fmt in IMAGE_FORMATS:
+        pictures = render_many([f.source for f in frames], fmt, args=PINNED_ARGS, dpi=dpi)
+    else:
+        pictures = [f.source.encode("utf-8") for f in frames]
+    width = max(2, len(str(len(frames) - 1)))
     paths = []
-    for step in backward_steps(root, gradient):
-        path = folder / f"step_{step.index:0{width}d}.{fmt}"
-        draw_dot(root, step=step, **draw_options).save(path)
+    for k, picture in enumerate(pictures):
+        path = folder / f"step_{k:0{width}d}.{fmt}"
+        write_atomically(path, picture)
         paths.append(path)
     return paths
 
@@ -310,82 +357,411 @@ def frames_to_gif(
     return path
 
 
-# -- what goes in the picture ------------------------------------------------------------
+# -- the picture's structure: computed once per graph, drawn once per frame ----------------
 
 
-def _describe(
-    root: Value,
-    order: list[Value],
-    names: dict[Value, str],
-    decimals: int,
-    show_grad: bool,
-    known: set[Value] | None,
-    limit: int = 40,
-) -> str:
-    """The graph in words, for its alternative text: the inputs, then each operation in the
-    order backward reverses ("q = x + y = 3, grad -4"), at most `limit` of them."""
+@dataclass
+class _Structure:
+    """Everything about a graph's picture that does not change during a backward pass:
+    which nodes are drawn, their names, columns and order, and the model's boxes."""
 
-    def value(node: Value) -> str:
-        text = f"{names[node]} = {_short(node.data, decimals)}"
-        if show_grad:
-            grad = "?" if known is not None and node not in known else _short(node.grad, decimals)
-            text += f", grad {grad}"
-        return text
+    root: Value
+    order: list[Value]  # topological order: node ids are v<k> by place in it
+    ids: dict[Value, str]
+    names: dict[Value, str]
+    folded: dict[Value, int]  # node -> the position of the number written into its op
+    drawn: list[Value]  # the Values that get a node of their own
+    ranks: list[list[str]]  # DOT names per column, in drawing order ([] with group_by)
+    parameters: dict[Value, str] | None
+    clusters: dict[Value, str]
+    boxes: dict[str, str]
 
-    operations = [node for node in order if node.inputs]
-    leaves = [node for node in order if not node.inputs]
-    when = "with its gradients" if show_grad else "without gradients"
-    parts = [
-        f"Computation graph of {names[root]} ({_count(len(order), 'value')}, "
-        f"{_count(len(operations), 'operation')}), {when}. "
-        f"Inputs: {'; '.join(value(leaf) for leaf in leaves)}."
-    ]
-    clauses = []
-    for node in operations[:limit]:
-        symbol, inputs = _op_symbol(node), [names[x] for x in node.inputs]
-        if len(inputs) == 2 and node.op in ("+", "-", "*", "/"):
-            formula = f"{inputs[0]} {symbol} {inputs[1]}"
+    @classmethod
+    def of(cls, root: Value, options: _Options) -> _Structure:
+        if not isinstance(root, Value):
+            raise TypeError(f"draw_dot needs a Value to draw, got {type(root).__name__}")
+        order = topological_order(root)
+        if len(order) > options.max_nodes:
+            raise ValueError(
+                f"this graph has {len(order)} Values, more than max_nodes={options.max_nodes}, "
+                "too many to read in one picture. Draw part of it (pass an intermediate "
+                "Value, such as one neuron's output, as root), group it with group_by=model, "
+                f"or raise the limit (draw_dot(root, max_nodes={len(order)}))"
+            )
+        ids = {node: f"v{k}" for k, node in enumerate(order)}  # by place, never by id()
+        parameters, neuron_of, boxes = _groups(options.group_by)
+        folded = {} if options.show_constants else _folded(order, parameters)
+        used = {  # leaves with at least one use that is drawn as an edge
+            x for node in order for i, x in enumerate(node.inputs) if folded.get(node) != i
+        }
+        drawn = [node for node in order if node.inputs or node is root or node in used]
+        reading = _reading_order(root)
+        names = _names(reading, parameters)
+        clusters = _assign_clusters(order, neuron_of)
+        ranks = [] if boxes else _ranks(drawn, ids, folded, reading)
+        return cls(root, order, ids, names, folded, drawn, ranks, parameters, clusters, boxes)
+
+    # -- the frames of a backward pass --------------------------------------------------
+
+    def scene_of(self, step: Step, options: _Options) -> _Scene:
+        """The scene of one step of backward_steps(root), checked against this graph."""
+        steps = [
+            (node, i)
+            for node in reversed(topological_order(self.root, leaves=False))
+            for i in range(len(node.inputs))
+        ]
+        if not 0 <= step.index < len(steps):
+            raise ValueError(
+                f"step {step.number} is not a step of this graph's backward pass, which has "
+                f"{len(steps)} steps; draw the root that was given to backward_steps"
+            )
+        node, position = steps[step.index]
+        if node is not step.node or node.inputs[position] is not step.input:
+            raise ValueError(
+                f"step {step.number} ({step}) does not belong to this graph's backward pass; "
+                "draw the root that was given to backward_steps"
+            )
+        pending = {later.inputs[i] for later, i in steps[step.index + 1 :]}
+        known = {x for x in self.order if x not in pending}
+        return _Scene(known, self.caption(step, len(steps), options), step, position)
+
+    def scenes(self, steps: list[Step], gradient: float, options: _Options) -> list[_Scene]:
+        """Frame 0 (before the pass) and one scene per step, from the recorded steps."""
+        last_use: dict[Value, int] = {}
+        for step in steps:
+            last_use[step.input] = step.index
+        root_name = self.names[self.root]
+        before = [
+            "before the backward pass: no gradient is known yet (?)",
+            f"step 1 starts from d{root_name}/d{root_name} = {options.number(gradient)}",
+        ]
+        scenes = [_Scene(set(), before)]
+        position = 0
+        for k, step in enumerate(steps):
+            position = position + 1 if k and steps[k - 1].node is step.node else 0
+            known = {x for x in self.order if last_use.get(x, -1) <= step.index}
+            scenes.append(_Scene(known, self.caption(step, len(steps), options), step, position))
+        return scenes
+
+    def caption(self, step: Step, total: int, options: _Options) -> list[str]:
+        """Two lines: which gradient the step adds to, and the product, as on the slides."""
+        number = options.number
+        root, node, x = self.names[self.root], self.names[step.node], self.names[step.input]
+        return [
+            f"step {step.number} of {total}: {x}.grad += d{node}/d{x} × d{root}/d{node}",
+            f"= {number(step.local)} (local) × {number(step.upstream)} (upstream) "
+            f"= {number(step.contribution)}",
+        ]
+
+    # -- DOT text ------------------------------------------------------------------------
+
+    def graph(self, options: _Options, scene: _Scene | None, layout: Layout | None = None) -> Graph:
+        source = self.source(options, scene, layout=layout)
+        parameters = {p: self.ids[p] for p in (self.parameters or {}) if p in self.ids}
+        return Graph(
+            source,
+            len(self.drawn),
+            sum(1 for node in self.order if node.inputs),
+            args=PINNED_ARGS if layout is not None else (),
+            parameters=parameters,
+            alt=self.describe(options, scene),
+        )
+
+    def describe(self, options: _Options, scene: _Scene | None, limit: int = 40) -> str:
+        """The picture in words, for its alternative text: a step's caption, the inputs,
+        then each operation in reading order ("q = x + y, so q = 3, grad -4"), at most
+        `limit` of them."""
+        names = self.names
+
+        def value(node: Value) -> str:
+            text = f"{names[node]} = {options.number(node.data)}"
+            if options.show_grad:
+                known = scene is None or node in scene.known
+                text += f", grad {options.number(node.grad) if known else '?'}"
+            return text
+
+        drawn = set(self.drawn)
+        reading = [node for node in _reading_order(self.root) if node in drawn]
+        operations = [node for node in reading if node.inputs]
+        leaves = [node for node in reading if not node.inputs]
+        caption = " ".join(" ".join(scene.caption).split()) if scene is not None else ""
+        when = "with its gradients" if options.show_grad else "without gradients"
+        parts = [f"{caption[:1].upper()}{caption[1:]}." if caption else ""]
+        parts.append(
+            f"Computation graph of {names[self.root]} ({_count(len(reading), 'value')}, "
+            f"{_count(len(operations), 'operation')}), {when}. "
+            f"Inputs: {'; '.join(value(leaf) for leaf in leaves)}."
+        )
+        clauses = []
+        for node in operations:
+            named = node.label or node in (self.parameters or {})
+            if not named and not re.fullmatch(r"[a-z_]+[0-9]+", names[node]):
+                clauses.append(value(node))  # its name is its formula: "target − out"
+            else:
+                clauses.append(f"{names[node]} = {self.formula(node)}, so {value(node)}")
+        if clauses:
+            parts.append(f"Operations: {'; '.join(clauses[:limit])}.")
+        if len(clauses) > limit:
+            parts.append(f"{_count(len(clauses) - limit, 'more operation')} not listed.")
+        return " ".join(part for part in parts if part)
+
+    def formula(self, node: Value) -> str:
+        """node's operation on its drawn operands in words: "x + y", "σ(net_h1)", "−dot",
+        "(a − b)² × 0.5" for a number written into the operation."""
+        label = self.op_label(node)
+        operands = [
+            f"({name})" if " " in name and not name.startswith("(") else name
+            for name in (
+                self.names[x] for i, x in enumerate(node.inputs) if self.folded.get(node) != i
+            )
+        ]
+        if len(operands) == 1 and label.endswith("x"):  # "−x", "2^x", "1 − x"
+            return label[:-1] + operands[0]
+        if len(operands) == 1 and label.startswith("x^"):
+            return operands[0] + label[1:]
+        if node in self.folded:  # "× 0.5"
+            return f"{operands[0]} {label}"
+        if len(operands) == 2 and str(node.op) in ("+", "-", "*", "/"):
+            return f"{operands[0]} {label} {operands[1]}"
+        return f"{label}({', '.join(operands)})"
+
+    def source(
+        self,
+        options: _Options,
+        scene: _Scene | None,
+        *,
+        layout: Layout | None = None,
+        pinned_captions: bool = False,
+    ) -> str:
+        """The DOT text of the picture; with a layout, every position fixed by it."""
+        ids, names = self.ids, self.names
+        step = scene.step if scene is not None else None
+        highlight = {"color": HIGHLIGHT_COLOR, "penwidth": "3"}
+        graph_attributes = {"rankdir": options.rankdir, **GRAPH_ATTRIBUTES}
+        if scene is not None and scene.caption and layout is None and not pinned_captions:
+            graph_attributes.update(
+                label="\\n".join(escape_label(line) for line in scene.caption), labelloc="t"
+            )
+        statements: dict[Value, list[str]] = {}
+        for node in self.drawn:
+            fields = [names[node], f"data {options.number(node.data)}"]
+            attributes = {"shape": "box", "style": "rounded", "margin": "0.07,0.04"}
+            if options.color_roles:
+                role = _role(node, self.root, self.parameters)
+                attributes.update(style="rounded,filled", fillcolor=ROLE_COLORS[role])
+            if options.show_grad and scene is not None and node not in scene.known:
+                fields.append("grad ?")
+            elif options.show_grad:
+                fields.append(f"grad {options.number(node.grad)}")
+                if options.grad_sign and node.grad != 0.0:
+                    sign_color = NEGATIVE_COLOR if node.grad < 0.0 else POSITIVE_COLOR
+                    attributes.update(color=sign_color, penwidth="2")
+            if step is not None and node in (step.node, step.input):
+                attributes.update(highlight)
+            # Three lines, one <text> each in an SVG: the name, "data ...", "grad ...".
+            attributes["label"] = "\\n".join(escape_label(field) for field in fields)
+            lines = [_statement(ids[node], attributes, layout)]
+            if node.inputs:
+                op_attributes = dict(OP_NODE, label=escape_label(self.op_label(node)))
+                if step is not None and node is step.node:
+                    op_attributes.update(highlight)
+                lines.append(_statement(ids[node] + "_op", op_attributes, layout))
+            statements[node] = lines
+
+        out = ["digraph {", f"graph {dot_attributes(graph_attributes)}"]
+        out.append(f"node {dot_attributes({'fontname': FONT, 'fontsize': '14'})}")
+        out.append(f"edge {dot_attributes({'fontname': FONT, 'arrowsize': '0.7'})}")
+        out.extend(_clustered(statements, self.clusters, self.boxes, layout))
+        for rank in self.ranks:  # columns by depth, kept in reading order
+            out.append("{ rank=same; " + "; ".join(rank) + " }")
+        edges: list[tuple[str, str, dict[str, str]]] = []
+        for node in self.order:
+            if not node.inputs:
+                continue
+            op_id = ids[node] + "_op"
+            passing = step is not None and node is step.node
+            for i, x in enumerate(node.inputs):  # a Value used twice gets two edges
+                if self.folded.get(node) == i:
+                    continue
+                on_step = passing and scene is not None and i == scene.position
+                edges.append((ids[x], op_id, dict(highlight) if on_step else {}))
+            edges.append((op_id, ids[node], dict(highlight) if passing else {}))
+        for rank in self.ranks:  # invisible edges hold each column in its order
+            for upper, lower in zip(rank, rank[1:]):
+                edges.append((upper, lower, {"style": "invis"}))
+        seen: dict[tuple[str, str], int] = {}
+        for tail, head, attributes in edges:
+            if layout is not None:
+                occurrence = seen[tail, head] = seen.get((tail, head), -1) + 1
+                attributes["pos"] = layout.edge_position(tail, head, occurrence)
+            suffix = f" {dot_attributes(attributes)}" if attributes else ""
+            out.append(f"{tail} -> {head}{suffix}")
+        if layout is not None:
+            out.extend(layout.corners())
+            if layout.caption is not None and scene is not None:
+                box = layout.caption
+                text = "\\n".join(escape_label(line) for line in scene.caption)
+                caption = {
+                    "shape": "plaintext",
+                    "margin": "0.02",
+                    "fixedsize": "true",
+                    "label": text,
+                    "pos": f"{box.x:.3f},{box.y:.3f}!",
+                    "width": f"{box.width / 72:.5f}",
+                    "height": f"{box.height / 72:.5f}",
+                }
+                out.append(f"{CAPTION_NAME} {dot_attributes(caption)}")
+        out.append("}")
+        return "\n".join(out) + "\n"
+
+    def op_label(self, node: Value) -> str:
+        """The operation's symbol, with the number written into it when one was folded."""
+        symbol = _op_symbol(node)
+        position = self.folded.get(node)
+        if position is None:
+            return symbol
+        number = f"{node.inputs[position].data:g}"
+        if str(node.op) == "**":
+            return f"{number}^x" if position == 0 else f"x^{number}"
+        if position == 1 or str(node.op) in ("+", "*"):
+            return f"{symbol} {number}"
+        return f"{number} {symbol} x"
+
+
+# -- layers: columns by depth, each in reading order -------------------------------------
+
+
+def _reading_order(root: Value) -> list[Value]:
+    """Every node below root, inputs before the node, the first operand's branch first:
+    the order a person reads the expression in (w1 before w2, o1 before o2)."""
+    seen: set[Value] = set()
+    order: list[Value] = []
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((x, False) for x in reversed(node.inputs) if x not in seen)
+    return order
+
+
+def _ranks(
+    drawn: list[Value], ids: dict[Value, str], folded: dict[Value, int], reading: list[Value]
+) -> list[list[str]]:
+    """The DOT names in each column, in the order they are drawn (top to bottom for LR).
+
+    Columns count back from the root: a node's distance is the longest path from it to
+    the root (a Value and its operation are one step apart), so each layer of a network
+    lines up and a value sits just before the first operation that uses it (a long sum
+    stays a short staircase instead of edges across the whole picture). The order inside a
+    column follows the columns after it (each node goes near the nodes that use it), ties
+    broken by reading order: so w1 comes before w2, and h1 before h2.
+    """
+    consumers: dict[str, list[str]] = {}
+    distance: dict[str, int] = {}
+    for node in reversed(drawn):  # every use of a node comes before the node itself
+        here = distance.setdefault(ids[node], 0)
+        if node.inputs:
+            op = ids[node] + "_op"
+            consumers[op] = [ids[node]]
+            distance[op] = here + 1
+            for i, x in enumerate(node.inputs):
+                if folded.get(node) != i:
+                    consumers.setdefault(ids[x], []).append(op)
+                    distance[ids[x]] = max(distance.get(ids[x], 0), here + 2)
+    farthest = max(distance.values())
+    column = {name: farthest - d for name, d in distance.items()}
+    place = {ids[node]: k for k, node in enumerate(reading)}
+    for node in reading:
+        if node.inputs:
+            place[ids[node] + "_op"] = place[ids[node]]
+    columns: dict[int, list[str]] = {}
+    for name, c in column.items():
+        columns.setdefault(c, []).append(name)
+    position: dict[str, float] = {}
+    for c in sorted(columns, reverse=True):  # from the output back to the inputs
+        members = columns[c]
+
+        def key(name: str) -> tuple[float, int]:
+            after = [position[u] for u in consumers.get(name, []) if u in position]
+            return (sum(after) / len(after) if after else 0.5, place.get(name, 0))
+
+        members.sort(key=key)
+        for k, name in enumerate(members):
+            position[name] = (k + 0.5) / len(members)
+    return [columns[c] for c in sorted(columns)]
+
+
+# -- names and numbers --------------------------------------------------------------------
+
+
+def _folded(order: list[Value], parameters: dict[Value, str] | None) -> dict[Value, int]:
+    """For each +, -, *, / or ** node with exactly one operand that is a bare number (an
+    unlabeled leaf, not a model's parameter), that operand's position."""
+    folded = {}
+    for node in order:
+        if str(node.op) not in FOLDABLE or len(node.inputs) != 2:
+            continue
+        bare = [
+            not x.inputs and not x.label and (parameters is None or x not in parameters)
+            for x in node.inputs
+        ]
+        if bare.count(True) == 1 and node.inputs[0] is not node.inputs[1]:
+            folded[node] = bare.index(True)
+    return folded
+
+
+def _names(reading: list[Value], parameters: dict[Value, str] | None) -> dict[Value, str]:
+    """A printable name for every node: its label; a model parameter's name; a bare
+    number's value; else the formula that made it when it is short ("target − out"), or
+    its operation and a count in reading order ("mul1")."""
+    names: dict[Value, str] = {}
+    formula: set[Value] = set()  # names that are formulas: wrapped in ( ) inside others
+    counts: dict[str, int] = {}
+    for node in reading:
+        if node.label:
+            names[node] = _clean(node.label)
+        elif parameters is not None and node in parameters:
+            names[node] = _clean(parameters[node])
+        elif not node.inputs:
+            names[node] = f"{node.data:g}"
         else:
-            formula = f"{symbol}({', '.join(inputs)})"
-        clauses.append(f"{names[node]} = {formula}, so {value(node)}")
-    if clauses:
-        parts.append(f"Operations: {'; '.join(clauses)}.")
-    if len(operations) > limit:
-        parts.append(f"{_count(len(operations) - limit, 'more operation')} not listed.")
-    return " ".join(parts)
+            text = _formula(node, names, formula)
+            if text is not None and len(text) <= LONGEST_FORMULA:
+                names[node] = text
+                formula.add(node)
+            else:
+                word = OP_WORDS.get(str(node.op), str(node.op))
+                counts[word] = counts.get(word, 0) + 1
+                names[node] = f"{word}{counts[word]}"
+    return names
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _formula(node: Value, names: dict[Value, str], formula: set[Value]) -> str | None:
+    def part(x: Value) -> str:  # a formula with spaces in it goes in parentheses
+        return f"({names[x]})" if x in formula and " " in names[x] else names[x]
 
-
-def _accessible_svg(svg: str, alt: str) -> str:
-    """svg with alt as its title and accessible name, scaling down to fit its container."""
-    match = re.search(r"<svg\b[^>]*>", svg)
-    if match is None:
-        return svg
-    text = html.escape(alt)
-    tag = match.group(0)[:-1] + (
-        f' role="img" aria-label="{text}" style="max-width: 100%; height: auto">'
-    )
-    return svg[: match.start()] + tag + f"<title>{text}</title>" + svg[match.end() :]
-
-
-def _format(x: float, decimals: int) -> str:
-    """x with `decimals` digits after the point (-2.0000); scientific notation when that
-    would show a non-zero number as 0 or a very large one at full length."""
-    if x != x or x in (float("inf"), float("-inf")):
-        return str(x)
-    x = x + 0.0  # -0.0 becomes 0.0: a sign on zero only confuses
-    fixed = f"{x:.{decimals}f}"
-    if (x != 0.0 and float(fixed) == 0.0) or abs(x) >= 1e6:
-        return f"{x:.{decimals}e}"
-    return fixed
-
-
-def _short(x: float, decimals: int) -> str:
-    """x in at most `decimals` significant digits (1, -4, 0.7071): for edge labels."""
-    return f"{x + 0.0:.{max(decimals, 1)}g}"
+    op, inputs = str(node.op), node.inputs
+    if op == "**" and node.op.kind == "unary":
+        exponent = f"{node.const:g}"
+        if exponent.lstrip("-").isdigit():  # a whole number: written as a superscript
+            return part(inputs[0]) + exponent.translate(SUPERSCRIPTS)
+        return f"{part(inputs[0])}^{exponent}"
+    if op in ("+", "-", "*", "/", "**") and len(inputs) == 2:
+        symbol = "^" if op == "**" else f" {OP_SYMBOLS[op]} "
+        return f"{part(inputs[0])}{symbol}{part(inputs[1])}"
+    if op == "neg":
+        return f"−{part(inputs[0])}"
+    if op in FUNCTION_NAMES:
+        return f"{FUNCTION_NAMES[op]}({names[inputs[0]]})"
+    if op == "sum" and len(inputs) <= 3:
+        return " + ".join(part(x) for x in inputs)
+    return None
 
 
 def _op_symbol(node: Value) -> str:
@@ -408,33 +784,42 @@ def _role(node: Value, root: Value, parameters: dict[Value, str] | None) -> str:
     return "parameter" if node.label.startswith(("w", "b")) else "input"
 
 
-def _progress(root: Value, step: Step) -> tuple[set[Value], int, int]:
-    """Which gradients are complete once `step` has been taken, which of step.node's
-    inputs (by position) the step serves, and how many steps the pass has.
+# -- DOT text: statements, quoting, escaping ------------------------------------------------
 
-    The steps of a pass are fixed by the graph: each node of the reversed topological order
-    passes its gradient to its inputs in operand order. So the step's index says exactly
-    which contributions have arrived, whenever the picture is drawn.
-    """
-    steps = [
-        (node, i)
-        for node in reversed(topological_order(root, leaves=False))
-        for i in range(len(node.inputs))
-    ]
-    if not 0 <= step.index < len(steps):
-        raise ValueError(
-            f"step {step.index} is not a step of this graph's backward pass, which has "
-            f"{len(steps)} steps; draw the root that was given to backward_steps"
-        )
-    node, position = steps[step.index]
-    if node is not step.node or node.inputs[position] is not step.input:
-        raise ValueError(
-            f"step {step.index} ({step}) does not belong to this graph's backward pass; "
-            "draw the root that was given to backward_steps"
-        )
-    pending = {later.inputs[i] for later, i in steps[step.index + 1 :]}
-    known = {x for x in topological_order(root) if x not in pending}
-    return known, position, len(steps)
+
+def _statement(name: str, attributes: dict[str, str], layout: Layout | None) -> str:
+    if layout is not None:
+        attributes = {**attributes, **layout.node_attributes(name)}
+    return f"{name} {dot_attributes(attributes)}"
+
+
+def dot_attributes(attributes: dict[str, str]) -> str:
+    return "[" + " ".join(f"{key}={_quote(value)}" for key, value in attributes.items()) + "]"
+
+
+def _clean(text: str) -> str:
+    """text with what DOT and UTF-8 cannot carry made visible: a control character (NUL
+    included) becomes its Unicode picture (␀), a lone surrogate the replacement
+    character; a newline or tab is a space."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in "\n\r\t":
+            out.append(" ")
+        elif code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif 0x80 <= code < 0xA0 or 0xD800 <= code <= 0xDFFF:
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def escape_label(text: str) -> str:
+    """text as an ordinary label: backslashes kept literal (never read as \\n or \\N)."""
+    return _clean(text).replace("\\", "\\\\")
 
 
 # -- clusters: one box per neuron, nested in one box per layer ---------------------------
@@ -501,26 +886,53 @@ def _assign_clusters(order: list[Value], neuron_of: dict[Value, str]) -> dict[Va
     return clusters
 
 
-def _nest_clusters(dot: graphviz.Digraph, bodies: dict[str, graphviz.Digraph]) -> None:
-    """Put each neuron box inside its layer box, then every non-empty box into the graph."""
-    for key, body in bodies.items():
-        if not key.startswith("neuron:"):
-            continue
-        match = _NEURON_NAME.match(key[len("neuron:") :])
-        if match is not None and body.body:  # a box with nothing drawn in it is left out
-            bodies[f"layer:{match['layer'] or ''}"].subgraph(body)
-    for key, body in bodies.items():
-        is_nested = key.startswith("neuron:") and _NEURON_NAME.match(key[len("neuron:") :])
-        if not is_nested and body.body:
-            dot.subgraph(body)
+def _clustered(
+    statements: dict[Value, list[str]],
+    clusters: dict[Value, str],
+    boxes: dict[str, str],
+    layout: Layout | None = None,
+) -> list[str]:
+    """The node statements, each inside its neuron's box, each neuron box inside its
+    layer's box; boxes with nothing drawn in them are left out."""
+    inside: dict[str, list[str]] = {key: [] for key in boxes}
+    out: list[str] = []
+    for node, lines in statements.items():
+        key = clusters.get(node)
+        (inside[key] if key in inside else out).extend(lines)
+    for key in boxes:  # neuron boxes go into their layer's box
+        match = _NEURON_NAME.match(key[len("neuron:") :]) if key.startswith("neuron:") else None
+        if match is not None and inside[key]:
+            inside[f"layer:{match['layer'] or ''}"].append(key)
+    numbers = {key: k for k, key in enumerate(boxes)}
+
+    def block(key: str) -> list[str]:
+        attributes = {"label": escape_label(boxes[key]), "style": "rounded"}
+        if layout is not None:  # a box drawn where the layout put it
+            attributes["bb"] = layout.clusters.get(f"cluster_{numbers[key]}", "")
+        label = dot_attributes(attributes)
+        body = [
+            line for item in inside[key] for line in (block(item) if item in inside else [item])
+        ]
+        return [f"subgraph cluster_{numbers[key]} {{", f"graph {label}", *body, "}"]
+
+    for key in boxes:
+        nested = key.startswith("neuron:") and _NEURON_NAME.match(key[len("neuron:") :])
+        if not nested and inside[key]:
+            out.extend(block(key))
+    return out
 
 
-def _escape_record(text: str) -> str:
-    """text as one field of a record label, where { } | < > and backslash mean structure.
-    (Double quotes are escaped by the graphviz package when it quotes the whole label.)"""
-    return re.sub(r"([\\{}|<>])", r"\\\1", text.replace("\n", " "))
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _escape_text(text: str) -> str:
-    """text as an ordinary label: backslashes kept literal, never read as an HTML label."""
-    return graphviz.nohtml(text.replace("\\", "\\\\").replace("\n", " "))
+def _accessible_svg(svg: str, alt: str) -> str:
+    """svg with alt as its title and accessible name, scaling down to fit its container."""
+    match = re.search(r"<svg\b[^>]*>", svg)
+    if match is None:
+        return svg
+    text = html.escape(alt)
+    tag = match.group(0)[:-1] + (
+        f' role="img" aria-label="{text}" style="max-width: 100%; height: auto">'
+    )
+    return svg[: match.start()] + tag + f"<title>{text}</title>" + svg[match.end() :]

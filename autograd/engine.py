@@ -305,8 +305,10 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
     """Every node below root (root included), each one after all of its inputs.
 
     Iterative depth-first search, so a chain of a million operations needs no recursion.
-    Inputs are visited in operand order and nothing depends on object ids, so the same
-    graph always gives the same order. With leaves=False only nodes with inputs are listed
+    Inputs are visited last operand first (so the backward pass, which walks this order in
+    reverse, takes the first operand's branch first) and nothing depends on object ids, so
+    the same graph always gives the same order: (x + y) * z gives [z, y, x, x + y, f].
+    With leaves=False only nodes with inputs are listed
     (what the backward pass needs: a leaf has nothing to pass its gradient on to).
     """
     return _search(root, leaves=leaves, zero_grads=False)
@@ -338,15 +340,18 @@ def _search(root: Value, *, leaves: bool, zero_grads: bool) -> list[Value]:
                 continue
             node._mark = entered
             stack.append(node)  # to be finished after its inputs, which go on top of it
-            # Inputs are pushed last-first, so the first operand is searched first.
+            # Inputs are pushed first-first, so the last operand is searched first and the
+            # first operand's branch is finished last. The backward pass walks the order in
+            # reverse, so it reaches the first operand's branch first: for E = E_o1 + E_o2
+            # it works through o1 (and dE/dw5) before o2, as the slides do.
             if len(inputs) == 2:  # most nodes: unpacked, without a loop
                 a, b = inputs
-                if (b.inputs or leaves) and b._mark is not done:
-                    stack.append(b)
                 if (a.inputs or leaves) and a._mark is not done:
                     stack.append(a)
+                if (b.inputs or leaves) and b._mark is not done:
+                    stack.append(b)
             else:
-                for x in reversed(inputs):
+                for x in inputs:
                     if (x.inputs or leaves) and x._mark is not done:
                         stack.append(x)
     return order

@@ -8,11 +8,14 @@ starts no process until something is actually rendered.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 IMAGE_FORMATS = ("svg", "png")
@@ -85,19 +88,118 @@ def require_renderer(fmt: str) -> str:
     return program
 
 
-def render(source: str, fmt: str) -> bytes:
+# How long one run of the renderer may take before it is stopped. The 2-2-2 network's 37
+# frames take well under a second; a run this long means a graph too large to lay out.
+TIMEOUT_S = 120.0
+
+# A PNG ends with its IEND chunk (its length, the name, and a fixed checksum): where one
+# picture of a multi-picture output stops.
+_PNG_END = b"IEND\xaeB`\x82"
+
+
+def render(
+    source: str,
+    fmt: str,
+    *,
+    args: Sequence[str] = (),
+    dpi: float | None = None,
+    timeout: float | None = None,
+) -> bytes:
     """The picture of the DOT text `source` in format `fmt` ("svg" or "png"), as bytes.
 
+    args are extra renderer options (such as ("-Kneato", "-n2") for a graph whose positions
+    are fixed already); dpi sets a PNG's resolution (72 is one pixel per point).
     Raises RendererNotFound (a RuntimeError) when no renderer is installed, and RuntimeError
-    with the renderer's own message when it fails.
+    with the renderer's own message when it fails or takes longer than `timeout` seconds
+    (default TIMEOUT_S: set autograd.render.TIMEOUT_S to change it for every picture).
     """
-    program = require_renderer(fmt)
-    result = subprocess.run(
-        [program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, check=False
-    )
+    return render_many([source], fmt, args=args, dpi=dpi, timeout=timeout)[0]
+
+
+def render_many(
+    sources: Sequence[str],
+    fmt: str,
+    *,
+    args: Sequence[str] = (),
+    dpi: float | None = None,
+    timeout: float | None = None,
+) -> list[bytes]:
+    """One picture per DOT text, all drawn by one run of the renderer (Graphviz reads any
+    number of graphs from its input and writes their pictures one after another).
+
+    fmt may also be "json0", the layout (positions and sizes) without the drawing.
+    """
+    if fmt == "json0":
+        program = find_renderer()
+        if program is None:
+            raise RendererNotFound(f"laying out a graph needs a Graphviz renderer: {INSTALL_HINT}")
+    else:
+        program = require_renderer(fmt)
+    if not sources:
+        return []
+    if timeout is None:
+        timeout = TIMEOUT_S
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    command = [program, f"-T{fmt}", *args]
+    if dpi is not None:
+        if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 1 <= dpi <= 2400:
+            raise ValueError(f"dpi must be a number from 1 to 2400, got {dpi!r}")
+        command.append(f"-Gdpi={dpi:g}")
+    # PNG pictures take most of the time (rasterising, compressing): split the graphs
+    # between as many renderer runs as there are cores, each drawing its share in order.
+    runs = min(len(sources), os.cpu_count() or 1) if fmt == "png" else 1
+    share = -(-len(sources) // runs)
+    chunks = [sources[k : k + share] for k in range(0, len(sources), share)]
+    if len(chunks) == 1:
+        return _run(command, chunks[0], fmt, timeout)
+    with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+        done = list(pool.map(lambda chunk: _run(command, chunk, fmt, timeout), chunks))
+    return [picture for pictures in done for picture in pictures]
+
+
+def _run(command: list[str], sources: Sequence[str], fmt: str, timeout: float) -> list[bytes]:
+    """One run of the renderer over several graphs; their pictures, in order."""
+    program = command[0]
+    text = "\n".join(sources).encode("utf-8")
+    try:
+        result = subprocess.run(
+            command, input=text, capture_output=True, check=False, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(
+            f"{program} was stopped after {timeout:g} s without finishing the picture: the "
+            "graph is too large to lay out in reasonable time. Draw a part of it (pass an "
+            "intermediate Value as the root), or allow longer: autograd.render.TIMEOUT_S = "
+            f"{4 * timeout:g}"
+        ) from None
     if result.returncode != 0 or not result.stdout:
         message = result.stderr.decode("utf-8", errors="replace").strip()
         raise RuntimeError(
             f"{program} failed to draw the graph (exit code {result.returncode}): {message}"
         )
-    return result.stdout
+    pictures = _split(result.stdout, fmt)
+    if len(pictures) != len(sources):
+        raise RuntimeError(
+            f"{program} drew {len(pictures)} pictures for {len(sources)} graphs; "
+            f"its messages: {result.stderr.decode('utf-8', errors='replace').strip()}"
+        )
+    return pictures
+
+
+def _split(output: bytes, fmt: str) -> list[bytes]:
+    """The renderer's output for several graphs, cut into one piece per graph."""
+    if fmt == "png":
+        pieces = output.split(_PNG_END)
+        return [piece + _PNG_END for piece in pieces[:-1]]
+    if fmt == "json0":
+        decoder = json.JSONDecoder()
+        text, position, objects = output.decode("utf-8"), 0, []
+        while text[position:].strip():
+            position += len(text[position:]) - len(text[position:].lstrip())
+            _, end = decoder.raw_decode(text, position)
+            objects.append(text[position:end].encode("utf-8"))
+            position = end
+        return objects
+    marker = b"<?xml"  # every SVG document starts with its XML declaration
+    return [marker + piece for piece in output.split(marker)[1:]]

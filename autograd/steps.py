@@ -48,8 +48,14 @@ class Step:
         self.index = index  # 0, 1, 2, ... in the order the steps happen
         self.names = names  # (root, node, input) as printed
 
+    @property
+    def number(self) -> int:
+        """The step's number as printed everywhere (captions, tables, frames, the command
+        line): 1 for the first step, so the last of N steps is N. (index counts from 0.)"""
+        return self.index + 1
+
     def __repr__(self) -> str:
-        return f"Step({self.index}: {self})"
+        return f"Step({self.number}: {self})"
 
     def __str__(self) -> str:
         root, node, x = self.names

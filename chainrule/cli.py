@@ -21,9 +21,10 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from autograd.expr import ExpressionError
-from nn import TrainingDiverged
+from nn import Layer, TrainingDiverged
 
 from . import examples, grading, variants
 from .derive import FORMATS
@@ -73,6 +74,35 @@ def graph_path(text: str) -> Path:
     return path
 
 
+def decimals_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= n <= 15:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 15, got {n}")
+    return n
+
+
+def add_drawing_options(parser: argparse.ArgumentParser) -> None:
+    """How pictures are drawn: --graph, --frames and --network read these."""
+    drawing = parser.add_argument_group("drawing")
+    drawing.add_argument(
+        "--network", type=graph_path, metavar="FILE", help="draw the network diagram (2-2-2)"
+    )
+    drawing.add_argument(
+        "--decimals", type=decimals_count, metavar="N", help="digits after the point "
+        "(default: the slide's)",
+    )  # fmt: skip
+    drawing.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="default: LR")
+    drawing.add_argument(
+        "--dpi", type=positive_float, metavar="N", help="PNG pixels per inch (default 72)"
+    )
+    drawing.add_argument(
+        "--show-constants", action="store_true", help="draw numbers such as the 1/2 as leaves"
+    )
+
+
 def example_name(text: str) -> str:
     """A built-in or library name, or anything that looks like a path (read later)."""
     if text.endswith(".toml") or "/" in text or text in examples.EXAMPLES:
@@ -115,6 +145,7 @@ def add_output_options(command: argparse.ArgumentParser) -> None:
         help="write it out as a derivation: tables and each parameter's chain rule along "
         "every path (text, markdown, or a LaTeX fragment)",
     )
+    add_drawing_options(command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,7 +243,20 @@ def run_examples(args: argparse.Namespace) -> list[Path]:
 def run_example(args: argparse.Namespace) -> list[Path]:
     graphs = [] if args.graph is None else [args.graph]
     example = examples.load(args.name)
-    return show_example(example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt)
+    return show_example(
+        example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt,
+        **drawing_arguments(args),
+    )  # fmt: skip
+
+
+def drawing_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """show_example's drawing keywords from the command line's drawing options."""
+    drawing = {
+        "decimals": args.decimals,
+        "rankdir": args.rankdir,
+        "show_constants": args.show_constants,
+    }
+    return {"network": args.network, "dpi": args.dpi, "drawing": drawing}
 
 
 def run_expr(args: argparse.Namespace) -> list[Path]:
@@ -223,7 +267,10 @@ def run_expr(args: argparse.Namespace) -> list[Path]:
         given[name] = value
     example = examples.from_expr(args.text, given)
     graphs = [] if args.graph is None else [args.graph]
-    return show_example(example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt)
+    return show_example(
+        example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt,
+        **drawing_arguments(args),
+    )  # fmt: skip
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -248,11 +295,19 @@ def show_example(
     graphs: Sequence[Path] = (),
     frames: Path | None = None,
     fmt: str | None = None,
+    network: Path | None = None,
+    dpi: float | None = None,
+    drawing: dict[str, Any] | None = None,
 ) -> list[Path]:
-    """Print one worked example (by name, or as loaded); draw its graph and its backward
-    steps when asked. fmt ("text", "markdown", "latex") prints it as a derivation."""
+    """Print one worked example (by name, or as loaded); draw its graph, its backward
+    steps and its network when asked. fmt ("text", "markdown", "latex") prints it as a
+    derivation; drawing holds draw_dot's options (decimals None: the slide's precision)."""
     if isinstance(example, str):
         example = examples.build(example)
+    options = {"color_roles": True, **(drawing or {})}  # inputs, parameters, output
+    if options.get("decimals") is None:
+        options["decimals"] = example.decimals
+    model = network_of(example) if network is not None else None  # fails before printing
     trace = examples.run_backward(example, steps=steps)
     if fmt is None:
         print(examples.report(example, steps=trace))
@@ -264,18 +319,50 @@ def show_example(
     if graphs:
         from autograd import draw_dot
 
-        drawing = draw_dot(example.root, color_roles=True)  # inputs, parameters, output
+        picture = draw_dot(example.root, **options)
         for path in graphs:
             with writing(path):
-                written.append(Path(drawing.save(path)))
+                written.append(Path(picture.save(path, dpi=dpi)))
+    if model is not None and network is not None:
+        from autograd import topological_order
+        from nn import draw_network
+
+        # The inputs' names as the graph has them: the x's of the first neuron's w·x + b.
+        first = model[0].neurons[0].w[0]
+        sums = [n for n in topological_order(example.root) if n.inputs[:1] == (first,)]
+        names = [x.label for x in sums[0].inputs[1:-1:2]] if sums else []
+        diagram = draw_network(
+            model, input_names=names if names and all(names) else None, decimals=options["decimals"]
+        )
+        with writing(network):
+            written.append(Path(diagram.save(network, dpi=dpi)))
     if frames is not None:
         from autograd import save_step_frames
 
-        # The frames replay the backward pass from zero gradients, one picture per step.
+        # The frames replay the backward pass from zero gradients: step_00 before it,
+        # then one picture per step.
         examples.zero_gradients(example)
         make_folder(frames)
-        written.extend(save_step_frames(example.root, frames))
+        written.extend(save_step_frames(example.root, frames, dpi=dpi, **options))
     return written
+
+
+def network_of(example: examples.WorkedExample) -> list[Layer]:
+    """The example's network as nn Layers sharing its Values: its own model when it has
+    one, else the slides' 2-2-2 shape (w1..w8, b1, b2)."""
+    model = getattr(example, "model", None)
+    if model is not None:
+        return model  # type: ignore[no-any-return]
+    names = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"]
+    if not all(name in example.values for name in names):
+        raise ValueError(f"example {example.name} is not a network: it has no diagram to draw")
+    v = example.values
+    return [
+        Layer(2, 2, "sigmoid", weights=[[v["w1"], v["w2"]], [v["w3"], v["w4"]]],
+              biases=[v["b1"], v["b1"]]),
+        Layer(2, 2, "sigmoid", weights=[[v["w5"], v["w6"]], [v["w7"], v["w8"]]],
+              biases=[v["b2"], v["b2"]]),
+    ]  # fmt: skip
 
 
 def run_train(args: argparse.Namespace) -> list[Path]:

@@ -10,6 +10,7 @@ Modules (Neuron, Layer, MLP) build the graph, losses measure it, optimizers upda
 """
 
 from .data import batches, line_data, train_val_split
+from .diagram import draw_network
 from .layers import MLP, Layer, Neuron
 from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss, sum_squared_error
 from .module import Module
@@ -30,6 +31,7 @@ __all__ = [
     "batches",
     "binary_cross_entropy",
     "cross_entropy",
+    "draw_network",
     "fit",
     "hinge_loss",
     "line_data",

@@ -153,6 +153,13 @@ class Module:
 
     # -- display -------------------------------------------------------------------------
 
+    def network_drawing(self, **options: Any) -> Any:
+        """This model's network diagram: nn.draw_network(self, **options), a Graph. (Lets
+        autograd's tools ask a model for its picture without importing nn.)"""
+        from .diagram import draw_network
+
+        return draw_network(self, **options)  # type: ignore[arg-type]
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.n_parameters()} parameters)"
 

@@ -134,10 +134,81 @@ def test_example_frames_writes_one_picture_per_backward_step(tmp_path):
     frames = tmp_path / "frames"
     result = chainrule("example", "xyz", "--frames", str(frames))
     assert result.returncode == 0, result.stderr
-    # (x + y) * z has four chain-rule steps: f -> q, f -> z, q -> x, q -> y.
+    # (x + y) * z has four chain-rule steps: f -> q, f -> z, q -> x, q -> y; step_00 is the
+    # graph before the pass, step_01 is step 1 of 4.
     pictures = sorted(p.name for p in frames.iterdir())
-    assert pictures == ["step_000.png", "step_001.png", "step_002.png", "step_003.png"]
+    assert pictures == ["step_00.png", "step_01.png", "step_02.png", "step_03.png", "step_04.png"]
     assert all((frames / name).read_bytes()[:8] == PNG_MAGIC for name in pictures)
+
+
+def svg_texts_and_width(path: Path) -> tuple[dict[str, list[str]], float, list[float]]:
+    """Each node's texts by its <title>, the viewBox width and every font size."""
+    import xml.etree.ElementTree as ElementTree
+
+    ns = "{http://www.w3.org/2000/svg}"
+    root = ElementTree.parse(path).getroot()
+    nodes = {
+        g.find(f"{ns}title").text: [t.text for t in g.iter(f"{ns}text")]
+        for g in root.iter(f"{ns}g")
+        if g.get("class") in ("node", "edge")
+    }
+    sizes = [float(t.get("font-size")) for t in root.iter(f"{ns}text")]
+    return nodes, float(root.get("viewBox").split()[2]), sizes
+
+
+def test_example_2_2_2_graph_reads_on_a_1280_pixel_slide(tmp_path):
+    path = tmp_path / "g.svg"
+    result = chainrule("example", "2-2-2", "--graph", str(path))
+    assert result.returncode == 0, result.stderr
+    nodes, width, sizes = svg_texts_and_width(path)
+    assert min(sizes) * 1280 / width >= 9  # text at least 9 pixels tall on the slide
+    names = [texts[0] for texts in nodes.values() if texts]
+    assert "0.5" not in names and "2" not in names  # the 1/2 and the exponent are folded
+    assert ["w1", "data 0.150000000", "grad 0.000438568"] in nodes.values()  # 9 decimals
+
+
+def test_example_rankdir_tb_puts_h1_left_of_h2_and_decimals_sets_the_precision(tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    path = tmp_path / "g.svg"
+    result = chainrule(
+        "example", "2-2-2", "--graph", str(path), "--rankdir", "TB", "--decimals", "3"
+    )
+    assert result.returncode == 0, result.stderr
+    ns = "{http://www.w3.org/2000/svg}"
+    x = {}
+    for text in ElementTree.parse(path).getroot().iter(f"{ns}text"):
+        x.setdefault(text.text, float(text.get("x")))
+    assert x["net_h1"] < x["net_h2"] and x["w1"] < x["w2"] < x["w3"]
+    assert "grad 0.082" in x  # dE/dw5 = 0.082167041 at 3 decimals
+
+
+def test_example_network_draws_the_slides_diagram_with_gradients(tmp_path):
+    path = tmp_path / "n.svg"
+    result = chainrule("example", "2-2-2", "--network", str(path), "--show-constants")
+    assert result.returncode == 0, result.stderr
+    nodes, _, _ = svg_texts_and_width(path)
+    # Weights on the edges, named and with their gradients; the shared bias b1 a node.
+    assert ["w5 0.400000000", "grad 0.082167041"] in nodes.values()
+    assert ["b1", "0.350000000", "grad 0.018725609"] in nodes.values()
+    assert ["h1", "σ"] in nodes.values() and ["i1"] in nodes.values()
+    assert chainrule("example", "xyz", "--network", str(path)).returncode == 1
+
+
+def test_example_steps_reach_dw5_before_the_o2_branch():
+    result = chainrule("example", "2-2-2", "--steps")
+    lines = [line.strip() for line in result.stdout.splitlines() if "(upstream)" in line]
+    w5 = next(k for k, line in enumerate(lines) if "w5.grad +=" in line)
+    o2 = next(k for k, line in enumerate(lines) if line.split(". ", 1)[1].startswith("dE_o2"))
+    assert lines[w5].startswith("9. dnet_o1/dw5") and w5 < o2
+
+
+def test_example_dpi_scales_the_png(tmp_path):
+    small, large = tmp_path / "s.png", tmp_path / "l.png"
+    assert chainrule("example", "xyz", "--graph", str(small), "--dpi", "72").returncode == 0
+    assert chainrule("example", "xyz", "--graph", str(large), "--dpi", "144").returncode == 0
+    width = [int.from_bytes(p.read_bytes()[16:20], "big") for p in (small, large)]
+    assert abs(width[1] - 2 * width[0]) <= 2
 
 
 @pytest.mark.parametrize(
@@ -413,12 +484,12 @@ def test_demo_writes_graphs_frames_plot_and_weights_and_lists_them(tmp_path):
         assert (out / name).read_bytes()[:8] == PNG_MAGIC
     for name in ("xyz.svg", "2-2-2.svg"):
         assert "<svg" in (out / name).read_text()
-    assert (out / "xyz-steps" / "step_003.png").read_bytes()[:8] == PNG_MAGIC
+    assert (out / "xyz-steps" / "step_04.png").read_bytes()[:8] == PNG_MAGIC
     assert (out / "line-loss.png").read_bytes()[:8] == PNG_MAGIC
     assert "layers.0.weight" in json.loads((out / "line-model.json").read_text())
     listed = result.stdout.split("Wrote:")[-1].split()
     assert str(out / "xyz.svg") in listed and str(out / "line-loss.png") in listed
-    assert str(out / "xyz-steps" / "step_000.png") in listed
+    assert str(out / "xyz-steps" / "step_00.png") in listed
 
 
 def test_demo_into_an_unwritable_folder_exits_1():

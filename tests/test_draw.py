@@ -1,10 +1,12 @@
-"""Tests for autograd/draw.py: the DOT text of a graph, pictures, step frames and clusters."""
+"""Tests for autograd/draw.py: the DOT text of a graph, the rendered pictures (SVG text and
+coordinates, PNG sizes), step frames with one layout, and clusters."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 
@@ -20,6 +22,8 @@ from autograd import (
 from autograd import draw as draw_module
 from autograd import render as render_module
 
+SVG = "{http://www.w3.org/2000/svg}"
+
 
 def xyz() -> tuple[Value, dict[str, Value]]:
     """The first backprop slide: f = (x + y) * z at x = -2, y = 5, z = -4."""
@@ -31,6 +35,17 @@ def xyz() -> tuple[Value, dict[str, Value]]:
     return f, {"x": x, "y": y, "z": z, "q": q, "f": f}
 
 
+def two_two_two():
+    """The slides' 2-2-2 network (chainrule/examples.py builds it from nn.Layer)."""
+    examples = pytest.importorskip("chainrule.examples")
+    return examples.build("2-2-2")
+
+
+def ids_of(root: Value) -> dict[Value, str]:
+    """DOT node names: v<k>, k the place in topological_order (the drawing's contract)."""
+    return {node: f"v{k}" for k, node in enumerate(topological_order(root))}
+
+
 def node_line(source: str, node_id: str) -> str:
     """The line of the DOT text that declares node_id."""
     (line,) = [s.strip() for s in source.splitlines() if s.strip().startswith(node_id + " [")]
@@ -38,14 +53,94 @@ def node_line(source: str, node_id: str) -> str:
 
 
 def label_of(line: str) -> str:
-    """The label attribute of one line of DOT text (quoted only when DOT needs it)."""
-    match = re.search(r'label=(?:"((?:[^"\\]|\\.)*)"|([^ \]]+))', line)
+    """The label attribute of one line of DOT text."""
+    match = re.search(r'label="((?:[^"\\]|\\.)*)"', line)
     assert match is not None, line
-    return match.group(1) if match.group(1) is not None else match.group(2)
+    return match.group(1)
+
+
+def lines_of(source: str, node_id: str) -> list[str]:
+    """A Value node's label, line by line: name, data, grad."""
+    return label_of(node_line(source, node_id)).split("\\n")
 
 
 def edges(source: str) -> list[str]:
-    return [s.strip().split(" [")[0] for s in source.splitlines() if " -> " in s]
+    return [
+        s.strip().split(" [")[0] for s in source.splitlines() if " -> " in s and "invis" not in s
+    ]
+
+
+# -- reading rendered SVG ------------------------------------------------------------------
+
+
+def svg_nodes(svg: bytes) -> dict[str, list[str]]:
+    """Each node's texts in the rendered SVG, by its <title> (the DOT node name)."""
+    root = ElementTree.fromstring(svg)
+    nodes = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") == "node":
+            title = group.find(f"{SVG}title").text
+            nodes[title] = [t.text or "" for t in group.iter(f"{SVG}text")]
+    return nodes
+
+
+def svg_geometry(svg: bytes) -> dict[str, tuple[float, ...]]:
+    """Every number of each node's shapes (polygon points, path, ellipse) by title."""
+    root = ElementTree.fromstring(svg)
+    shapes = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") != "node":
+            continue
+        numbers: list[float] = []
+        for element in group:
+            for attribute in ("points", "d", "cx", "cy", "rx", "ry"):
+                text = element.get(attribute)
+                if text:
+                    numbers += [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text)]
+        shapes[group.find(f"{SVG}title").text] = tuple(numbers)
+    return shapes
+
+
+def svg_centre(svg: bytes, title: str) -> tuple[float, float]:
+    """The centre of a node's first text line (x, y; y grows downwards in SVG)."""
+    root = ElementTree.fromstring(svg)
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") == "node" and group.find(f"{SVG}title").text == title:
+            text = group.find(f"{SVG}text")
+            return float(text.get("x")), float(text.get("y"))
+    raise AssertionError(f"no node {title} in the SVG")
+
+
+def svg_size(svg: bytes) -> tuple[float, float, list[float]]:
+    """The viewBox width and height, and every font size used."""
+    root = ElementTree.fromstring(svg)
+    _, _, width, height = (float(n) for n in root.get("viewBox").split())
+    sizes = [float(t.get("font-size")) for t in root.iter(f"{SVG}text")]
+    return width, height, sizes
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def renderers() -> list[str]:
+    found = []
+    if render_module.find_dot() is not None:
+        found.append("dot")
+    if render_module.find_graphviz_pure() is not None:
+        found.append("graphviz-pure")
+    return found
+
+
+@pytest.fixture(params=["dot", "graphviz-pure"])
+def renderer(request, monkeypatch) -> str:
+    """Runs the test once with the system dot and once with graphviz-pure."""
+    if request.param not in renderers():
+        pytest.skip(f"{request.param} is not installed")
+    if request.param == "graphviz-pure":
+        monkeypatch.setattr(render_module, "find_dot", lambda: None)
+    return request.param
 
 
 class FakeNeuron:
@@ -86,32 +181,31 @@ class FakeMLP:
 # -- the DOT text ------------------------------------------------------------------------
 
 
-def test_xyz_dot_shows_label_data_and_grad_of_every_value():
+def test_xyz_dot_shows_name_data_and_grad_of_every_value():
     f, _ = xyz()
     f.backward()
     source = draw_dot(f).source
-    # Topological order: x, y, q, z, f. q = -2 + 5 = 3, f = 3 * -4 = -12;
-    # df/dq = z = -4, df/dz = q = 3, df/dx = df/dy = 1 * -4 = -4.
-    assert 'v0 [label="{ x | data -2.0000 | grad -4.0000 }"' in source
-    assert 'v1 [label="{ y | data 5.0000 | grad -4.0000 }"' in source
-    assert 'v2 [label="{ q | data 3.0000 | grad -4.0000 }"' in source
-    assert 'v3 [label="{ z | data -4.0000 | grad 3.0000 }"' in source
-    assert 'v4 [label="{ f | data -12.0000 | grad 1.0000 }"' in source
-    assert "shape=record" in node_line(source, "v0")
+    # Topological order (last operand searched first): z, y, x, q, f.
+    # q = -2 + 5 = 3, f = 3 * -4 = -12; df/dq = z = -4, df/dz = q = 3, df/dx = df/dy = -4.
+    assert lines_of(source, "v0") == ["z", "data -4.0000", "grad 3.0000"]
+    assert lines_of(source, "v1") == ["y", "data 5.0000", "grad -4.0000"]
+    assert lines_of(source, "v2") == ["x", "data -2.0000", "grad -4.0000"]
+    assert lines_of(source, "v3") == ["q", "data 3.0000", "grad -4.0000"]
+    assert lines_of(source, "v4") == ["f", "data -12.0000", "grad 1.0000"]
 
 
 def test_xyz_dot_has_one_small_node_per_operation_with_readable_symbols():
     f, _ = xyz()
     source = draw_dot(f).source
-    assert node_line(source, "v2_op") == 'v2_op [label="+" shape=ellipse]'
-    assert node_line(source, "v4_op") == 'v4_op [label="×" shape=ellipse]'
-    # inputs -> operation -> result
+    assert label_of(node_line(source, "v3_op")) == "+"
+    assert label_of(node_line(source, "v4_op")) == "×"
+    # inputs -> operation -> result, each input's edge in operand order
     assert edges(source) == [
-        "v0 -> v2_op",
-        "v1 -> v2_op",
-        "v2_op -> v2",
-        "v2 -> v4_op",
+        "v2 -> v3_op",
+        "v1 -> v3_op",
+        "v3_op -> v3",
         "v3 -> v4_op",
+        "v0 -> v4_op",
         "v4_op -> v4",
     ]
 
@@ -124,14 +218,29 @@ def test_same_graph_built_twice_gives_identical_dot_text():
     assert draw_dot(first).source == draw_dot(second).source
 
 
-def test_unlabelled_values_are_named_by_topological_place_not_by_id():
+def test_unlabelled_values_are_named_by_value_or_formula_never_by_id():
     a, b = Value(2.0), Value(3.0)
     c = a * b + 1.0
     source = draw_dot(c).source
-    # Order: a (v0), b (v1), a*b (v2), the constant 1 (v3), c (v4).
-    assert "{ v2 | data 6.0000 |" in source
-    assert "{ v4 | data 7.0000 |" in source
+    names = [line.split("\\n")[0] for line in re.findall(r'label="([^"]*)"', source)]
+    # a and b are drawn (both operands bare: nothing to fold into), named by their value;
+    # the 1.0 is written into its + node.
+    assert {"2", "3", "2 × 3", "(2 × 3) + 1", "+ 1"} <= set(names)
+    assert not re.search(r"\bv\d+\\n", source)  # no v-number as a name
     assert not re.search(r"\d{6,}", source)  # no object ids anywhere
+
+
+def test_long_formulas_fall_back_to_the_operation_and_a_count():
+    x = Value(1.0, "a_long_input_name")
+    first, second = (x * x).exp(), (x * x).exp()
+    y = first * second
+    ids, source = ids_of(y), draw_dot(y).source
+    # a_long_input_name × a_long_input_name is longer than 24 characters: mul1 and mul2,
+    # counted in reading order (the first operand's first); short formulas build on them.
+    assert lines_of(source, ids[first.inputs[0]])[0] == "mul1"
+    assert lines_of(source, ids[second.inputs[0]])[0] == "mul2"
+    assert lines_of(source, ids[first])[0] == "exp(mul1)"
+    assert lines_of(source, ids[y])[0] == "exp(mul1) × exp(mul2)"
 
 
 def test_input_used_twice_has_two_edges():
@@ -166,10 +275,83 @@ def test_each_operation_is_drawn_with_its_symbol(make, symbol):
     assert label_of(op_lines[-1]) == symbol
 
 
-def test_decimals_sets_the_digits_after_the_point():
+@pytest.mark.parametrize(
+    ("make", "symbol"),
+    [
+        (lambda o: o * 0.5, "× 0.5"),
+        (lambda o: 0.5 * o, "× 0.5"),
+        (lambda o: o - 0.01, "− 0.01"),
+        (lambda o: 0.01 - o, "0.01 − x"),
+        (lambda o: o + 2, "+ 2"),
+        (lambda o: o / 4, "÷ 4"),
+        (lambda o: 1 / o, "1 ÷ x"),
+        (lambda o: 2**o, "2^x"),
+    ],
+)
+def test_numbers_mixed_into_an_expression_are_written_into_their_operation(make, symbol):
+    out = make(Value(0.75, "out"))
+    source = draw_dot(out).source
+    op_line = [s for s in source.splitlines() if "_op [" in s][-1]
+    assert label_of(op_line) == symbol
+    # Only the labelled operand and the result are drawn: the number has no node.
+    ids = ids_of(out)
+    operand = next(x for x in out.inputs if x.label == "out")
+    assert len([s for s in source.splitlines() if re.match(r"v\d+ \[", s)]) == 2
+    assert edges(source) == [f"{ids[operand]} -> {ids[out]}_op", f"{ids[out]}_op -> {ids[out]}"]
+
+
+def test_show_constants_draws_the_numbers_as_leaves_with_their_gradients():
+    out = Value(0.75, "out")
+    loss = (0.01 - out) ** 2 * 0.5
+    loss.backward()
+    source = draw_dot(loss, show_constants=True).source
+    names = [label_of(s).split("\\n")[0] for s in source.splitlines() if re.match(r"v\d+ \[", s)]
+    assert "0.5" in names and "0.01" in names
+    # d loss / d 0.5 = (0.01 - 0.75)^2 = 0.5476
+    (half,) = [s for s in source.splitlines() if 'label="0.5\\n' in s]
+    assert "grad 0.5476" in half
+
+
+def test_the_squared_error_draws_no_leaf_for_one_half_or_the_exponent():
+    example = two_two_two()
+    example.root.backward()
+    source = draw_dot(example.root).source
+    values = [label_of(s).split("\\n") for s in source.splitlines() if re.match(r"v\d+ \[", s)]
+    # 8 weights, 2 biases, 2 inputs, 2 targets and 15 computed values; no 0.5, no 2.
+    assert len(values) == 29
+    assert not any(lines[0] in ("0.5", "2") for lines in values)
+    ops = [label_of(s) for s in source.splitlines() if re.match(r"v\d+_op \[", s)]
+    assert ops.count("× 0.5") == 2 and ops.count("x^2") == 2
+    # The unnamed difference and its square are named by the formula that made them.
+    assert ["target_o1 − out_o1", "(target_o1 − out_o1)²"] == [
+        lines[0] for lines in values if lines[0].startswith(("target_o1 −", "(target_o1"))
+    ]
+
+
+def test_decimals_and_digits_set_the_precision():
     f, _ = xyz()
     f.backward()
-    assert "{ q | data 3.00 | grad -4.00 }" in draw_dot(f, decimals=2).source
+    assert lines_of(draw_dot(f, decimals=2).source, "v3") == ["q", "data 3.00", "grad -4.00"]
+    assert lines_of(draw_dot(f, digits=2).source, "v4") == ["f", "data -12", "grad 1"]
+    w = Value(0.08216704056, "w5")  # dE_total/dw5
+    assert lines_of(draw_dot(w, decimals=9).source, "v0")[1] == "data 0.082167041"
+    assert lines_of(draw_dot(w, digits=3).source, "v0")[1] == "data 0.0822"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"decimals": 2, "digits": 3}, "not both"),
+        ({"decimals": -1}, "decimals must be a whole number from 0 to 15"),
+        ({"digits": 0}, "digits must be a whole number from 1 to 15"),
+        ({"decimals": 2.5}, "got 2.5"),
+        ({"rankdir": "XY"}, "rankdir must be one of LR, TB, RL, BT"),
+    ],
+)
+def test_bad_drawing_options_raise_naming_the_option(options, message):
+    f, _ = xyz()
+    with pytest.raises(ValueError, match=message):
+        draw_dot(f, **options)
 
 
 def test_numbers_too_small_for_the_decimals_switch_to_scientific_notation():
@@ -181,42 +363,61 @@ def test_show_grad_false_leaves_grads_out():
     f, _ = xyz()
     source = draw_dot(f, show_grad=False).source
     assert "grad" not in source
-    assert '{ f | data -12.0000 }"' in source
+    assert lines_of(source, "v4") == ["f", "data -12.0000"]
 
 
-def test_labels_with_record_characters_are_escaped():
+def test_labels_with_special_characters_are_escaped():
     v = Value(1.0, 'a{b}|<c> "d" \\e')
-    source = draw_dot(v).source
-    # DOT reads \" as a quote; the record label then reads \{ \} \| \< \> \\ as plain text.
-    assert r"{ a\{b\}\|\<c\> \"d\" \\e | data 1.0000 | grad 0.0000 }" in source
+    line = node_line(draw_dot(v).source, "v0")
+    # DOT reads \" as a quote and the label reads \\ as one backslash; { } | < > are plain.
+    assert r'label="a{b}|<c> \"d\" \\e\ndata 1.0000\ngrad 0.0000"' in line
+
+
+def test_nul_control_characters_and_lone_surrogates_still_give_valid_dot(tmp_path):
+    v = Value(1.0, "nul\x00 bell\x07 half\ud800 end\\")
+    graph = draw_dot(v)
+    assert "\x00" not in graph.source and "\ud800" not in graph.source
+    # NUL and BEL are shown by their Unicode pictures, the surrogate by U+FFFD.
+    assert "nul␀ bell␇ half\ufffd end\\\\" in graph.source
+    path = graph.save(tmp_path / "odd.dot")
+    assert path.read_text(encoding="utf-8") == graph.source  # .dot always saves
+
+
+def test_odd_labels_render_as_written(renderer):
+    label = 'a{b}|<c> "d" \\e'
+    texts = svg_nodes(draw_dot(Value(1.0, label)).pipe("svg"))["v0"]
+    assert texts[0] == label
+    odd = svg_nodes(draw_dot(Value(1.0, "x\x00y\ud800 ends in \\")).pipe("svg"))["v0"]
+    assert odd[0] == "x␀y\ufffd ends in \\"
 
 
 def test_color_roles_fill_by_input_parameter_intermediate_and_output():
     x, w, b = Value(2.0, "x"), Value(0.5, "w1"), Value(-1.0, "b")
     out = x * w + b
+    ids = ids_of(out)
     source = draw_dot(out, color_roles=True).source
-    # Order: x (v0), w1 (v1), x*w1 (v2), b (v3), out (v4); w and b labels make parameters.
-    assert 'fillcolor="#d9f0d3"' in node_line(source, "v0")  # input: green
-    assert 'fillcolor="#fee8a0"' in node_line(source, "v1")  # parameter: yellow
-    assert 'fillcolor="#f0f0f0"' in node_line(source, "v2")  # intermediate: grey
-    assert 'fillcolor="#fee8a0"' in node_line(source, "v3")
-    assert 'fillcolor="#c6dbef"' in node_line(source, "v4")  # output: blue
+    assert 'fillcolor="#d9f0d3"' in node_line(source, ids[x])  # input: green
+    assert 'fillcolor="#fee8a0"' in node_line(source, ids[w])  # parameter: yellow
+    assert 'fillcolor="#f0f0f0"' in node_line(source, ids[out.inputs[0]])  # x * w1: grey
+    assert 'fillcolor="#fee8a0"' in node_line(source, ids[b])
+    assert 'fillcolor="#c6dbef"' in node_line(source, ids[out])  # output: blue
 
 
 def test_grad_sign_draws_negative_red_positive_blue_and_zero_plain():
     f, values = xyz()
     f.backward()
     values["y"].grad = 0.0  # pretend y had no influence
+    ids = ids_of(f)
     source = draw_dot(f, grad_sign=True).source
-    assert 'color="#d62728"' in node_line(source, "v0")  # x.grad = -4
-    assert 'color="#1f77b4"' in node_line(source, "v3")  # z.grad = 3
-    assert "color=" not in node_line(source, "v1")  # y.grad = 0
+    assert 'color="#d62728"' in node_line(source, ids[values["x"]])  # x.grad = -4
+    assert 'color="#1f77b4"' in node_line(source, ids[values["z"]])  # z.grad = 3
+    assert "color=" not in node_line(source, ids[values["y"]])  # y.grad = 0
 
 
 def test_too_large_graph_raises_and_says_how_to_draw_it():
     total = Value(0.0)
     for k in range(30):
-        total = total + k  # 1 + 30 * 2 = 61 Values
+        total = total + Value(k)  # 1 + 30 * 2 = 61 Values
     with pytest.raises(ValueError, match="61 Values.*max_nodes=50") as error:
         draw_dot(total, max_nodes=50)
     message = str(error.value)
@@ -224,9 +425,71 @@ def test_too_large_graph_raises_and_says_how_to_draw_it():
     assert draw_dot(total, max_nodes=61).source.startswith("digraph")
 
 
+@pytest.mark.parametrize(
+    ("max_nodes", "error"),
+    [(0, ValueError), (-5, ValueError), ("10", TypeError), (True, TypeError)],
+)
+def test_max_nodes_must_be_a_positive_whole_number(max_nodes, error):
+    with pytest.raises(error, match="max_nodes must be"):
+        draw_dot(Value(1.0), max_nodes=max_nodes)
+
+
 def test_drawing_something_that_is_not_a_value_raises_type_error():
     with pytest.raises(TypeError, match="got float"):
         draw_dot(1.5)  # type: ignore[arg-type]
+
+
+# -- layers: the 2-2-2 network in the slide's order, readable on a slide -----------------
+
+
+def test_2_2_2_lr_keeps_the_slides_order_top_to_bottom(renderer):
+    example = two_two_two()
+    example.root.backward()
+    ids = ids_of(example.root)
+    svg = draw_dot(example.root, decimals=9).pipe("svg")
+
+    def y(name: str) -> float:
+        return svg_centre(svg, ids[example.values[name]])[1]
+
+    def x(name: str) -> float:
+        return svg_centre(svg, ids[example.values[name]])[0]
+
+    assert y("w1") < y("w2") < y("w3") < y("w4")  # w1 above w2, ...
+    assert y("w5") < y("w6") < y("w7") < y("w8")
+    assert y("net_h1") < y("net_h2") and y("out_h1") < y("out_h2")
+    assert y("out_o1") < y("out_o2") and y("E_o1") < y("E_o2")
+    # Columns by depth: each layer lines up.
+    assert x("net_h1") == x("net_h2") and x("out_o1") == x("out_o2") and x("w5") == x("w8")
+    assert x("w1") < x("net_h1") < x("out_h1") < x("net_o1") < x("E_o1") < x("E_total")
+
+
+def test_2_2_2_tb_puts_h1_left_of_h2_and_w1_before_w2(renderer):
+    example = two_two_two()
+    ids = ids_of(example.root)
+    svg = draw_dot(example.root, "TB", decimals=9).pipe("svg")
+
+    def x(name: str) -> float:
+        return svg_centre(svg, ids[example.values[name]])[0]
+
+    assert x("w1") < x("w2") < x("w3") < x("w4")
+    assert x("net_h1") < x("net_h2") and x("out_h1") < x("out_h2")
+    assert x("out_o1") < x("out_o2")
+
+
+def test_2_2_2_text_is_at_least_9_pixels_on_a_1280_pixel_slide(renderer):
+    example = two_two_two()
+    example.root.backward()
+    svg = draw_dot(example.root, decimals=9, color_roles=True).pipe("svg")
+    width, _, font_sizes = svg_size(svg)
+    # Scaled to 1280 pixels wide, a font of size s (in viewBox units) is s * 1280 / width.
+    assert min(font_sizes) * 1280 / width >= 9.0, (width, min(font_sizes))
+    # The slide's precision: w1's gradient 0.000438568 (not 0.0004).
+    ids = ids_of(example.root)
+    assert svg_nodes(svg)[ids[example.values["w1"]]] == [
+        "w1",
+        "data 0.150000000",
+        "grad 0.000438568",
+    ]
 
 
 # -- clusters ----------------------------------------------------------------------------
@@ -254,29 +517,43 @@ def test_group_by_draws_one_box_per_neuron_inside_one_box_per_layer():
     x1, x2 = Value(1.0, "x1"), Value(-2.0, "x2")
     out = model([x1, x2])
     source = draw_dot(out, group_by=model).source
-    ids = {node: f"v{k}" for k, node in enumerate(topological_order(out))}
+    ids = ids_of(out)
     first = model.layers[0][1]
     assert cluster_of(source, ids[first.w[0]]) == ["layer 0", "neuron 1"]
     assert cluster_of(source, ids[first.b]) == ["layer 0", "neuron 1"]
     last = model.layers[1][0]
-    activation = out  # tanh of the last neuron's weighted sum
     weighted = out.inputs[0]
     assert cluster_of(source, ids[weighted]) == ["layer 1", "neuron 0"]
-    assert cluster_of(source, ids[activation]) == ["layer 1", "neuron 0"]
+    assert cluster_of(source, ids[out]) == ["layer 1", "neuron 0"]  # its tanh
     assert cluster_of(source, ids[last.w[1]]) == ["layer 1", "neuron 0"]
     assert cluster_of(source, ids[x1]) == []  # network inputs are outside every box
     # Unlabelled parameters are named by their place in the neuron.
-    assert "{ w.0 | data 2.0000 |" in source and "{ b | data -0.3000 |" in source
+    assert lines_of(source, ids[first.w[0]])[:2] == ["w.0", "data 2.0000"]
+    assert lines_of(source, ids[first.b])[:2] == ["b", "data -0.3000"]
 
 
 def test_group_by_marks_model_parameters_as_parameters():
     model = FakeNeuron("", [0.5], 0.0)
     data = Value(3.0, "bx")  # starts with b, but group_by says it is not a parameter
     out = model([data])
-    source = draw_dot(out, group_by=model, color_roles=True).source
-    assert 'fillcolor="#d9f0d3"' in node_line(source, "v1")  # bx (order: w.0, bx, b, ...)
-    assert 'fillcolor="#fee8a0"' in node_line(source, "v0")  # w.0
-    assert cluster_of(source, "v0") == ["neuron"]  # a lone Neuron: one box
+    ids = ids_of(out)
+    graph = draw_dot(out, group_by=model, color_roles=True)
+    assert 'fillcolor="#d9f0d3"' in node_line(graph.source, ids[data])
+    assert 'fillcolor="#fee8a0"' in node_line(graph.source, ids[model.w[0]])
+    assert cluster_of(graph.source, ids[model.w[0]]) == ["neuron"]  # a lone Neuron: one box
+    assert graph.parameters == {model.w[0]: ids[model.w[0]], model.b: ids[model.b]}
+
+
+def test_cluster_labels_are_escaped(renderer):
+    model = FakeNeuron('odd"box\\.', [0.5], 0.0)  # the box is named by the prefix
+    out = model([Value(3.0, "x")])
+    graph = draw_dot(out, group_by=model)
+    # A backslash right before the closing quote would escape it: a space follows it.
+    assert 'graph [label="odd\\"box\\\\ " style="rounded"]' in graph.source
+    root = ElementTree.fromstring(graph.pipe("svg"))
+    texts = [t.text for g in root.iter(f"{SVG}g") if g.get("class") == "cluster"
+             for t in g.iter(f"{SVG}text")]  # fmt: skip
+    assert [text.strip() for text in texts] == ['odd"box\\']
 
 
 def test_group_by_a_real_mlp():
@@ -286,8 +563,7 @@ def test_group_by_a_real_mlp():
     out.backward()
     source = draw_dot(out, group_by=model).source
     named = dict(model.named_parameters())
-    order = topological_order(out)
-    ids = {node: f"v{k}" for k, node in enumerate(order)}
+    ids = ids_of(out)
     assert cluster_of(source, ids[named["layers.0.neurons.1.w.0"]]) == ["layer 0", "neuron 1"]
     assert cluster_of(source, ids[named["layers.1.neurons.0.b"]]) == ["layer 1", "neuron 0"]
     assert source.count("subgraph cluster") == 5  # 2 layers + 3 neurons
@@ -301,36 +577,42 @@ def test_group_by_without_named_parameters_raises():
 # -- one step of the backward pass -------------------------------------------------------
 
 
-def test_step_highlights_the_node_the_input_and_the_edge_between():
-    f, _ = xyz()
+def test_step_highlights_the_node_the_input_and_the_edge_and_captions_the_product():
+    f, values = xyz()
+    ids = ids_of(f)
     steps = backward_steps(f)
     next(steps)  # df/dq
     next(steps)  # df/dz
     step = next(steps)  # dq/dx = 1 (local) x df/dq = -4 (upstream) -> x.grad += -4
+    assert step.number == 3
     source = draw_dot(f, step=step).source
-    assert 'color="#ff7f0e"' in node_line(source, "v2")  # q passes its gradient
-    assert 'color="#ff7f0e"' in node_line(source, "v0")  # x receives it
-    assert 'color="#ff7f0e"' in node_line(source, "v2_op")
-    assert 'v0 -> v2_op [label="1 × -4 = -4"' in source  # local x upstream = contribution
-    assert "v1 -> v2_op\n" in source  # y's edge is plain
-    assert "step 3 of 4:  dq/dx = 1 (local) × df/dq = -4 (upstream)" in source
+    q, x, y = ids[values["q"]], ids[values["x"]], ids[values["y"]]
+    assert 'color="#ff7f0e"' in node_line(source, q)  # q passes its gradient
+    assert 'color="#ff7f0e"' in node_line(source, x)  # x receives it
+    assert 'color="#ff7f0e"' in node_line(source, q + "_op")
+    assert f'{x} -> {q}_op [color="#ff7f0e" penwidth="3"]' in source
+    assert f"{y} -> {q}_op\n" in source  # y's edge is plain
+    assert "label=" not in [s for s in source.splitlines() if s.startswith(f"{x} -> ")][0]
+    # The product goes in the caption, which no edge crosses.
+    assert 'label="step 3 of 4: x.grad += dq/dx × df/dq\\n= 1 (local) × -4 (upstream) = -4"' in (
+        draw_dot(f, step=step, digits=3).source
+    )
     list(steps)
 
 
 def test_step_shows_question_marks_for_gradients_not_known_yet():
-    f, _ = xyz()
+    f, values = xyz()
+    ids = ids_of(f)
     grads_shown = []
     for step in backward_steps(f):
-        source = draw_dot(f, step=step).source
-        grads_shown.append(
-            [re.search(r"grad ([^ }]+)", node_line(source, f"v{k}")).group(1) for k in range(5)]
-        )
-    # Columns x, y, q, z, f. The steps: q gets -4, z gets 3, x gets -4, y gets -4.
+        source = draw_dot(f, step=step, digits=3).source
+        grads_shown.append([lines_of(source, ids[values[n]])[2] for n in "xyqzf"])
+    # The steps: q gets -4, z gets 3, x gets -4, y gets -4.
     assert grads_shown == [
-        ["?", "?", "-4.0000", "?", "1.0000"],
-        ["?", "?", "-4.0000", "3.0000", "1.0000"],
-        ["-4.0000", "?", "-4.0000", "3.0000", "1.0000"],
-        ["-4.0000", "-4.0000", "-4.0000", "3.0000", "1.0000"],
+        ["grad ?", "grad ?", "grad -4", "grad ?", "grad 1"],
+        ["grad ?", "grad ?", "grad -4", "grad 3", "grad 1"],
+        ["grad -4", "grad ?", "grad -4", "grad 3", "grad 1"],
+        ["grad -4", "grad -4", "grad -4", "grad 3", "grad 1"],
     ]
 
 
@@ -341,9 +623,9 @@ def test_step_into_a_value_used_twice_highlights_the_right_edge_and_waits_for_bo
     source = draw_dot(square, step=first).source
     # d(a*a)/da through the first operand: a = 3, times upstream 1.
     assert edges(source)[:2] == ["v0 -> v1_op", "v0 -> v1_op"]
-    assert source.index('v0 -> v1_op [label="3 × 1 = 3"') < source.index("v0 -> v1_op\n")
-    assert "{ a | data 3.0000 | grad ? }" in source  # one share still to come
-    assert "{ a | data 3.0000 | grad 6.0000 }" in draw_dot(square, step=second).source
+    assert source.index('v0 -> v1_op [color="#ff7f0e"') < source.index("v0 -> v1_op\n")
+    assert lines_of(source, "v0") == ["a", "data 3.0000", "grad ?"]  # one share to come
+    assert lines_of(draw_dot(square, step=second).source, "v0")[2] == "grad 6.0000"
 
 
 def test_step_from_another_graph_raises():
@@ -362,14 +644,6 @@ def no_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render_module, "find_graphviz_pure", lambda: None)
 
 
-def only_graphviz_pure(monkeypatch: pytest.MonkeyPatch) -> str:
-    program = render_module.find_graphviz_pure()
-    if program is None:
-        pytest.skip("graphviz-pure is not installed")
-    monkeypatch.setattr(render_module, "find_dot", lambda: None)
-    return program
-
-
 def check_png(path) -> None:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -377,10 +651,8 @@ def check_png(path) -> None:
 
 
 def check_svg(path) -> None:
-    import xml.etree.ElementTree as ElementTree
-
     root = ElementTree.parse(path).getroot()
-    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.tag == f"{SVG}svg"
     assert "data -12.0000" in "".join(root.itertext())
 
 
@@ -414,8 +686,7 @@ def test_save_with_unknown_suffix_names_the_accepted_ones(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_graphviz_pure_renders_png_and_svg(tmp_path, monkeypatch):
-    only_graphviz_pure(monkeypatch)
+def test_renders_png_and_svg(tmp_path, renderer):
     f, _ = xyz()
     f.backward()
     graph = draw_dot(f, color_roles=True, grad_sign=True)
@@ -424,23 +695,13 @@ def test_graphviz_pure_renders_png_and_svg(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "f.svg"]
 
 
-def test_labels_with_record_characters_render_as_written(monkeypatch):
-    import xml.etree.ElementTree as ElementTree
-
-    only_graphviz_pure(monkeypatch)
-    label = 'a{b}|<c> "d" \\e'
-    svg = draw_dot(Value(1.0, label)).pipe("svg")
-    assert label in list(ElementTree.fromstring(svg).itertext())
-
-
-@pytest.mark.skipif(render_module.find_dot() is None, reason="system Graphviz dot not installed")
-def test_system_dot_renders_png_and_svg(tmp_path):
-    assert render_module.find_renderer() == render_module.find_dot()
+def test_dpi_scales_a_png(tmp_path, renderer):
     f, _ = xyz()
-    f.backward()
-    graph = draw_dot(f, color_roles=True, grad_sign=True)
-    check_png(graph.save(tmp_path / "f.png"))
-    check_svg(graph.save(tmp_path / "f.svg"))
+    small = png_size(draw_dot(f).pipe("png", dpi=72))
+    large = png_size(draw_dot(f).pipe("png", dpi=144))
+    assert abs(large[0] - 2 * small[0]) <= 2 and abs(large[1] - 2 * small[1]) <= 2
+    with pytest.raises(ValueError, match="dpi must be a number from 1 to 2400"):
+        draw_dot(f).pipe("png", dpi=0)
 
 
 def test_graphviz_pure_is_found_next_to_python_when_path_is_empty(monkeypatch):
@@ -451,16 +712,33 @@ def test_graphviz_pure_is_found_next_to_python_when_path_is_empty(monkeypatch):
     assert found is not None and found.endswith("graphviz-pure")
 
 
-def test_renderer_failure_raises_with_its_message_and_leaves_no_file(tmp_path, monkeypatch):
-    only_graphviz_pure(monkeypatch)
+def test_renderer_failure_raises_with_its_message_and_leaves_no_file(tmp_path, renderer):
     broken = draw_module.Graph("digraph { a -> }", 1, 0)
-    with pytest.raises(RuntimeError, match="syntax error"):
+    with pytest.raises(RuntimeError, match="failed to draw the graph"):
         broken.save(tmp_path / "broken.png")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_jupyter_display_is_svg_with_a_renderer(monkeypatch):
-    only_graphviz_pure(monkeypatch)
+def test_a_renderer_that_takes_too_long_is_stopped_with_a_clear_message(renderer, monkeypatch):
+    f, _ = xyz()
+    with pytest.raises(RuntimeError, match=r"stopped after 1e-06 s .*render.TIMEOUT_S = 4e-06"):
+        render_module.render(draw_dot(f).source, "svg", timeout=1e-6)
+    monkeypatch.setattr(render_module, "TIMEOUT_S", 1e-6)  # the default for every picture
+    with pytest.raises(RuntimeError, match="stopped after 1e-06 s"):
+        draw_dot(f).pipe("svg")
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        render_module.render(draw_dot(f).source, "svg", timeout=0)
+
+
+def test_one_renderer_run_draws_several_graphs(renderer):
+    sources = ["digraph { a -> b }", "digraph { c -> d -> e }"]
+    svgs = render_module.render_many(sources, "svg")
+    assert [sorted(svg_nodes(svg)) for svg in svgs] == [["a", "b"], ["c", "d", "e"]]
+    pngs = render_module.render_many(sources, "png")
+    assert [png_size(png)[1] > 0 for png in pngs] == [True, True]
+
+
+def test_jupyter_display_is_svg_with_a_renderer(renderer):
     f, _ = xyz()
     bundle = draw_dot(f)._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
@@ -475,30 +753,73 @@ def test_jupyter_display_falls_back_to_dot_text_without_a_renderer(monkeypatch):
     assert graph.source in bundle["text/plain"]
 
 
-# -- frames of the backward pass ---------------------------------------------------------
+# -- frames of the backward pass: one layout for the whole pass --------------------------
 
 
-def test_save_step_frames_writes_one_numbered_picture_per_step(tmp_path, monkeypatch):
-    only_graphviz_pure(monkeypatch)
+def test_save_step_frames_writes_a_frame_before_the_pass_and_one_per_step(tmp_path, renderer):
     f, values = xyz()
     folder = tmp_path / "new" / "frames"
     paths = save_step_frames(f, folder)
-    # f = q * z gives 2 steps, q = x + y gives 2 more.
-    assert [p.name for p in paths] == [f"step_00{k}.png" for k in range(4)]
+    # f = q * z gives 2 steps, q = x + y gives 2 more; step_00 is before the pass.
+    assert [p.name for p in paths] == [f"step_0{k}.png" for k in range(5)]
     assert sorted(folder.iterdir()) == paths
-    for path in paths:
-        check_png(path)
+    assert len({png_size(p.read_bytes()) for p in paths}) == 1  # one size for all
     # The frames came from a real backward pass.
     assert [values[n].grad for n in "xyz"] == [-4.0, -4.0, 3.0]
 
 
-def test_save_step_frames_as_dot_needs_no_renderer_and_passes_draw_options(tmp_path, monkeypatch):
+def test_2_2_2_frames_share_one_layout(tmp_path, renderer):
+    example = two_two_two()
+    paths = save_step_frames(example.root, tmp_path, fmt="svg", decimals=9, color_roles=True)
+    assert len(paths) == 36 + 1  # 36 chain-rule steps, and the frame before the pass
+    svgs = [p.read_bytes() for p in paths]
+    sizes = {svg_size(svg)[:2] for svg in svgs}
+    assert len(sizes) == 1  # every frame the same size
+    geometry = svg_geometry(svgs[0])
+    ids = ids_of(example.root)
+    value_names = {ids[v] for v in topological_order(example.root)} & set(geometry)
+    for svg in svgs[1:]:  # every node exactly where it was, box and all
+        shapes = svg_geometry(svg)
+        assert {name: shapes[name] for name in value_names} == {
+            name: geometry[name] for name in value_names
+        }
+    w5 = ids[example.values["w5"]]
+    texts = [svg_nodes(svg) for svg in svgs]
+    assert all(lines[-1] == "grad ?" for name, lines in texts[0].items() if name in value_names)
+    # Step 9 (file step_09) is dE_total/dw5: 0.593269992 (out_h1) x 0.138498562 = 0.082167041.
+    assert texts[9][w5] == ["w5", "data 0.400000000", "grad 0.082167041"]
+    assert texts[8][w5][-1] == "grad ?"
+    assert texts[9]["caption"] == [
+        "step 9 of 36: w5.grad += dnet_o1/dw5 × dE_total/dnet_o1",
+        "= 0.593269992 (local) × 0.138498562 (upstream) = 0.082167041",
+    ]
+    # Before the pass nothing is known; after the last step every gradient is the slide's.
+    assert texts[0]["caption"][0].startswith("before the backward pass")
+    assert texts[36][ids[example.values["w1"]]][-1] == "grad 0.000438568"
+
+
+def test_2_2_2_backward_reaches_dw5_before_the_o2_branch():
+    example = two_two_two()
+    steps = list(backward_steps(example.root))
+    o2_branch = {example.values[n] for n in ("E_o2", "out_o2", "net_o2")} | set(
+        topological_order(example.values["E_o2"], leaves=False)
+    )
+    w5 = next(s.number for s in steps if s.input is example.values["w5"])
+    first_o2 = min(s.number for s in steps if s.node in o2_branch)
+    assert w5 == 9 and w5 < first_o2
+
+
+def test_save_step_frames_as_dot_without_a_renderer_passes_draw_options(tmp_path, monkeypatch):
     no_renderer(monkeypatch)
-    f, _ = xyz()
+    f, values = xyz()
     paths = save_step_frames(f, tmp_path, gradient=2.0, fmt="dot", decimals=1)
-    assert len(paths) == 4
+    assert len(paths) == 5
     # With gradient 2: q gets -4 * 2 = -8 in the first step.
-    assert "{ q | data 3.0 | grad -8.0 }" in paths[0].read_text(encoding="utf-8")
+    assert lines_of(paths[1].read_text(encoding="utf-8"), ids_of(f)[values["q"]]) == [
+        "q",
+        "data 3.0",
+        "grad -8.0",
+    ]
 
 
 def test_save_step_frames_without_renderer_fails_before_touching_gradients(tmp_path, monkeypatch):
@@ -510,20 +831,20 @@ def test_save_step_frames_without_renderer_fails_before_touching_gradients(tmp_p
     assert not (tmp_path / "frames").exists()
 
 
-def test_frames_make_an_animated_gif(tmp_path, monkeypatch):
+def test_frames_make_an_animated_gif_that_does_not_shake(tmp_path, renderer):
     image = pytest.importorskip("PIL.Image")
-    only_graphviz_pure(monkeypatch)
     f, _ = xyz()
     paths = save_step_frames(f, tmp_path)
     gif = draw_module.frames_to_gif(paths, tmp_path / "backward.gif")
     with image.open(gif) as animation:
-        assert animation.n_frames == 4
+        assert animation.n_frames == 5
+        assert animation.size == png_size(paths[0].read_bytes())
 
 
 def test_frames_to_gif_without_pillow_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)  # import PIL now fails
     with pytest.raises(RuntimeError, match="pip install pillow"):
-        draw_module.frames_to_gif([tmp_path / "step_000.png"], tmp_path / "out.gif")
+        draw_module.frames_to_gif([tmp_path / "step_00.png"], tmp_path / "out.gif")
 
 
 # -- importing ---------------------------------------------------------------------------
@@ -541,3 +862,73 @@ def test_importing_autograd_does_not_import_graphviz_or_start_a_process():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False", "0"]
+
+
+def test_frames_grouped_by_a_model_keep_their_boxes_in_place(tmp_path, renderer):
+    model = FakeMLP()
+    out = model([Value(1.0, "x1"), Value(-2.0, "x2")])
+    paths = save_step_frames(out, tmp_path, fmt="svg", group_by=model)
+
+    def boxes(path) -> dict[str, tuple[str, str]]:
+        """Each box's label and outline, by its <title> (renderers may list them in any order)."""
+        root = ElementTree.parse(path).getroot()
+        found = {}
+        for g in root.iter(f"{SVG}g"):
+            if g.get("class") == "cluster":
+                shape = g.find(f"{SVG}path")
+                if shape is None:
+                    shape = g.find(f"{SVG}polygon")
+                outline = shape.get("d") or shape.get("points")
+                found[g.find(f"{SVG}title").text] = (g.find(f"{SVG}text").text, outline)
+        return found
+
+    first = boxes(paths[0])
+    assert sorted(label for label, _ in first.values()) == [
+        "layer 0", "layer 1", "neuron 0", "neuron 0", "neuron 1",
+    ]  # fmt: skip
+    assert all(boxes(path) == first for path in paths[1:])
+
+
+def test_a_long_sum_is_a_staircase_not_one_column_of_products():
+    total = Value(0.0, "start")
+    products = []
+    for k in range(40):
+        products.append(Value(float(k), f"x{k}") * Value(1.0, f"w{k}"))
+        total = total + products[-1]
+    source = draw_dot(total).source
+    columns = [line for line in source.splitlines() if line.startswith("{ rank=same;")]
+    ids = ids_of(total)
+    # Each product sits just before the + that uses it, beside the running total, instead of
+    # all 40 in the first computed column with edges across the whole picture.
+    assert max(line.count(";") for line in columns) <= 4  # members: x_k, w_k, and the totals
+    (column,) = [line for line in columns if f" {ids[products[20]]};" in line + ";"]
+    assert ids[total.inputs[0].inputs[0].inputs[0]] not in column.split("; ")
+
+
+def test_an_mlp_graph_is_drawn(renderer):
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(1, [16, 16, 1], seed=0)
+    out = model([Value(0.5, "x")])
+    out.backward()
+    nodes = svg_nodes(draw_dot(out).pipe("svg"))
+    # 16 + 16 + 1 neurons: 33 weighted sums, 32 ReLUs; 1 input and 321 parameters
+    # (16 * 1 + 16 * 16 + 1 * 16 weights, 33 biases): 387 Values.
+    assert len([n for n in nodes if not n.endswith("_op")]) == 387
+
+
+@pytest.mark.parametrize(
+    ("x", "options", "text"),
+    [
+        (0.08216704056, {"decimals": 9}, "0.082167041"),  # dE_total/dw5 on the slide
+        (0.08216704056, {"digits": 3}, "0.0822"),
+        (-4.0, {}, "-4"),  # up to 10 significant digits, no trailing zeros
+        (-0.0, {"decimals": 2}, "0.00"),  # no sign on zero
+        (0.00001234, {"decimals": 4}, "1.2340e-05"),  # never a non-zero number as 0.0000
+        (2.5e7, {"decimals": 1}, "2.5e+07"),
+        (float("inf"), {"decimals": 3}, "inf"),
+    ],
+)
+def test_format_number_writes_decimals_or_significant_digits(x, options, text):
+    from autograd.printing import format_number
+
+    assert format_number(x, **options) == text

@@ -254,7 +254,8 @@ def test_graph_is_freed_by_reference_counting_alone():
 
 def test_topological_order_puts_inputs_first_and_is_deterministic():
     x, y, z, q, f = slide_xyz()
-    assert topological_order(f) == [x, y, q, z, f]
+    # The last operand is searched first, so backward (the reverse) takes q's branch first.
+    assert topological_order(f) == [z, y, x, q, f]
     assert topological_order(f, leaves=False) == [q, f]
     assert topological_order(x, leaves=False) == []
 
@@ -375,9 +376,9 @@ def test_unlabeled_nodes_are_named_by_topological_position():
     a = Value(2.0, "a")
     out = a * a + 1
     lines = [str(s) for s in backward_steps(out)]
-    # order: a (v0), a*a (v1), the constant 1 (v2), out (v3)
-    assert lines[0] == "dv3/dv1 = 1 (local) x dv3/dv3 = 1 (upstream) -> v1.grad += 1"
-    assert lines[2] == "dv1/da = 2 (local) x dv3/dv1 = 1 (upstream) -> a.grad += 2"
+    # order (last operand searched first): the constant 1 (v0), a (v1), a*a (v2), out (v3)
+    assert lines[0] == "dv3/dv2 = 1 (local) x dv3/dv3 = 1 (upstream) -> v2.grad += 1"
+    assert lines[2] == "dv2/da = 2 (local) x dv3/dv2 = 1 (upstream) -> a.grad += 2"
 
 
 def test_weighted_sum_fast_path_matches_the_table_bit_for_bit():

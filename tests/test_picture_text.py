@@ -26,25 +26,45 @@ def xyz() -> Value:
 def test_alt_text_reads_the_graph_before_and_after_backward() -> None:
     # The slide's f = (x + y) * z at (-2, 5, -4): q = 3, f = -12; after backward
     # df/dx = df/dy = z = -4, df/dz = q = 3, df/dq = -4.
+    # The words give the numbers as the picture prints them (decimals=0 here: -2, not -2.0000).
     f = xyz()
-    assert draw_dot(f, show_grad=False).alt == (
+    assert draw_dot(f, decimals=0, show_grad=False).alt == (
         "Computation graph of f (5 values, 2 operations), without gradients. "
         "Inputs: x = -2; y = 5; z = -4. "
         "Operations: q = x + y, so q = 3; f = q × z, so f = -12."
     )
     f.backward()
-    assert draw_dot(f).alt == (
+    assert draw_dot(f, decimals=0).alt == (
         "Computation graph of f (5 values, 2 operations), with its gradients. "
         "Inputs: x = -2, grad -4; y = 5, grad -4; z = -4, grad 3. "
         "Operations: q = x + y, so q = 3, grad -4; f = q × z, so f = -12, grad 1."
+    )
+    assert draw_dot(f).alt.startswith(  # the default: 4 decimals, as drawn
+        "Computation graph of f (5 values, 2 operations), with its gradients. "
+        "Inputs: x = -2.0000, grad -4.0000;"
+    )
+
+
+def test_numbers_written_into_an_operation_are_described_with_it() -> None:
+    # E = 0.5 * (t - y)**2 at t = 0.01, y = 0.75: the 0.5 is drawn inside its × node ("× 0.5"),
+    # as the words say it, and the square is named by its formula.
+    y = Value(0.75, "y")
+    error = 0.5 * (0.01 - y) ** 2
+    error.label = "E"
+    error.backward()
+    assert draw_dot(error, decimals=4).alt == (
+        "Computation graph of E (4 values, 3 operations), with its gradients. "
+        "Inputs: y = 0.7500, grad 0.7400. "
+        "Operations: 0.01 − y = -0.7400, grad -0.7400; (0.01 − y)² = 0.5476, grad 0.5000; "
+        "E = (0.01 − y)² × 0.5, so E = 0.2738, grad 1.0000."
     )
 
 
 def test_a_step_picture_is_described_by_its_caption_first() -> None:
     f = xyz()
     first = next(iter(backward_steps(f)))  # df/dq = z = -4 passed from f to q
-    alt = draw_dot(f, step=first).alt
-    assert alt.startswith("Step 1 of 4: df/dq = -4 (local) × df/df = 1 (upstream) → q.grad += -4.")
+    alt = draw_dot(f, step=first, decimals=0).alt
+    assert alt.startswith("Step 1 of 4: q.grad += df/dq × df/df = -4 (local) × 1 (upstream) = -4.")
     assert "x = -2, grad ?" in alt  # not reached by the pass yet
 
 

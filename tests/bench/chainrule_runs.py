@@ -139,6 +139,36 @@ def grads(sizes: Sizes) -> dict[str, Any]:
     }
 
 
+def frames(sizes: Sizes) -> dict[str, Any]:
+    """(h) the 2-2-2 network's step frames as PNGs, as `chainrule example 2-2-2 --frames`
+    draws them (the layout once, then every frame drawn with it), and, for comparison in
+    the same process, the way they were drawn before: each step laid out on its own."""
+    import tempfile
+    from pathlib import Path
+
+    from autograd import backward_steps, draw_dot, save_step_frames
+    from autograd.render import find_renderer
+    from chainrule import examples
+
+    options = {"decimals": 9, "color_roles": True}
+    with tempfile.TemporaryDirectory() as folder:
+        example = examples.build("2-2-2")
+        start = now()
+        paths = save_step_frames(example.root, folder, **options)
+        seconds = now() - start
+        example = examples.build("2-2-2")
+        start = now()
+        for step in backward_steps(example.root):
+            draw_dot(example.root, step=step, **options).save(Path(folder) / "each.png")
+        each = now() - start
+    return {
+        "frames_s": seconds,
+        "each_step_s": each,
+        "n_frames": len(paths),
+        "renderer": find_renderer(),
+    }
+
+
 WORKLOADS = {
     "training": training,
     "step": step,
@@ -147,4 +177,5 @@ WORKLOADS = {
     "chain_shared": lambda sizes: chain(sizes, shared=True),
     "memory": memory,
     "grads": grads,
+    "frames": frames,
 }

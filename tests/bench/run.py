@@ -74,6 +74,7 @@ WORKLOADS = [
     Workload("import", "e", "(e) import time", _engines("chainrule", "micrograd", "torch")),
     Workload("step", "f", "(f) step at batch size 1", _engines("chainrule", "micrograd", "torch")),
     Workload("grads", "g", "determinism", _twice_with_new_hash_seeds),
+    Workload("frames", "h", "(h) 2-2-2 step frames, PNG", _engines("chainrule")),
 ]
 BY_NAME = {w.name: w for w in WORKLOADS} | {w.letter: w for w in WORKLOADS}
 
@@ -199,6 +200,11 @@ def round_figures(workload: str, results: dict[str, dict[str, Any]]) -> dict[str
             figures["speedup_vs_torch"] = t["us_per_step"] / c["us_per_step"]
         if c and m:
             figures["speedup_vs_micrograd"] = m["us_per_step"] / c["us_per_step"]
+    elif workload == "frames" and c:
+        figures["chainrule.frames_s"] = c["frames_s"]
+        figures["chainrule.each_step_s"] = c["each_step_s"]
+        figures["frames_vs_each_step"] = c["frames_s"] / c["each_step_s"]
+        figures["chainrule.n_frames"] = c["n_frames"]
     elif workload == "grads":
         for label, r in ok.items():
             figures[f"{label}.grad_sha256"] = r["grad_sha256"]
@@ -270,6 +276,10 @@ TARGETS = [
     Target("import", "(e) no numpy or graphviz imported", "chainrule.heavy_modules", "none true"),
     Target("step", "(f) faster than PyTorch per step", "speedup_vs_torch", ">", 1),
     Target("grads", "gradients bitwise identical across runs", "grad_sha256", "all equal"),
+    # 3.5 s: the 2-2-2's 36 frames, one render each, before frames shared one layout.
+    Target("frames", "(h) 2-2-2 frames <= 3.5 s", "chainrule.frames_s", "<=", 3.5, " s"),
+    # The same machine, the same round: no slower than laying out every frame on its own.
+    Target("frames", "(h) frames / each step drawn alone <= 1", "frames_vs_each_step", "<=", 1),
     Target("grads", "weights after an epoch bitwise identical", "weights_sha256", "all equal"),
 ]
 
@@ -329,6 +339,8 @@ FIGURE_ROWS = [  # (workload, what, key suffix, how to show it)
     ("import", "import, ms", "import_ms", "n"),
     ("import", "numpy/graphviz loaded", "heavy_modules", "text"),
     ("step", "microseconds per step", "us_per_step", "n"),
+    ("frames", "2-2-2 frames (37 PNGs), seconds", "frames_s", "s"),
+    ("frames", "36 steps drawn one by one, seconds", "each_step_s", "s"),
 ]
 ENGINES = ("chainrule", "micrograd", "torch")
 

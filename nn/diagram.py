@@ -1,0 +1,205 @@
+"""The network diagram of the slides: neurons as circles in columns, weights on the edges.
+
+`draw_network(model)` draws an MLP (or a list of Layers) the way lectures draw one: the
+inputs, then each layer's neurons top to bottom, an edge for every weight labelled with its
+name and value (and its gradient after backward()), the activation in each neuron, and the
+biases: a bias two neurons share (the slides' b1, b2) is a node of its own with an edge to
+each, a neuron's own bias is written in its circle. It returns the same Graph as draw_dot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from autograd import Value
+from autograd.draw import FONT, Graph, dot_attributes, escape_label
+from autograd.printing import check_precision, format_number
+
+from .layers import MLP, Layer
+
+# Past this many weights an edge label per weight is unreadable: the edges are drawn
+# without labels, and a note under the diagram says so.
+MAX_EDGE_LABELS = 40
+ACTIVATION_SYMBOLS = {"sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "linear": "linear"}
+COLORS = {"input": "#d9f0d3", "neuron": "#f0f0f0", "output": "#c6dbef", "bias": "#fee8a0"}
+
+
+def draw_network(
+    model: MLP | Sequence[Layer],
+    *,
+    input_names: Sequence[str] | None = None,
+    show_grad: bool | None = None,
+    decimals: int | None = None,
+    digits: int | None = None,
+    max_edge_labels: int = MAX_EDGE_LABELS,
+) -> Graph:
+    """The diagram of model (an MLP, or Layers in the order they are applied).
+
+    input_names: the inputs' names (default x1, x2, ...).
+    show_grad:   write each weight's gradient under its value; by default, when some
+                 parameter has a gradient (after backward()).
+    decimals, digits: the numbers' precision, as in draw_dot (4 decimals by default).
+    max_edge_labels: with more weights than this, edges carry no labels (a note says so).
+
+    The Graph's `parameters` maps each weight and bias to the element showing it: the
+    edge's title "tail->head" for a weight, the bias's node or its neuron's node.
+    """
+    layers = _layers(model)
+    check_precision(decimals, digits)
+    if decimals is None and digits is None:
+        decimals = 4
+
+    def number(x: float) -> str:
+        return format_number(x, decimals=decimals, digits=digits)
+
+    n_inputs = len(layers[0].neurons[0].w)
+    if input_names is None:
+        input_names = [f"x{k}" for k in range(1, n_inputs + 1)]
+    if len(input_names) != n_inputs:
+        raise ValueError(
+            f"input_names needs one name per input ({n_inputs}), got {len(input_names)}"
+        )
+    parameters_all = [p for layer in layers for n in layer.neurons for p in (*n.w, n.b)]
+    if show_grad is None:
+        show_grad = any(p.grad != 0.0 for p in parameters_all)
+    n_weights = sum(len(n.w) for layer in layers for n in layer.neurons)
+    labelled = n_weights <= max_edge_labels
+
+    lines = [
+        "digraph {",
+        "graph "
+        + dot_attributes(
+            {"rankdir": "LR", "fontname": FONT, "ranksep": "1.2", "nodesep": "0.25"}
+        ),  # fmt: skip
+        "node " + dot_attributes({"fontname": FONT, "fontsize": "14", "style": "filled"}),
+        "edge " + dot_attributes({"fontname": FONT, "fontsize": "14", "arrowsize": "0.7"}),
+    ]
+    edges: list[str] = []
+    columns: list[list[str]] = [[]]
+    parameters: dict[Value, str] = {}
+    previous = []
+    for k, name in enumerate(input_names):
+        node = f"x{k}"
+        lines.append(
+            f"{node} "
+            + dot_attributes(
+                {"shape": "circle", "fillcolor": COLORS["input"], "label": escape_label(name)}
+            )
+        )
+        columns[0].append(node)
+        previous.append(node)
+    weight_count = bias_count = 0
+    for i, layer in enumerate(layers):
+        last = i == len(layers) - 1
+        uses: dict[Value, int] = {}
+        for neuron in layer.neurons:
+            uses[neuron.b] = uses.get(neuron.b, 0) + 1
+        current: list[str] = []
+        columns.append([])
+        shared_nodes: dict[Value, str] = {}
+        for j, neuron in enumerate(layer.neurons):
+            node = f"L{i}n{j}"
+            name = _neuron_name(i, j, len(layers), last)
+            label = [name, ACTIVATION_SYMBOLS.get(neuron.activation, neuron.activation)]
+            if uses[neuron.b] == 1:  # its own bias: written in its circle
+                bias_count += 1
+                parameters[neuron.b] = node
+                if labelled:
+                    label.append(f"{_name(neuron.b, f'b{bias_count}')} {number(neuron.b.data)}")
+                    if show_grad:
+                        label.append(f"grad {number(neuron.b.grad)}")
+            elif neuron.b not in shared_nodes:  # a shared bias: a node of its own
+                bias_count += 1
+                bias = shared_nodes[neuron.b] = f"L{i}b{len(shared_nodes)}"
+                parameters[neuron.b] = bias
+                text = [f"{_name(neuron.b, f'b{bias_count}')}", number(neuron.b.data)]
+                if show_grad:
+                    text.append(f"grad {number(neuron.b.grad)}")
+                lines.append(
+                    f"{bias} "
+                    + dot_attributes(
+                        {
+                            "shape": "box",
+                            "style": "rounded,filled",
+                            "fillcolor": COLORS["bias"],
+                            "label": "\\n".join(escape_label(t) for t in text),
+                        }
+                    )
+                )
+                columns[i].insert(0, bias)  # beside the layer before, above its neurons
+            color = COLORS["output"] if last else COLORS["neuron"]
+            lines.append(
+                f"{node} "
+                + dot_attributes(
+                    {
+                        "shape": "circle",
+                        "fillcolor": color,
+                        "label": "\\n".join(escape_label(t) for t in label),
+                    }
+                )
+            )
+            current.append(node)
+            columns[i + 1].append(node)
+            for x, w in zip(previous, neuron.w):
+                weight_count += 1
+                attributes = {}
+                if labelled:
+                    text = [f"{_name(w, f'w{weight_count}')} {number(w.data)}"]
+                    if show_grad:
+                        text.append(f"grad {number(w.grad)}")
+                    attributes["label"] = "\\n".join(escape_label(t) for t in text)
+                parameters[w] = f"{x}->{node}"
+                suffix = " " + dot_attributes(attributes) if attributes else ""
+                edges.append(f"{x} -> {node}{suffix}")
+            if neuron.b in shared_nodes:
+                edges.append(
+                    f"{shared_nodes[neuron.b]} -> {node} " + dot_attributes({"style": "dashed"})
+                )
+        previous = current
+    for column in columns:  # each column top to bottom in order, held by invisible edges
+        lines.append("{ rank=same; " + "; ".join(column) + " }")
+        edges.extend(
+            f"{upper} -> {lower} " + dot_attributes({"style": "invis"})
+            for upper, lower in zip(column, column[1:])
+        )
+    if not labelled:
+        note = (
+            f"{n_weights} weights: too many to label each edge (more than {max_edge_labels}); "
+            "model.state_dict() lists them"
+        )
+        lines.append("graph " + dot_attributes({"label": escape_label(note), "labelloc": "b"}))
+    lines.extend(edges)
+    lines.append("}")
+    return Graph("\n".join(lines) + "\n", len(parameters_all), 0, parameters=parameters)
+
+
+def _layers(model: Any) -> list[Layer]:
+    if isinstance(model, MLP):
+        return list(model.layers)
+    if isinstance(model, Layer):
+        return [model]
+    if isinstance(model, Sequence) and model and all(isinstance(m, Layer) for m in model):
+        layers = list(model)
+        for before, after in zip(layers, layers[1:]):
+            if len(after.neurons[0].w) != len(before.neurons):
+                raise ValueError(
+                    f"these layers do not chain: a layer of {len(before.neurons)} neurons is "
+                    f"followed by one taking {len(after.neurons[0].w)} inputs"
+                )
+        return layers
+    raise TypeError(
+        "draw_network needs an MLP or a list of Layers (applied in order), "
+        f"got {type(model).__name__}"
+    )
+
+
+def _neuron_name(i: int, j: int, n_layers: int, last: bool) -> str:
+    """o1, o2 for the output layer; h1, h2 for a single hidden layer; h2_3 otherwise."""
+    if last:
+        return f"o{j + 1}"
+    return f"h{j + 1}" if n_layers == 2 else f"h{i + 1}_{j + 1}"
+
+
+def _name(value: Value, default: str) -> str:
+    return value.label or default
