@@ -484,7 +484,10 @@ class _Structure:
         reading = [node for node in _reading_order(self.root) if node in drawn]
         operations = [node for node in reading if node.inputs]
         leaves = [node for node in reading if not node.inputs]
-        caption = " ".join(" ".join(scene.caption).split()) if scene is not None else ""
+        caption = ""  # the caption's lines as sentences; "= ..." continues the line before
+        for line in scene.caption if scene is not None else []:
+            line = " ".join(line.split())
+            caption += (" " if line.startswith("=") else ". ") + line if caption else line
         when = "with its gradients" if options.show_grad else "without gradients"
         parts = [f"{caption[:1].upper()}{caption[1:]}." if caption else ""]
         parts.append(

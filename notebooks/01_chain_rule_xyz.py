@@ -45,7 +45,7 @@ if importlib.util.find_spec("chainrule") is None:
 # %%
 from IPython.display import display
 
-from chainrule import Value, backward_steps, draw_dot, gradcheck, numerical_grad
+from chainrule import Value, backward_steps, draw_dot, gradcheck, numerical_grad, step_frames
 
 # %% [markdown]
 # ## 1. Forward pass
@@ -119,7 +119,7 @@ print("{:>4}  {:>4} -> {:<5} {:>8} x {:>5} = downstream".format(*header))
 for step in backward_steps(f):
     root, node, input_name = step.names
     print(
-        f"{step.index:>4}  {node:>4} -> {input_name:<5} {step.upstream:>8g} x "
+        f"{step.number:>4}  {node:>4} -> {input_name:<5} {step.upstream:>8g} x "
         f"{step.local:>5g} = {step.contribution:g}"
     )
 print()
@@ -137,16 +137,17 @@ for step in backward_steps(f):
 # %% [markdown]
 # ## 5. A picture of each step
 #
-# `draw_dot(f, step=step)` highlights the edge the gradient flows along in that step.
-# The pictures are drawn while the pass is paused, so each shows the gradients known
-# at that moment: the inputs fill in one by one, from f back to x and y.
+# `step_frames(f)` runs the same pass and draws it: frame 0 before it starts (every
+# gradient "?"), then one frame per step, which highlights the edge the gradient flows
+# along and writes local × upstream in the caption. All frames share one layout, so
+# nothing moves from one to the next, and the gradients fill in from f back to x and y.
+# (`save_step_frames(f, "frames/")` writes them as files, step_00.png to step_04.png.)
 
 # %%
 for leaf in (x, y, z):
     leaf.grad = 0.0
-for step in backward_steps(f):
-    print(step)
-    display(draw_dot(f, step=step))
+for frame in step_frames(f):
+    display(frame)
 
 
 # %% [markdown]

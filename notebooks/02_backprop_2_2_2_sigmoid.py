@@ -208,6 +208,17 @@ print(f"dE_total/dw5 = {w5.grad:.9f}")
 print(f"dE_total/db1 = {b1.grad:.9f}")
 
 # %% [markdown]
+# The slides draw the network itself: neurons as circles, a weight on each edge.
+# `draw_network` draws that picture from the layers; after backward it writes each
+# weight's gradient under its value. The shared biases b1 and b2 have a box of their own,
+# with a dashed edge to each neuron they feed.
+
+# %%
+from chainrule import draw_network
+
+draw_network([hidden, output], input_names=["i1", "i2"])
+
+# %% [markdown]
 # ## 4. One gradient-descent update
 #
 # The slides' update rule is w5_new = w5 - α · ∂E_total/∂w5 with α = 0.5:

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 
 from autograd import Value, backward_steps, draw_dot
+from nn import Layer, draw_network, sum_squared_error
 
 
 def xyz() -> Value:
@@ -89,3 +90,19 @@ def test_jupyter_gets_a_scaled_image_with_the_alt_text() -> None:
     assert svg.get("aria-label") == graph.alt
     assert svg.get("style") == "max-width: 100%; height: auto"
     assert svg.find("{http://www.w3.org/2000/svg}title").text == graph.alt
+
+
+def test_the_network_diagram_is_described_layer_by_layer_and_weight_by_weight() -> None:
+    # The slides' 2-2-2 network: one bias per layer shared by its two neurons.
+    b1, b2 = Value(0.35, "b1"), Value(0.60, "b2")
+    hidden = Layer(2, 2, "sigmoid", weights=[[0.15, 0.20], [0.25, 0.30]], biases=[b1, b1])
+    output = Layer(2, 2, "sigmoid", weights=[[0.40, 0.45], [0.50, 0.55]], biases=[b2, b2])
+    alt = draw_network([hidden, output], input_names=["i1", "i2"]).alt
+    assert alt.startswith(
+        "Network diagram. Inputs: i1, i2. Hidden layer: 2 sigmoid neurons, h1, h2. "
+        "Output layer: 2 sigmoid neurons, o1, o2. Weights and biases: "
+        "b1 = 0.3500 (shared by h1, h2); w1 = 0.1500 (i1 to h1); w2 = 0.2000 (i2 to h1);"
+    )
+    sum_squared_error(output(hidden([0.05, 0.10])), [0.01, 0.99]).backward()
+    after = draw_network([hidden, output], input_names=["i1", "i2"]).alt
+    assert "w5 = 0.4000, grad 0.0822 (h1 to o1)" in after  # the slide's dE/dw5 = 0.082167041
