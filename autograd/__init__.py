@@ -7,14 +7,22 @@
     >>> f.data, x.grad, y.grad, z.grad
     (-12.0, -4.0, -4.0, 3.0)
 
-Drawing (draw_dot) is loaded on first use, so importing the engine starts no process and
-imports neither graphviz nor numpy.
+Drawing (draw_dot) and the live step-through (step_through) are loaded on first use, so
+importing the engine starts no process and imports neither graphviz nor numpy.
 """
 
 from typing import Any
 
 from .check import gradcheck, numerical_grad
-from .engine import Value, is_grad_enabled, no_grad, sum_of, topological_order, weighted_sum
+from .engine import (
+    Value,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    sum_of,
+    topological_order,
+    weighted_sum,
+)
 from .steps import Step, backward_steps
 
 __all__ = [
@@ -22,12 +30,14 @@ __all__ = [
     "Value",
     "backward_steps",
     "draw_dot",
+    "enable_grad",
     "frames_to_gif",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
     "numerical_grad",
     "save_step_frames",
+    "step_through",
     "step_frames",
     "sum_of",
     "topological_order",
@@ -41,4 +51,8 @@ def __getattr__(name: str) -> Any:
         from . import draw
 
         return getattr(draw, name)
+    if name == "step_through":  # the live step-through draws too: loaded on first use
+        from .stepthrough import step_through
+
+        return step_through
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

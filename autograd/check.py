@@ -13,6 +13,17 @@ from collections.abc import Callable, Sequence
 from .engine import Value, no_grad
 
 
+def _check_inputs(inputs: Sequence[Value]) -> None:
+    """A TypeError naming the first input that is not a Value (both checks need Values:
+    they move each input's .data and read its .grad)."""
+    if isinstance(inputs, (Value, str, bytes)) or not isinstance(inputs, Sequence):
+        raise TypeError(f"inputs must be a list of Values, got {type(inputs).__name__}")
+    for k, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            hint = f"; wrap it: Value({x!r})" if isinstance(x, (int, float)) else ""
+            raise TypeError(f"inputs[{k}] is a {type(x).__name__}, not a Value{hint}")
+
+
 def _evaluate(f: Callable[..., Value | float], inputs: Sequence[Value]) -> float:
     out = f(*inputs)
     return out.data if isinstance(out, Value) else float(out)
@@ -22,6 +33,7 @@ def numerical_grad(
     f: Callable[..., Value | float], inputs: Sequence[Value], eps: float = 1e-6
 ) -> list[float]:
     """Central differences of the scalar f(*inputs) with respect to each input's data."""
+    _check_inputs(inputs)
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps!r}")
     grads = []
@@ -51,6 +63,7 @@ def gradcheck(
     Otherwise raises AssertionError listing each input that disagrees with both figures.
     The inputs' .grad are left as they were found.
     """
+    _check_inputs(inputs)
     saved = [x.grad for x in inputs]
     try:
         for x in inputs:

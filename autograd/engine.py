@@ -10,8 +10,10 @@ The local derivatives come from the op table in ops.py; this file applies them.
 from __future__ import annotations
 
 import numbers
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import NoReturn
 
 from .ops import (
     ADD,
@@ -33,8 +35,18 @@ from .ops import (
     Op,
 )
 
-# Whether operations record the graph. no_grad() turns it off for a block.
-_recording = True
+
+class _GradMode(threading.local):
+    """Whether operations record the graph, for each thread (True until no_grad())."""
+
+    enabled = True
+
+
+_grad_mode = _GradMode()
+# How many no_grad() blocks are open, in all threads. While it is 0, which is nearly always
+# during training, an operation records without reading the (slower) per-thread mode.
+_open_no_grad_blocks = 0
+_open_no_grad_lock = threading.Lock()
 
 
 class Value:
@@ -58,7 +70,14 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
-        self.data = _as_float(data)
+        data = _as_float(data)
+        if data - data != 0.0:  # inf - inf and nan - nan are nan
+            named = f" for {label!r}" if label else ""
+            raise ValueError(
+                f"Value needs a finite number, got {data!r}{named}: a NaN or an infinity "
+                "would spread silently through every result and gradient computed from it"
+            )
+        self.data = data
         self.grad = 0.0
         self.label = label
         self.op = LEAF
@@ -101,7 +120,7 @@ class Value:
             return _binary(POW, self, exponent)
         if isinstance(exponent, numbers.Real):
             # A number exponent is a constant of the operation, not an input.
-            return _unary(POW_C, self, float(exponent))
+            return _unary(POW_C, self, _as_float(exponent, "an exponent"))
         return NotImplemented
 
     def __rpow__(self, base: float) -> Value:  # base ** self, e.g. 2 ** v
@@ -127,9 +146,10 @@ class Value:
 
     def clamp(self, low: float, high: float) -> Value:
         """self limited to [low, high]; the gradient passes only where it was not clipped."""
-        if not low <= high:
+        low, high = _as_float(low, "clamp's low"), _as_float(high, "clamp's high")
+        if not low <= high:  # also false for a NaN bound
             raise ValueError(f"clamp needs low <= high, got low={low!r}, high={high!r}")
-        return _unary(CLAMP, self, (float(low), float(high)))
+        return _unary(CLAMP, self, (low, high))
 
     # -- the backward pass --------------------------------------------------------------
 
@@ -138,16 +158,46 @@ class Value:
 
         Intermediate nodes get this pass's d(self)/d(node) * gradient (not a running total),
         so calling backward() twice without zeroing exactly doubles the leaves' gradients.
+        All or nothing: when a gradient would not be a finite number, or a local derivative
+        cannot be computed, it raises an error naming the node, and every .grad is exactly
+        as it was before the call.
         """
-        gradient = _as_float(gradient, "gradient")
-        # Intermediate gradients restart every pass (the search sets them to 0 as it goes):
-        # they are this pass's values, while leaves (parameters) keep accumulating until
-        # someone calls zero_grad().
-        order = _search(self, leaves=False, zero_grads=True)
-        if not order:  # self is a leaf: d(self)/d(self) = 1
+        gradient = _as_gradient(gradient)
+        # The nodes to pass gradients through (root last), and the leaves below them. The
+        # search keeps every grad as it was, to put back if the pass fails part-way, and
+        # sets the nodes' grads to 0: they are this pass's values, while leaves (parameters)
+        # keep accumulating until someone calls zero_grad().
+        nodes, saved, leaves = _plan(self)
+        leaf_grads = [leaf.grad for leaf in leaves]
+        if nodes:
+            self.grad = gradient
+        else:  # self is a leaf: d(self)/d(self) = 1
             self.grad += gradient
-            return
-        self.grad = gradient
+        failure = None
+        try:
+            self._apply_chain_rule(nodes)
+            # A NaN or an infinity anywhere in the pass reaches a leaf (x + inf, x * inf and
+            # 0 * inf are all inf or nan), so checking the leaves at the end catches it.
+            for leaf in leaves:
+                grad = leaf.grad
+                data = leaf.data  # a NaN set by hand would be hidden by relu (0 * nan is 0)
+                if grad - grad != 0.0 or data - data != 0.0:
+                    break
+            else:
+                return
+        except (ArithmeticError, ValueError) as error:  # a local derivative failed
+            failure = error
+        except BaseException:  # such as KeyboardInterrupt: put every grad back, then stop
+            _restore(nodes, saved)
+            _restore(leaves, leaf_grads)
+            raise
+        _restore(nodes, saved)
+        _restore(leaves, leaf_grads)
+        _explain_failure(self, gradient, failure, nodes + leaves, saved + leaf_grads)
+
+    def _apply_chain_rule(self, order: list[Value]) -> None:
+        """backward()'s pass over `order` (the nodes from _plan, root last), after its
+        set-up."""
         # Walk from the output back to the inputs. The topological order guarantees a
         # node's gradient is complete (every use of it has reported) before it is passed on.
         for node in reversed(order):
@@ -198,15 +248,63 @@ def _as_float(data: object, what: str = "Value") -> float:
     """data as a Python float, or a TypeError that names what was given."""
     if type(data) is float:
         return data
-    if type(data) is int:
-        return float(data)
-    if isinstance(data, numbers.Real) and not isinstance(data, Value):
-        return float(data)  # bool, Fraction, NumPy real scalars
+    if type(data) is int or (isinstance(data, numbers.Real) and not isinstance(data, Value)):
+        try:
+            return float(data)  # int, bool, Fraction, NumPy real scalars
+        except OverflowError:  # an int (or Fraction) beyond about 1.8e308
+            raise ValueError(
+                f"{what} needs a number a float can hold (up to about 1.8e308 in size), got "
+                f"{type(data).__name__} {_size_of(data)}"
+            ) from None
     hint = " (use its .data)" if isinstance(data, Value) else ""
     raise TypeError(
         f"{what} needs a real number (int, float or NumPy real scalar), "
         f"got {type(data).__name__}{hint}"
     )
+
+
+def _as_gradient(gradient: object) -> float:
+    """The `gradient` given to a backward pass, as a finite float."""
+    gradient = _as_float(gradient, "gradient")
+    if gradient - gradient != 0.0:
+        raise ValueError(f"backward needs a finite gradient, got {gradient!r}")
+    return gradient
+
+
+def _restore(nodes: list[Value], grads: list[float]) -> None:
+    for node, grad in zip(nodes, grads):
+        node.grad = grad
+
+
+def _explain_failure(
+    root: Value,
+    gradient: float,
+    failure: BaseException | None,
+    order: list[Value],
+    saved: list[float],
+) -> NoReturn:
+    """Raise the error of a failed backward pass, every grad being back as it was.
+
+    The fast pass only knows that something went wrong; the same pass one step at a time
+    (backward_steps, bit for bit the same arithmetic) finds the first step that goes wrong
+    and raises an error naming that node and its numbers, then puts the grads back itself.
+    """
+    from .steps import backward_steps  # steps is built on this module: import it late
+
+    for _ in backward_steps(root, gradient):
+        pass
+    # Not reached while the two passes agree (tests check they do); if they ever did not,
+    # the step-by-step pass finished: take it back and report what the fast pass met.
+    _restore(order, saved)
+    raise failure or OverflowError(f"backward from {root!r} met a number that is not finite")
+
+
+def _size_of(number: object) -> str:
+    """'of about 401 digits' for a huge int, without printing it (str() of a huge int is
+    slow, and refused past 4300 digits)."""
+    if isinstance(number, int):
+        return f"of about {int(number.bit_length() * 0.30103) + 1} digits"
+    return "too large for a float"
 
 
 def _node(data: float, op: Op, inputs: tuple[Value, ...], const: object = None) -> Value:
@@ -222,7 +320,8 @@ def _node(data: float, op: Op, inputs: tuple[Value, ...], const: object = None) 
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _recording:
+    # Record unless this thread is inside no_grad() (checked only while some thread is).
+    if not _open_no_grad_blocks or _grad_mode.enabled:
         out.op = op
         out.inputs = inputs
     else:
@@ -357,18 +456,92 @@ def _search(root: Value, *, leaves: bool, zero_grads: bool) -> list[Value]:
     return order
 
 
+def _plan(root: Value) -> tuple[list[Value], list[float], list[Value]]:
+    """What backward() needs, in one search: the nodes below root that have inputs, in
+    topological order (root last; the same order as topological_order(root, leaves=False)),
+    their grads as they were, and the leaves below them. Each node's grad is set to 0.0 as
+    it is listed. A leaf is recorded where it is met as an input, without a trip through
+    the stack: a network has many more edges into leaves than nodes with inputs.
+    """
+    if not root.inputs:
+        return [], [], [root]
+    entered, done = object(), object()  # fresh marks: none left by an earlier search match
+    nodes: list[Value] = []
+    saved: list[float] = []
+    leaves: list[Value] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        mark = node._mark
+        if mark is entered:  # back from its inputs: all of them are in order now
+            node._mark = done
+            nodes.append(node)
+            saved.append(node.grad)
+            node.grad = 0.0
+        elif mark is not done:
+            node._mark = entered
+            stack.append(node)  # to be finished after its inputs, which go on top of it
+            inputs = node.inputs
+            if len(inputs) == 2:  # most nodes: unpacked, without a loop (as in _search)
+                a, b = inputs
+                if a._mark is not done:
+                    if a.inputs:
+                        stack.append(a)
+                    else:
+                        a._mark = done
+                        leaves.append(a)
+                if b._mark is not done:
+                    if b.inputs:
+                        stack.append(b)
+                    else:
+                        b._mark = done
+                        leaves.append(b)
+            else:
+                for x in inputs:
+                    if x._mark is not done:
+                        if x.inputs:
+                            stack.append(x)
+                        else:
+                            x._mark = done
+                            leaves.append(x)
+    return nodes, saved, leaves
+
+
 @contextmanager
 def no_grad() -> Iterator[None]:
-    """Inside this block, operations record no graph (like torch.no_grad())."""
-    global _recording
-    previous = _recording
-    _recording = False
+    """Inside this block, operations record no graph (like torch.no_grad()).
+
+    The mode belongs to the calling thread: another thread training at the same time keeps
+    recording. Blocks nest, and the mode before the block comes back even after an error.
+    Also a decorator: `@no_grad()` on a function runs each call of it in such a block.
+    """
+    global _open_no_grad_blocks
+    mode = _grad_mode
+    previous = mode.enabled
+    with _open_no_grad_lock:  # `+=` on a global is not atomic between threads
+        _open_no_grad_blocks += 1
+    mode.enabled = False
     try:
         yield
     finally:
-        _recording = previous
+        mode.enabled = previous
+        with _open_no_grad_lock:
+            _open_no_grad_blocks -= 1
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Inside this block, operations record the graph again, even inside no_grad()
+    (like torch.enable_grad()); for the calling thread only. Also a decorator."""
+    mode = _grad_mode
+    previous = mode.enabled
+    mode.enabled = True
+    try:
+        yield
+    finally:
+        mode.enabled = previous
 
 
 def is_grad_enabled() -> bool:
-    """Whether operations are currently recording the graph."""
-    return _recording
+    """Whether operations in the calling thread record the graph."""
+    return _grad_mode.enabled

@@ -2,44 +2,144 @@
 
 Saved weights and rendered pictures are written to a temporary file beside the target,
 flushed to disk, then renamed over it in one step: a crash or a full disk part-way through
-leaves the previous file exactly as it was, never half a file.
+leaves the previous file exactly as it was, never half a file. A symlink is followed (its
+target is replaced, the link stays), and what is not a regular file is never replaced.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
+import time
 from pathlib import Path
+
+# Temporary files of saves interrupted this long ago (a crash, kill -9) are removed by the
+# next save of the same file, whoever made them; younger ones only when the process that
+# made them is gone, as another process may be saving the same file right now.
+LEFTOVER_AGE_S = 3600.0
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write data (text is written as UTF-8) to path atomically; return the path.
 
-    The new file gets the old file's permissions, or the usual ones for a new file (what
-    the umask allows), not the private mode of a temporary file. An OSError names path.
+    When path is a symlink, the file it points to is replaced and the link stays. A path
+    that exists but is not a regular file (a folder, a FIFO, a device) is refused. The new
+    file gets the old file's permissions, or the usual ones for a new file (what the umask
+    allows); the process umask is never changed. Temporary files left by earlier
+    interrupted saves of the same file are removed. An OSError names path.
     """
     path = Path(path)
     content = data.encode("utf-8") if isinstance(data, str) else data
+    target = _resolve(path)
+    old_mode = _existing_mode(path, target)
+    _remove_leftovers(target)
+    temporary = target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
-        descriptor, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
+        # Created with 0o666, which the kernel trims by the umask: a new file's usual mode.
+        descriptor = os.open(temporary, flags, 0o666)
     except OSError as error:
         raise _cannot_write(path, error) from error
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(content)
             file.flush()
+            if old_mode is not None:
+                os.chmod(temporary, old_mode)  # replacing a file: keep its permissions
             os.fsync(file.fileno())
-        os.chmod(temporary, _mode_for(path))
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except OSError as error:
         raise _cannot_write(path, error) from error
     finally:
-        if os.path.exists(temporary):
+        if os.path.lexists(temporary):
             os.remove(temporary)
-    _sync_folder(path.parent)
+    _sync_folder(target.parent)
     return path
+
+
+def _resolve(path: Path) -> Path:
+    """The file path names: itself, or for a symlink (or a chain of them) the file at the
+    end, which is the one to replace so that the link keeps pointing at new contents."""
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if target.is_symlink():  # realpath stops at a loop
+        raise OSError(f"cannot write {path}: it is a symlink that leads round in a loop")
+    return target
+
+
+def _existing_mode(path: Path, target: Path) -> int | None:
+    """The permissions of the file to be replaced, None when there is none yet; an OSError
+    when something that is not a regular file is in the way."""
+    try:
+        status = os.stat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _cannot_write(path, error) from error
+    if not stat.S_ISREG(status.st_mode):
+        shown = path if target == path else f"{path} (a symlink to {target})"
+        raise OSError(
+            f"cannot write {shown}: it is {kind_of_file(status.st_mode)}, not a regular file, and "
+            "saving never replaces one; choose another path, or remove it first"
+        )
+    return stat.S_IMODE(status.st_mode)
+
+
+def kind_of_file(mode: int) -> str:
+    """What a st_mode that is not a regular file is, in words: "a FIFO (named pipe)"."""
+    kinds = [
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove `.name.<pid>-<random>.tmp` files of earlier saves of target that were
+    interrupted: those whose process is gone, or that are over LEFTOVER_AGE_S old."""
+    prefix, suffix = f".{target.name}.", ".tmp"
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return  # the save itself will report a folder it cannot use
+    now = time.time()
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(suffix)):
+            continue
+        middle = name[len(prefix) : -len(suffix)]
+        if "." in middle:  # e.g. the leftovers of `.name.json` when saving `name`
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            stale = now - entry.stat(follow_symlinks=False).st_mtime > LEFTOVER_AGE_S
+            if stale or _made_by_a_process_that_is_gone(middle):
+                os.remove(entry.path)
+        except OSError:
+            continue  # removed meanwhile by another save, or not ours to remove: leave it
+
+
+def _made_by_a_process_that_is_gone(middle: str) -> bool:
+    # The temporary files this module makes are named `<pid>-<random hex>`.
+    pid_text, _, random_part = middle.partition("-")
+    if os.name != "posix" or not pid_text.isdigit() or not random_part:
+        return False  # (os.kill(pid, 0) would end the process on Windows)
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False  # another thread of this process may be saving the same file
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False  # it exists, owned by someone else (or the name is not one of ours)
+    return False
 
 
 def _cannot_write(path: Path, error: OSError) -> OSError:
@@ -47,15 +147,6 @@ def _cannot_write(path: Path, error: OSError) -> OSError:
     wrapped = OSError(f"cannot write {path}: {error.strerror or error}")
     wrapped.errno = error.errno
     return wrapped
-
-
-def _mode_for(path: Path) -> int:
-    try:
-        return os.stat(path).st_mode & 0o777  # replacing a file: keep its permissions
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _sync_folder(folder: Path) -> None:

@@ -78,6 +78,8 @@ def _power(a: float, b: float) -> float:
 
 
 def _power_const(a: float, c: float) -> float:
+    if c - c != 0.0:  # int(c) below would fail with a message naming neither number
+        raise ValueError(f"{a!r} ** {c!r}: the exponent must be a finite number")
     if a == 0.0 and c < 0.0:
         raise ZeroDivisionError(f"{a!r} ** {c!r}: zero to a negative power divides by zero")
     if a < 0.0 and c != int(c):

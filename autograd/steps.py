@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .engine import Value, _as_float, _search, topological_order
+from .engine import Value, _as_gradient, _search, topological_order
 from .ops import local_derivatives
 
 
@@ -67,22 +67,124 @@ class Step:
 
 
 def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
-    """Run root.backward(gradient) one chain-rule step at a time, yielding each Step."""
-    gradient = _as_float(gradient, "gradient")
-    # The same bookkeeping as Value.backward: intermediate gradients restart every pass.
-    order = _search(root, leaves=False, zero_grads=True)
-    if not order:  # a leaf: nothing to pass on, its own gradient just grows
-        root.grad += gradient
-        return
+    """Run root.backward(gradient) one chain-rule step at a time, yielding each Step.
+
+    Like backward(), it stops with an error naming the node when a gradient would not be a
+    finite number. Only a complete pass counts: when it stops with an error, or is closed
+    or dropped before its last step, it takes back what it added, so every .grad is as it
+    was before the first step (except a grad someone else has changed since it was written).
+    """
+    gradient = _as_gradient(gradient)
+    order = _search(root, leaves=True, zero_grads=False)
     names = node_names(root)
-    root.grad = gradient
-    index = 0
-    for node in reversed(order):
-        upstream = node.grad
-        for x, local in zip(node.inputs, local_derivatives(node)):
-            contribution = local * upstream
-            x.grad += contribution
-            yield Step(
-                node, x, local, upstream, contribution, index, (names[root], names[node], names[x])
+    for node in order:
+        data = node.data
+        if data - data != 0.0:  # Value() refuses these; only a hand-set .data can be one
+            raise ValueError(
+                f"backward from {names[root]}: {names[node]}.data is {data!r}, not a finite "
+                "number (was it set by hand?); give it a finite value first. No gradient "
+                "was changed."
             )
-            index += 1
+    saved = {node: node.grad for node in order}
+    # What this pass last stored in each grad: only those are taken back, so a pass left
+    # unfinished cannot undo work done after it, such as a later backward().
+    # (Each number stored is a float object of this pass's own, so `is` tells them apart.)
+    written: dict[Value, float] = {}
+    zero = float("0")  # a new object, unlike the constant 0.0 other code may also store
+    finished = False
+    try:
+        # The same bookkeeping as Value.backward: intermediate gradients restart every pass.
+        for node in order:
+            if node.inputs:
+                node.grad = written[node] = zero
+        if not root.inputs:  # a leaf: nothing to pass on, its own gradient just grows
+            total = root.grad + gradient
+            if total - total != 0.0:
+                raise OverflowError(
+                    f"backward from {names[root]}: {names[root]}.grad would become "
+                    f"{root.grad!r} + {gradient!r} = {total!r}, not a finite number. {_UNCHANGED}"
+                    f" Try zero_grad() first, or a smaller gradient."
+                )
+            root.grad = written[root] = total
+            finished = True
+            return
+        root.grad = written[root] = gradient * 1.0  # the same number, a new object
+        index = 0
+        for node in reversed(order):
+            if not node.inputs:
+                continue
+            upstream = node.grad
+            try:
+                locals_ = local_derivatives(node)
+            except (ArithmeticError, ValueError) as error:
+                if type(error) not in (ValueError, ZeroDivisionError, OverflowError):
+                    raise  # (another type may not be built from a message alone)
+                raise type(error)(
+                    f"backward from {names[root]} stopped at {names[node]} = "
+                    f"{_written_out(node)}: {error}. {_UNCHANGED}"
+                ) from error
+            for x, local in zip(node.inputs, locals_):
+                contribution = local * upstream
+                total = x.grad + contribution  # x.grad += contribution, checked first
+                if total - total != 0.0:
+                    raise _not_finite(names, root, node, x, local, upstream, contribution, total)
+                x.grad = written[x] = total
+                yield Step(
+                    node,
+                    x,
+                    local,
+                    upstream,
+                    contribution,
+                    index,
+                    (names[root], names[node], names[x]),
+                )
+                index += 1
+        finished = True
+    finally:
+        # Closed (GeneratorExit at a yield), dropped (CPython closes a generator when it is
+        # freed), or stopped by an error: take back this pass's grads.
+        if not finished:
+            for node, grad in written.items():
+                if node.grad is grad:  # still what this pass stored: nobody changed it since
+                    node.grad = saved[node]
+
+
+_UNCHANGED = "Every .grad is as it was before the pass."
+
+
+def _written_out(node: Value) -> str:
+    """The operation that made node, with its operands' values: `1.0 / 1e-300`."""
+    return node.op.describe([x.data for x in node.inputs], node.const)
+
+
+def _not_finite(
+    names: dict[Value, str],
+    root: Value,
+    node: Value,
+    x: Value,
+    local: float,
+    upstream: float,
+    contribution: float,
+    total: float,
+) -> OverflowError:
+    """The error for a step whose gradient would not be finite, saying which number is not."""
+    r, n, i = names[root], names[node], names[x]
+    where = f"backward from {r} stopped at {n} = {_written_out(node)} (= {node.data!r}): "
+    if local - local != 0.0:
+        what = (
+            f"its local derivative d{n}/d{i} is {local!r}, not a finite number, at "
+            f"{i} = {x.data!r}. Try keeping {i} away from where the derivative blows up."
+        )
+    elif contribution - contribution != 0.0:
+        what = (
+            f"d{n}/d{i} = {local!r} (local) x d{r}/d{n} = {upstream!r} (upstream) = "
+            f"{contribution!r}, too large for a float. Try smaller inputs or weights, or a "
+            f"smaller gradient for {r} (backward(gradient=...))."
+        )
+    else:
+        what = (
+            f"{i}.grad would become {x.grad!r} + {contribution!r} = {total!r}, too large "
+            f"for a float. Try zero_grad() before backward() if {i}.grad has been adding up "
+            "over many passes, or smaller inputs or weights."
+        )
+    return OverflowError(f"{where}{what} {_UNCHANGED}")

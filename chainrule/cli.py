@@ -6,6 +6,7 @@
     chainrule example my.toml --format latex your own example, written out as a derivation
     chainrule expr "f = (x + y) * z" x=-2 y=5 z=-4     an example from one line of text
     chainrule check xyz 2-2-2                every number the source prints, checked
+    chainrule example 2-2-2 --html n.html    a page that steps through the pass
     chainrule train line --plot loss.png     the PyTorch lesson's network on y = 2x + 1
     chainrule demo --out demo-output         all of it, into one folder (`make demo`)
 
@@ -23,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from autograd import Value
 from autograd.expr import ExpressionError
 from nn import Layer, TrainingDiverged
 
@@ -127,6 +129,31 @@ def given_value(text: str) -> tuple[str, float]:
     return name.strip(), value
 
 
+def html_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(f"{text!r} needs the suffix .html (a web page)")
+    return path
+
+
+def add_html_option(command: argparse.ArgumentParser) -> None:
+    """--html FILE, for every command that draws a graph: the live step-through page."""
+    command.add_argument(
+        "--html",
+        type=html_path,
+        metavar="FILE",
+        help="write the step-through page (.html): open it in a browser, press Next or ->",
+    )
+
+
+def save_step_through(root: Value, path: Path, **drawing_options: Any) -> Path:
+    """Write root's step-through page to path (an error that cannot names the path)."""
+    from autograd import step_through
+
+    step_through(root, **drawing_options).save(path)
+    return path
+
+
 def add_output_options(command: argparse.ArgumentParser) -> None:
     """The options that say how an example is shown, shared by `example` and `expr`."""
     command.add_argument(
@@ -146,6 +173,7 @@ def add_output_options(command: argparse.ArgumentParser) -> None:
         "every path (text, markdown, or a LaTeX fragment)",
     )
     add_drawing_options(command)
+    add_html_option(command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -245,7 +273,7 @@ def run_example(args: argparse.Namespace) -> list[Path]:
     example = examples.load(args.name)
     return show_example(
         example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt,
-        **drawing_arguments(args),
+        html=args.html, **drawing_arguments(args),
     )  # fmt: skip
 
 
@@ -269,7 +297,7 @@ def run_expr(args: argparse.Namespace) -> list[Path]:
     graphs = [] if args.graph is None else [args.graph]
     return show_example(
         example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt,
-        **drawing_arguments(args),
+        html=args.html, **drawing_arguments(args),
     )  # fmt: skip
 
 
@@ -298,6 +326,7 @@ def show_example(
     network: Path | None = None,
     dpi: float | None = None,
     drawing: dict[str, Any] | None = None,
+    html: Path | None = None,
 ) -> list[Path]:
     """Print one worked example (by name, or as loaded); draw its graph, its backward
     steps and its network when asked. fmt ("text", "markdown", "latex") prints it as a
@@ -336,6 +365,8 @@ def show_example(
         )
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
+    if html is not None:  # records its own pass from zero and leaves the gradients be
+        written.append(save_step_through(example.root, html, **options))
     if frames is not None:
         from autograd import save_step_frames
 
@@ -418,10 +449,16 @@ def run_demo(args: argparse.Namespace) -> list[Path]:
     out: Path = args.out
     make_folder(out)
     written = show_example(
-        "xyz", steps=True, graphs=[out / "xyz.png", out / "xyz.svg"], frames=out / "xyz-steps"
+        "xyz",
+        steps=True,
+        graphs=[out / "xyz.png", out / "xyz.svg"],
+        frames=out / "xyz-steps",
+        html=out / "xyz.html",
     )
     print()
-    written += show_example("2-2-2", graphs=[out / "2-2-2.png", out / "2-2-2.svg"])
+    written += show_example(
+        "2-2-2", graphs=[out / "2-2-2.png", out / "2-2-2.svg"], html=out / "2-2-2.html"
+    )
     print()
     written += train_and_report(
         epochs=args.epochs, plot=out / "line-loss.png", save=out / "line-model.json"

@@ -221,12 +221,21 @@ def _activation(name: object) -> Callable[[Value], Value] | None:
 
 
 def _parameter(w: object, what: str) -> Value:
-    """An existing Value as it is (shared, not copied); a number as a new Value."""
+    """An existing Value as it is (shared, not copied); a number as a new Value. Either way
+    it must be finite: a NaN or infinite weight would spread through every output."""
     if isinstance(w, Value):
-        return w
-    if isinstance(w, bool) or not isinstance(w, numbers.Real):
+        number = w.data
+    elif isinstance(w, bool) or not isinstance(w, numbers.Real):
         raise TypeError(f"{what} must be a number or a Value, got {type(w).__name__}")
-    return Value(float(w))
+    else:
+        try:
+            number = float(w)
+        except OverflowError:
+            digits = f"an int of about {int(w.bit_length() * 0.30103) + 1} digits"  # type: ignore[attr-defined]
+            raise ValueError(f"{what} must be a finite number, got {digits}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, got {number!r}")
+    return w if isinstance(w, Value) else Value(number)
 
 
 def _row(weights: Sequence[Sequence[Weight]], j: int, nin: int) -> Sequence[Weight]:

@@ -12,15 +12,20 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from autograd.files import write_atomically
+from autograd.files import kind_of_file, write_atomically
 
 # A "tensor" here is a Value, or a (nested) list of Values: the shape of one state_dict entry.
 Tensor = Any
+
+# load() refuses larger files: weights of a scalar engine's networks take kilobytes (the
+# lesson's 1-16-16-1 MLP about 10 KB), and a limit keeps a wrong path from filling memory.
+MAX_LOAD_BYTES = 64 * 1024 * 1024
 
 
 class Module:
@@ -139,11 +144,26 @@ class Module:
         return write_atomically(path, json.dumps(state, indent=1))
 
     def load(self, path: str | os.PathLike[str]) -> None:
-        """Read weights saved by save(). A file that is not valid JSON or does not fit this
-        module raises ValueError, and the module is left unchanged."""
-        text = Path(path).read_text(encoding="utf-8")
+        """Read weights saved by save(); the module is changed only if all of them fit.
+
+        Anything wrong with the file raises ValueError naming the path (and the key at
+        fault, when one is), and leaves the module unchanged: a path that is not a regular
+        file (a folder, a FIFO, a device), a file over MAX_LOAD_BYTES (64 MiB), bytes that
+        are not UTF-8 JSON, a number a float cannot hold, or weights that do not fit. A
+        missing or unreadable file is the usual FileNotFoundError or PermissionError.
+        """
+        text = _read_weights_file(path)
         try:
-            state = json.loads(text, parse_constant=_reject_constant)
+            state = json.loads(
+                text,
+                parse_constant=_BadNumber.not_finite,
+                parse_float=_parse_float,
+                parse_int=_parse_int,
+            )
+        except RecursionError:
+            raise ValueError(
+                f"{path} is not a valid weights file: its JSON is nested too deeply"
+            ) from None
         except ValueError as error:  # json.JSONDecodeError is a ValueError
             raise ValueError(f"{path} is not a valid weights file (bad JSON: {error})") from None
         try:
@@ -216,14 +236,19 @@ def _pair_up(key: str, tensor: Tensor, given: object, where: str = "") -> list[t
     """
     name = f"state_dict key {key!r}{where}"
     if isinstance(tensor, Value):
+        if isinstance(given, _BadNumber):
+            raise ValueError(f"{name} is {given}, {given.why}")
         if isinstance(given, bool) or not isinstance(given, (int, float)):
-            raise ValueError(f"{name} should be a number, got {type(given).__name__} {given!r:.60}")
-        number = float(given)
+            raise ValueError(f"{name} should be a number, got {_preview(given)}")
+        try:
+            number = float(given)
+        except OverflowError:  # an int given to load_state_dict directly
+            raise ValueError(f"{name} is an int too large for a float") from None
         if not math.isfinite(number):
             raise ValueError(f"{name} should be a finite number, got {number!r}")
         return [(tensor, number)]
     if not isinstance(given, list) or len(given) != len(tensor):
-        got = f"a list of {len(given)}" if isinstance(given, list) else type(given).__name__
+        got = f"a list of {len(given)}" if isinstance(given, list) else _preview(given)
         raise ValueError(f"{name} should be {_shape(tensor)}, got {got}")
     pairs = []
     for i, (part, element) in enumerate(zip(tensor, given, strict=True)):
@@ -231,5 +256,76 @@ def _pair_up(key: str, tensor: Tensor, given: object, where: str = "") -> list[t
     return pairs
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a finite number")
+def _preview(given: object) -> str:
+    """What was given, briefly, without printing all of something large or deep."""
+    if isinstance(given, (list, dict)):
+        return f"a {type(given).__name__} of {len(given)}"
+    if isinstance(given, int) and not isinstance(given, bool):
+        return f"int {given}"  # (only ints a float can hold get here)
+    return f"{type(given).__name__} {repr(given)[:60]}"
+
+
+def _read_weights_file(path: str | os.PathLike[str]) -> str:
+    """The text of a weights file, or a ValueError naming path if it cannot be one."""
+    # O_NONBLOCK: opening a FIFO to read would otherwise wait for a writer, maybe forever.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        mode = os.fstat(descriptor).st_mode
+    except OSError:
+        os.close(descriptor)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        raise ValueError(
+            f"{path} is not a weights file: it is {kind_of_file(mode)}, not a regular file"
+        )
+    with os.fdopen(descriptor, "rb") as file:
+        data = file.read(MAX_LOAD_BYTES + 1)  # (the size is checked on what is read)
+    if len(data) > MAX_LOAD_BYTES:
+        raise ValueError(
+            f"{path} is not a weights file: it is over the {MAX_LOAD_BYTES:,} bytes "
+            "load() accepts (nn.module.MAX_LOAD_BYTES)"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path} is not a valid weights file: it is not UTF-8 text "
+            f"(byte {data[error.start]:#04x} at position {error.start})"
+        ) from None
+
+
+class _BadNumber(str):
+    """A number in a weights file that no float can hold, kept as its text until the key
+    it belongs to is known, so the error can name both."""
+
+    why: str
+
+    @classmethod
+    def make(cls, text: str, why: str) -> _BadNumber:
+        shown = text if len(text) <= 24 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
+        number = cls(shown)
+        number.why = why
+        return number
+
+    @classmethod
+    def not_finite(cls, text: str) -> _BadNumber:  # NaN, Infinity, -Infinity
+        return cls.make(text, "not a finite number")
+
+
+def _parse_float(text: str) -> float | _BadNumber:
+    number = float(text)
+    if number - number != 0.0:  # 1e400 reads as inf
+        return _BadNumber.make(text, "too large for a float (about 1.8e308 at most)")
+    return number
+
+
+def _parse_int(text: str) -> int | _BadNumber:
+    # A float holds at most 309 digits; longer ints are refused before int() reads them
+    # (slow for huge ones, and refused by Python past 4300 digits).
+    if len(text.lstrip("-")) <= 309:
+        number = int(text)
+        if abs(number) < 2**1024:
+            return number
+    return _BadNumber.make(text, "too large for a float (about 1.8e308 at most)")

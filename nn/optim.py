@@ -5,6 +5,11 @@ single-tensor versions in torch/optim), so the same start and the same gradients
 same weights as torch.optim in float64. The per-parameter state (momentum buffers, running
 averages) is kept in plain lists lined up with the parameter list, and each step is one
 loop over them: an optimizer step runs once per batch, so it is written to be fast.
+
+A step is all or nothing: it works out every new weight and state number aside and writes
+them only when all are finite (a NaN or infinite gradient always makes some of them so).
+Otherwise it raises an error naming the parameter (by name when given
+model.named_parameters()) and the gradient or number at fault, and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +20,14 @@ from collections.abc import Iterable
 
 from autograd import Value
 
+# What an optimizer takes: model.parameters() (Values) or model.named_parameters() (pairs).
+Parameters = Iterable[Value | tuple[str, Value]]
+
 
 class Optimizer:
     """Holds the parameters; subclasses define step()."""
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
+    def __init__(self, params: Parameters, lr: float) -> None:
         if isinstance(params, Value):
             raise TypeError("params must be a list of Values, got a single Value; wrap it: [p]")
         if not isinstance(params, Iterable):
@@ -34,19 +42,28 @@ class Optimizer:
                 "pass the Values to train, e.g. model.parameters()"
             )
         first_place: dict[int, int] = {}
-        for i, p in enumerate(params):
-            if not isinstance(p, Value):
+        values: list[Value] = []
+        names: list[str | None] = []
+        for i, item in enumerate(params):
+            name = None
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                name, item = item  # a (name, Value) pair from named_parameters()
+            if not isinstance(item, Value):
                 raise TypeError(
-                    f"{type(self).__name__} parameters must be Values, "
-                    f"got {type(p).__name__} at index {i}"
+                    f"{type(self).__name__} parameters must be Values, got "
+                    f"{type(item).__name__} at index {i} (or (name, Value) pairs, as "
+                    "model.named_parameters() gives)"
                 )
-            if id(p) in first_place:
+            if id(item) in first_place:
                 raise ValueError(
-                    f"parameter {i} is the same Value as parameter {first_place[id(p)]}; "
+                    f"parameter {i} is the same Value as parameter {first_place[id(item)]}; "
                     "pass each parameter once (model.parameters() already does)"
                 )
-            first_place[id(p)] = i
-        self.params = params
+            first_place[id(item)] = i
+            values.append(item)
+            names.append(name)
+        self.params = values
+        self.names = names  # None where a plain Value was given: messages use its position
         self.lr = _check_number("lr", lr, low=0.0, low_open=True)
 
     def zero_grad(self) -> None:
@@ -57,15 +74,47 @@ class Optimizer:
     def step(self) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
+    def _name(self, i: int) -> str:
+        name = self.names[i]
+        return f"parameter {name!r}" if name is not None else f"parameter {i}"
+
+    def _check_finite(self, data: list[float], **state: list[float]) -> None:
+        """Before a step writes anything: raise when a new weight (`data`) or a number of
+        the new state (each a list lined up with the parameters) is not finite, naming the
+        parameter. A NaN or infinite gradient always makes one of them so, and is named
+        first, as a ValueError; a step that overflows is an OverflowError."""
+        total = sum(data)  # finite unless some number is not (or the sum overflows)
+        for values in state.values():
+            total += sum(values)
+        if total - total == 0.0:
+            return
+        name = type(self).__name__
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if g - g != 0.0:
+                raise ValueError(
+                    f"{name}.step: the gradient of {self._name(i)} is {g!r}, not a finite "
+                    "number, so nothing was changed. Look at how that grad was set "
+                    "(backward() never stores one), and zero_grad() it."
+                )
+        state["data"] = data
+        for i, p in enumerate(self.params):
+            would_be = {key: values[i] for key, values in state.items()}
+            if any(x - x != 0.0 for x in would_be.values()):
+                what = ", ".join(f"{key} = {x!r}" for key, x in would_be.items())
+                raise OverflowError(
+                    f"{name}.step: {self._name(i)} (data {p.data!r}, gradient {p.grad!r}) "
+                    f"would get {what}, which is not finite, so nothing was changed. The "
+                    "gradient or the learning rate is too large: try a smaller lr, or scale "
+                    "the loss down."
+                )
 
 
 class SGD(Optimizer):
     """Gradient descent, w <- w - lr * g, with optional momentum (PyTorch's form):
     buf = g on the first step, then buf = momentum * buf + g, and w <- w - lr * buf."""
 
-    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
+    def __init__(self, params: Parameters, lr: float, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
         self.momentum = _check_number("momentum", momentum, low=0.0, high=1.0)
         self.buffers: list[float] = []  # empty until the first step with momentum
@@ -73,20 +122,22 @@ class SGD(Optimizer):
     def step(self) -> None:
         lr = self.lr
         momentum = self.momentum
+        params = self.params
         if momentum == 0.0:
-            for p in self.params:
-                p.data -= lr * p.grad
-            return
-        buffers = self.buffers
-        if not buffers:  # the first step: buf = g
-            buffers.extend(p.grad for p in self.params)
-            for p, buf in zip(self.params, buffers, strict=True):
-                p.data -= lr * buf
-            return
-        for i, p in enumerate(self.params):
-            buf = momentum * buffers[i] + p.grad
-            buffers[i] = buf
-            p.data -= lr * buf
+            buffers = [p.grad for p in params]
+        elif not self.buffers:  # the first step: buf = g
+            buffers = [p.grad for p in params]
+        else:
+            buffers = [momentum * buf + p.grad for p, buf in zip(params, self.buffers)]
+        # Nothing is written until every new number is known to be finite.
+        new_data = [p.data - lr * buf for p, buf in zip(params, buffers)]
+        if momentum == 0.0:
+            self._check_finite(new_data)
+        else:
+            self._check_finite(new_data, momentum_buffer=buffers)
+            self.buffers = buffers
+        for p, data in zip(params, new_data):
+            p.data = data
 
     def __repr__(self) -> str:
         return f"SGD({len(self.params)} parameters, lr={self.lr!r}, momentum={self.momentum!r})"
@@ -99,7 +150,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Parameters,
         lr: float = 0.001,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -118,8 +169,7 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         beta1, beta2 = self.betas
-        self.t += 1
-        t = self.t
+        t = self.t + 1
         # The constants of this step, once (torch computes them the same way).
         weight = 1.0 - beta1
         one_minus_beta2 = 1.0 - beta2
@@ -127,23 +177,31 @@ class Adam(Optimizer):
         bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
         eps = self.eps
         sqrt = math.sqrt
-        ms = self.m
-        vs = self.v
+        # The new state and weights are worked out aside, and kept only if all are finite.
+        ms: list[float] = []
+        vs: list[float] = []
+        new_data: list[float] = []
         # One pass, with plain floats in local names: this loop is most of a step's time.
-        for i, p in enumerate(self.params):
+        for p, m, v in zip(self.params, self.m, self.v):
             g = p.grad
-            m = ms[i]
             # torch's m.lerp_(g, 1 - beta1). (For beta1 < 0.5 torch's lerp rearranges this
             # as g - (g - m) * beta1, which can differ in the last bit, no more.)
             m = m + weight * (g - m)
-            v = vs[i] * beta2 + one_minus_beta2 * g * g
-            ms[i] = m
-            vs[i] = v
+            v = v * beta2 + one_minus_beta2 * g * g  # g * g overflows for |g| > 1.3e154
+            ms.append(m)
+            vs.append(v)
             denom = sqrt(v) / bias_correction2_sqrt + eps
+            data = p.data
             # denom is 0 only when eps = 0 and every g * g so far was 0, so m is 0 or next to
             # it; torch would divide by 0 (nan or inf). Nothing to learn yet: leave p alone.
             if denom != 0.0:
-                p.data -= step_size * (m / denom)
+                data -= step_size * (m / denom)
+            new_data.append(data)
+        # An infinite v would freeze a weight for good (m / inf is 0): refuse it, and the rest.
+        self._check_finite(new_data, m=ms, v=vs)
+        self.t, self.m, self.v = t, ms, vs
+        for p, data in zip(self.params, new_data):
+            p.data = data
 
     def __repr__(self) -> str:
         return (
@@ -158,7 +216,7 @@ class RMSprop(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Parameters,
         lr: float = 0.01,
         alpha: float = 0.99,
         eps: float = 1e-8,
@@ -174,14 +232,21 @@ class RMSprop(Optimizer):
         one_minus_alpha = 1.0 - alpha
         eps = self.eps
         sqrt = math.sqrt
-        square_avg = self.square_avg
-        for i, p in enumerate(self.params):
+        square_avg: list[float] = []  # kept, with the new weights, only if all are finite
+        new_data: list[float] = []
+        for p, sq in zip(self.params, self.square_avg):
             g = p.grad
-            sq = square_avg[i] * alpha + one_minus_alpha * g * g
-            square_avg[i] = sq
+            sq = sq * alpha + one_minus_alpha * g * g
+            square_avg.append(sq)
             denom = sqrt(sq) + eps
+            data = p.data
             if denom != 0.0:  # 0 only when eps = 0 and g * g has always been 0
-                p.data -= lr * (g / denom)
+                data -= lr * (g / denom)
+            new_data.append(data)
+        self._check_finite(new_data, square_avg=square_avg)  # (an infinite one freezes p)
+        self.square_avg = square_avg
+        for p, data in zip(self.params, new_data):
+            p.data = data
 
     def __repr__(self) -> str:
         return (

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import pytest
 
 from autograd import Value
 from nn import MLP, Layer, Module, Neuron
+from nn.module import MAX_LOAD_BYTES
 
 
 class Affine(Module):
@@ -227,7 +229,7 @@ def test_save_refuses_non_finite_weights(tmp_path):
     "text, message",
     [
         ("{not json", "not a valid weights file"),
-        ('{"weight": [NaN], "bias": 0.0}', "not a valid weights file"),
+        ('{"weight": [NaN], "bias": 0.0}', r"key 'weight'\[0\] is NaN, not a finite number"),
         ('{"weight": [1.0, 2.0], "bias": 0.0}', "'weight'"),  # wrong shape
         ('{"weight": [1.0]}', "'bias'"),  # missing key
         ("[1.0, 2.0]", "needs a dict"),
@@ -258,3 +260,102 @@ def test_repr_of_each_module_is_readable():
 def test_a_module_without_forward_says_so():
     with pytest.raises(NotImplementedError, match="Module must define forward"):
         Module()()
+
+
+# -- load() of files a careful user could hand it --------------------------------------------
+
+BAD_NUMBER_FILES = [
+    # (file text, what the error says): each names the path and the key at fault.
+    ('{"weight": [1e400], "bias": 0.0}', r"'weight'\[0\] is 1e400, too large for a float"),
+    ('{"weight": [-1e400], "bias": 0.0}', r"'weight'\[0\] is -1e400, too large for a float"),
+    (
+        '{"weight": [0.5], "bias": 1' + "0" * 400 + "}",  # 10**400 written as an int
+        r"'bias' is 100000000000\.\.\.000000 \(401 characters\), too large for a float",
+    ),
+    ('{"weight": [Infinity], "bias": 0.0}', r"'weight'\[0\] is Infinity, not a finite number"),
+    ('{"weight": [[[0.5]]], "bias": 0.0}', r"'weight'\[0\] should be a number, got a list of 1"),
+]
+
+
+@pytest.mark.parametrize("text, message", BAD_NUMBER_FILES)
+def test_load_names_the_path_and_key_of_a_number_no_float_can_hold(tmp_path, text, message):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    neuron = Neuron(1, weights=[0.5], bias=0.25)
+    with pytest.raises(ValueError, match=message) as caught:
+        neuron.load(path)
+    assert str(caught.value).startswith(f"{path} does not fit this Neuron: state_dict key")
+    assert neuron.state_dict() == {"weight": [0.5], "bias": 0.25}
+
+
+def test_load_of_deeply_nested_json_is_a_value_error_naming_the_path(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)  # far past Python's recursion limit
+    neuron = Neuron(1, weights=[0.5], bias=0.25)
+    with pytest.raises(ValueError, match=f"^{path} is not a valid weights file: .*nested too"):
+        neuron.load(path)
+    assert neuron.state_dict() == {"weight": [0.5], "bias": 0.25}
+
+
+def test_load_of_binary_junk_is_a_value_error_naming_the_path(tmp_path):
+    path = tmp_path / "junk.json"
+    path.write_bytes(b'{"weight": [0.5], \xff\xfe\x00 "bias": 0}')
+    with pytest.raises(ValueError, match=rf"^{path} .*not UTF-8 text \(byte 0xff at position 18\)"):
+        Neuron(1, weights=[0.5], bias=0.25).load(path)
+
+
+def test_load_of_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("this system has no FIFOs")
+    fifo = tmp_path / "weights.json"
+    os.mkfifo(fifo)
+    # Opening a FIFO to read waits for a writer: run load in a thread, so a hang fails the
+    # test instead of stopping the suite.
+    outcome: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            Neuron(1, weights=[0.5], bias=0.25).load(fifo)
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    if thread.is_alive():  # let it finish, then fail
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("load() of a FIFO waited for a writer")
+    assert len(outcome) == 1 and isinstance(outcome[0], ValueError)
+    assert str(outcome[0]) == (
+        f"{fifo} is not a weights file: it is a FIFO (named pipe), not a regular file"
+    )
+
+
+def test_load_of_a_folder_or_a_device_is_refused(tmp_path):
+    neuron = Neuron(1, weights=[0.5], bias=0.25)
+    with pytest.raises(ValueError, match=f"^{tmp_path} is not a weights file: it is a folder"):
+        neuron.load(tmp_path)
+    if os.path.exists("/dev/zero"):  # endless: reading it would fill the memory
+        with pytest.raises(ValueError, match="it is a character device, not a regular file"):
+            neuron.load("/dev/zero")
+
+
+def test_load_refuses_a_file_over_the_size_limit(tmp_path):
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as file:  # a sparse file: no disk space is used
+        file.truncate(MAX_LOAD_BYTES + 1)
+    with pytest.raises(ValueError, match=rf"^{path} .*over the 67,108,864 bytes load\(\) accepts"):
+        Neuron(1, weights=[0.5], bias=0.25).load(path)
+
+
+def test_save_and_load_through_a_symlink(tmp_path):
+    target = tmp_path / "weights-v1.json"
+    link = tmp_path / "latest.json"
+    Neuron(1, weights=[0.5], bias=0.25).save(target)
+    link.symlink_to(target.name)
+    Neuron(1, weights=[-3.0], bias=2.0).save(link)  # updates the file the link points to
+    assert link.is_symlink() and json.loads(target.read_text()) == {"weight": [-3.0], "bias": 2.0}
+    neuron = Neuron(1, weights=[0.0], bias=0.0)
+    neuron.load(link)
+    assert neuron.state_dict() == {"weight": [-3.0], "bias": 2.0}

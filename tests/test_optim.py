@@ -216,3 +216,89 @@ def test_the_lessons_adam_training_matches_torch():
         torch_loss.backward()
         theirs.step()
     assert flat(mlp.state_dict()) == pytest.approx(flat(torch_state(model)), abs=1e-9)
+
+
+# -- a step is all or nothing: non-finite gradients and state are refused ----------------------
+
+
+def optimizer_state(optimizer):
+    """Every number an optimizer keeps, to compare before and after a refused step."""
+    numbers = {"data": [p.data for p in optimizer.params]}
+    for name in ("buffers", "m", "v", "t", "square_avg"):
+        if hasattr(optimizer, name):
+            state = getattr(optimizer, name)
+            numbers[name] = list(state) if isinstance(state, list) else state
+    return numbers
+
+
+MAKERS = [
+    lambda params: SGD(params, lr=0.1),
+    lambda params: SGD(params, lr=0.1, momentum=0.9),
+    lambda params: Adam(params, lr=0.1),
+    lambda params: RMSprop(params, lr=0.1),
+]
+
+
+@pytest.mark.parametrize("make", MAKERS)
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_a_non_finite_gradient_is_refused_naming_its_position_and_nothing_changes(make, bad):
+    params = [Value(1.0), Value(2.0), Value(3.0)]
+    optimizer = make(params)
+    for p in params:
+        p.grad = 0.5
+    optimizer.step()  # one good step first, so there is state to keep
+    before = optimizer_state(optimizer)
+    params[0].grad, params[1].grad, params[2].grad = 0.25, bad, 0.25
+    with pytest.raises(ValueError, match=rf"the gradient of parameter 1 is {bad!r}, not a finite"):
+        optimizer.step()
+    assert optimizer_state(optimizer) == before
+
+
+def test_a_refused_gradient_is_named_when_the_optimizer_got_named_parameters():
+    mlp = MLP(1, [2, 1], seed=0)
+    optimizer = Adam(mlp.named_parameters())
+    assert optimizer.params == mlp.parameters()
+    mlp.layers[1].neurons[0].b.grad = float("nan")
+    before = optimizer_state(optimizer)
+    with pytest.raises(ValueError, match=r"gradient of parameter 'layers\.1\.neurons\.0\.b'"):
+        optimizer.step()
+    assert optimizer_state(optimizer) == before
+
+
+@pytest.mark.parametrize("make", MAKERS)
+def test_named_parameters_and_plain_parameters_step_alike(make):
+    first, second = MLP(1, [3, 1], seed=4), MLP(1, [3, 1], seed=4)
+    by_value, by_name = make(first.parameters()), make(second.named_parameters())
+    for model, optimizer in ((first, by_value), (second, by_name)):
+        for _ in range(3):
+            optimizer.zero_grad()
+            mse_loss([model([0.5]), model([-1.0])], [1.0, 2.0]).backward()
+            optimizer.step()
+    assert first.state_dict() == second.state_dict()
+
+
+@pytest.mark.parametrize(
+    "make, field",
+    [(lambda p: Adam(p, lr=0.1), "v = inf"), (lambda p: RMSprop(p, lr=0.1), "square_avg = inf")],
+)
+def test_a_gradient_that_would_make_the_running_square_infinite_is_refused(make, field):
+    # (1 - 0.999) * 1e200 * 1e200 (Adam) or (1 - 0.99) * 1e200 * 1e200 (RMSprop) overflows:
+    # stored, it would freeze the parameter for good (its step m / sqrt(inf) is 0 forever).
+    params = [Value(1.0, "w"), Value(2.0, "b")]
+    optimizer = make([("w", params[0]), ("b", params[1])])
+    params[0].grad, params[1].grad = 0.5, 0.5
+    optimizer.step()
+    before = optimizer_state(optimizer)
+    params[0].grad, params[1].grad = 0.5, 1e200
+    with pytest.raises(OverflowError, match=rf"parameter 'b' .*gradient 1e\+200.*{field}"):
+        optimizer.step()
+    assert optimizer_state(optimizer) == before
+
+
+def test_sgd_step_that_would_make_a_weight_infinite_is_refused():
+    p, q = Value(1.0), Value(-1.0)
+    optimizer = SGD([p, q], lr=1e300)
+    p.grad, q.grad = 1.0, 1e10  # q - 1e300 * 1e10 = -inf
+    with pytest.raises(OverflowError, match=r"parameter 1 .*would get data = -inf"):
+        optimizer.step()
+    assert (p.data, q.data) == (1.0, -1.0)

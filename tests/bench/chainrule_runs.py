@@ -139,6 +139,27 @@ def grads(sizes: Sizes) -> dict[str, Any]:
     }
 
 
+def page(sizes: Sizes) -> dict[str, Any]:
+    """(i) seconds to write the 2-2-2 step-through page in a fresh process (loading the
+    drawing code, the recorded pass, the rendered picture, the file), and its size."""
+    import tempfile
+    from pathlib import Path
+
+    from autograd.render import find_renderer
+    from chainrule.examples import build
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "2-2-2.html"
+        start = now()
+        from autograd import step_through
+
+        example = build("2-2-2")
+        step_through(example.root, color_roles=True).save(path)
+        seconds = now() - start
+        size = path.stat().st_size
+    return {"seconds": seconds, "bytes": size, "renderer": find_renderer()}
+
+
 def frames(sizes: Sizes) -> dict[str, Any]:
     """(h) the 2-2-2 network's step frames as PNGs, as `chainrule example 2-2-2 --frames`
     draws them (the layout once, then every frame drawn with it), and, for comparison in
@@ -178,4 +199,5 @@ WORKLOADS = {
     "memory": memory,
     "grads": grads,
     "frames": frames,
+    "page": page,
 }

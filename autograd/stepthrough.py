@@ -1,0 +1,367 @@
+"""The live step-through: a graph's forward and backward pass as one page you step through.
+
+`step_through(root)` records one pass, the forward values in topological order and then
+every Step of `backward_steps`, and puts the record (as JSON) into a page next to the
+graph's picture (as SVG, drawn once). A small script (autograd/static/stepthrough.js) only
+changes texts and classes as you press Next, so the layout never moves and the page needs
+no kernel, no server and no network: it works saved to a file, inside a notebook, in a
+notebook exported to HTML, or on a course site.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from .draw import _Options, _reading_order, draw_dot
+from .engine import Value, topological_order
+from .files import write_atomically
+from .render import require_renderer
+from .steps import backward_steps, format_number, node_names
+
+STATIC = Path(__file__).resolve().parent / "static"
+PAGE_SUFFIXES = (".html", ".htm")
+
+# Nothing the page does may reach the network: its own inline script and styles only.
+CONTENT_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"
+
+# How tall the view is inside a notebook: the controls, then the graph at its natural size
+# within these bounds (a larger graph scrolls inside its pane; "Fit" shrinks it to fit).
+NOTEBOOK_CONTROLS_PX = 170
+NOTEBOOK_FIGURE_PX = (240, 540)
+
+
+class StepThrough:
+    """An interactive step-through of one forward and backward pass.
+
+    In Jupyter it displays as the page itself; `.save("page.html")` writes the same page as
+    one file. `.record` is what the page shows, step by step (see step_through).
+    """
+
+    def __init__(self, record: dict[str, Any], figures: dict[str, str]) -> None:
+        self.record = record
+        self.figures = figures  # view name ("graph", "network") -> its SVG
+        self.html = _page(record, figures)
+
+    @property
+    def n_values(self) -> int:
+        return len(self.record["forward"])
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.record["backward"])
+
+    def __repr__(self) -> str:
+        return (
+            f"<StepThrough of {self.record['root']}: {self.n_values} values forward, "
+            f"{self.n_steps} chain-rule steps backward>"
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
+        """Write the page to path (.html or .htm), whole or not at all; returns path."""
+        suffix = Path(path).suffix.lower()
+        if suffix not in PAGE_SUFFIXES:
+            named = f"suffix {suffix!r}" if suffix else "no suffix"
+            raise ValueError(
+                f"cannot save a step-through page to {os.fspath(path)!r} ({named}); "
+                f"use {' or '.join(PAGE_SUFFIXES)}"
+            )
+        write_atomically(path, self.html.encode("utf-8"))
+        return path
+
+    def _repr_html_(self) -> str:
+        # The page goes into an iframe (srcdoc) rather than straight into the notebook: its
+        # script and styles then cannot clash with the notebook's or with a second view in
+        # the same notebook, the arrow keys reach it instead of the notebook's shortcuts,
+        # and it is byte for byte the page `.save` writes, which the browser tests drive.
+        # JupyterLab, Notebook 7, VS Code and Colab run it with no extension, as they run
+        # any output with a script: in a notebook that is trusted (outputs you made
+        # yourself are; one from elsewhere, once you trust it). `sandbox` keeps the page
+        # away from the notebook around it.
+        height = NOTEBOOK_CONTROLS_PX + _figure_height(self.figures["graph"])
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+            f'title="{html.escape(self.record["title"], quote=True)}" sandbox="allow-scripts" '
+            f'style="width: 100%; height: {height}px; border: 1px solid #ddd; '
+            'border-radius: 4px"></iframe>'
+        )
+
+
+def step_through(
+    root: Value, gradient: float = 1.0, *, model: Any = None, **drawing_options: Any
+) -> StepThrough:
+    """An interactive step-through of root's forward pass and backward(gradient) pass.
+
+    First the forward pass: the values appear node by node in topological order. Then the
+    backward pass one chain-rule step at a time: exactly the steps of
+    `backward_steps(root, gradient)`, in its order, each shown as `str(step)` prints it,
+    numbered from 1, with the node passing its gradient, the input receiving it and the edge
+    between highlighted. Gradients not known yet show "?".
+
+    The pass starts from zero gradients, and every `.grad` in the graph is put back exactly
+    as it was afterwards: stepping through changes nothing. drawing_options go to draw_dot
+    (decimals, color_roles, rankdir, ...). With `model=` (an nn model) the network diagram
+    is offered as a second view, its weights' gradients filling in step by step.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"step_through needs a Value to step through, got {type(root).__name__}")
+    if "step" in drawing_options:
+        raise TypeError(
+            "step_through draws every step itself; leave out step= (draw_dot(root, step=...) "
+            "draws a single one)"
+        )
+    if model is not None and not callable(getattr(model, "network_drawing", None)):
+        raise TypeError(
+            "model= needs a model that can draw itself, with a network_drawing() method (an "
+            f"nn MLP or Layer); got {type(model).__name__}"
+        )
+    number = _Options(**drawing_options).number  # numbers as the drawing writes them
+    require_renderer("svg")  # fail before anything is computed, with how to install one
+    order = topological_order(root)
+    saved = [node.grad for node in order]
+    try:
+        for node in order:  # the pass shown starts from zero, whatever came before
+            node.grad = 0.0
+        record = _record(root, order, gradient, number)
+        # Drawn after the pass, so every gradient's text has its full width in the layout;
+        # the page shows "?" in it until that gradient is known.
+        figures = {"graph": _inline_svg(draw_dot(root, **drawing_options).pipe("svg"))}
+        if model is not None:
+            # The same precision as the graph: the page writes both from one record.
+            precision = {k: v for k, v in drawing_options.items() if k in ("decimals", "digits")}
+            drawing = model.network_drawing(show_grad=True, **precision)
+            place = {node: k for k, node in enumerate(order)}
+            parameters = getattr(drawing, "parameters", {})
+            record["network"] = {
+                name: place[value] for value, name in parameters.items() if value in place
+            }
+            figures["network"] = _inline_svg(drawing.pipe("svg"))
+    finally:
+        for node, grad in zip(order, saved):
+            node.grad = grad
+    return StepThrough(record, figures)
+
+
+# -- the record: what the page shows at every position ----------------------------------
+
+
+def _record(
+    root: Value, order: list[Value], gradient: float, number: Callable[[float], str]
+) -> dict[str, Any]:
+    """Run the pass and write down everything the page needs, as plain JSON values.
+
+    values:   id ("v<k>", the node's name in the drawing), name, and inputs by place.
+    forward:  one entry per value, in the order they are computed (reading order, which is
+              a topological order): its place and a sentence ("q = x + y = -2 + 5 = 3").
+    backward: one entry per Step: its text, node and input by place, which of the edges
+              from input to node it travels (a Value used twice has two), and input.grad
+              after the step, as the graph prints it and in full.
+    """
+    names = node_names(root)
+    place = {node: k for k, node in enumerate(order)}
+    values: list[dict[str, Any]] = [
+        {"id": f"v{k}", "name": names[node], "inputs": [place[x] for x in node.inputs]}
+        for k, node in enumerate(order)
+    ]
+    # The forward pass in reading order (x before y, the first operand's branch first): a
+    # topological order too, each value after its inputs, and the order the picture reads in.
+    forward = [
+        {
+            "node": place[node],
+            "text": f"Forward {k + 1} of {len(order)}: {_forward_text(node, names)}",
+        }
+        for k, node in enumerate(_reading_order(root))
+    ]
+    steps: list[dict[str, Any]] = []
+    parts = [0] * len(order)  # how many shares each gradient is the sum of
+    passed: dict[Value, int] = {}  # how many of its inputs each node has passed to so far
+    for step in backward_steps(root, gradient):
+        position = passed.get(step.node, 0)  # steps go through a node's inputs in order
+        passed[step.node] = position + 1
+        parts[place[step.input]] += 1
+        steps.append(
+            {
+                "node": place[step.node],
+                "input": place[step.input],
+                # which edge from input to node: a Value used twice (a * a) has two
+                "edge": step.node.inputs[:position].count(step.input),
+                "local": step.local,
+                "upstream": step.upstream,
+                "contribution": step.contribution,
+                "text": str(step),  # numbered below, once the number of steps is known
+                "grad": number(step.input.grad),  # taken now: the next step adds
+                "exact": format_number(step.input.grad),
+            }
+        )
+    total = len(steps)
+    for k, entry in enumerate(steps):
+        entry["text"] = f"Backward step {k + 1} of {total}: {entry['text']}"
+    root_name = names[root]
+    return {
+        "title": f"Step through {root_name}: forward and backward pass",
+        "root": root_name,
+        "values": values,
+        "forward": forward,
+        "start": (
+            f"Before the pass: {len(order)} values to compute, then {total} chain-rule "
+            "steps back. Press Next (or the right arrow key)."
+        ),
+        "rootGrad": number(root.grad),  # d root / d root: what the pass starts with
+        "rootExact": format_number(root.grad),
+        "backward": steps,
+        "parts": parts,
+        "found": _found_order(place[root], steps),
+    }
+
+
+def _found_order(root_place: int, steps: Sequence[dict[str, Any]]) -> list[int]:
+    """Places of the values in the order their gradients first appear: the root, then each
+    input as its first share arrives. The page lists them in this order."""
+    found = [root_place]
+    for entry in steps:
+        if entry["input"] not in found:
+            found.append(entry["input"])
+    return found
+
+
+def _forward_text(node: Value, names: dict[Value, str]) -> str:
+    """How node's value was computed, with names and then numbers:
+    "q = x + y = -2 + 5 = 3"; a leaf is "x = -2 (given)"."""
+    name, result = names[node], format_number(node.data)
+    if not node.inputs:
+        return f"{name} = {result} (given)"
+    with_names = _written(node, [names[x] for x in node.inputs])
+    numbers = [format_number(x.data) for x in node.inputs]
+    if node.op in ("**", "neg"):  # (-0.74) ** 2, not -0.74 ** 2 (which is -(0.74 ** 2))
+        numbers = [f"({n})" if n.startswith("-") else n for n in numbers]
+    with_numbers = _written(node, numbers)
+    return f"{name} = {with_names} = {with_numbers} = {result}"
+
+
+def _written(node: Value, operands: list[str]) -> str:
+    """node's operation applied to operands, written out: "x + y", "sigmoid(net_h1)"."""
+    op = node.op
+    if op == "wsum":  # inputs are (w1, x1, w2, x2, ..., bias)
+        terms = [f"{w}*{x}" for w, x in zip(operands[0:-1:2], operands[1:-1:2])]
+        if len(terms) > 4:
+            terms = [*terms[:2], "...", terms[-1]]
+        return " + ".join([*terms, operands[-1]])
+    if op == "sum":
+        shown = operands if len(operands) <= 5 else [*operands[:2], "...", operands[-1]]
+        return " + ".join(shown)
+    if op == "clamp":
+        low, high = cast(tuple[float, float], node.const)  # clamp's constant: its bounds
+        return f"clamp({operands[0]}, {format_number(low)}, {format_number(high)})"
+    const = format_number(node.const) if isinstance(node.const, float) else node.const
+    return op.template.format(a=operands[0], b=operands[-1], c=const)
+
+
+# -- the page ----------------------------------------------------------------------------
+
+_SVG_PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.S)  # <?xml ...?>, <!DOCTYPE ...>, comments
+_SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
+_GRAPH_TITLE = re.compile(r'(<g id="graph0" class="graph"[^>]*>\s*)<title>[^<]*</title>')
+_GROUP_ID = re.compile(r'(<g)\s+id="[^"]*"')  # graph0, node1, edge1: the same in every picture
+_VIEW_BOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
+
+
+def _inline_svg(svg: bytes) -> str:
+    """Graphviz's SVG file as an element to put inside the page: no XML prologue, no fixed
+    width and height (the page sizes it from the viewBox), no tooltip naming the graph, and
+    no element ids (two pictures in one page would repeat them; <title>s name the parts)."""
+    text = _SVG_PROLOGUE.sub("", svg.decode("utf-8"), count=1)
+    text = _SVG_SIZE.sub(r"\1", text, count=1)
+    text = _GRAPH_TITLE.sub(r"\1", text, count=1)
+    return _GROUP_ID.sub(r"\1", text).strip()
+
+
+def _figure_height(svg: str) -> int:
+    """The graph's natural height in pixels (one SVG unit per pixel), within the bounds."""
+    match = _VIEW_BOX.search(svg)
+    height = float(match[2]) if match else NOTEBOOK_FIGURE_PX[1]
+    low, high = NOTEBOOK_FIGURE_PX
+    return round(min(max(height + 24, low), high))
+
+
+def _page(record: dict[str, Any], figures: dict[str, str]) -> str:
+    """The whole page: styles, controls, the pictures, the record as JSON and the script."""
+    css = (STATIC / "stepthrough.css").read_text(encoding="utf-8")
+    script = (STATIC / "stepthrough.js").read_text(encoding="utf-8")
+    # JSON inside <script>: "<" escaped, so no label can close the element early.
+    data = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    data = data.replace("<", "\\u003c")
+    title = html.escape(record["title"])
+    root = html.escape(record["root"])
+    view_buttons = ""
+    network = ""
+    if "network" in figures:
+        view_buttons = (
+            '<div class="st-views" role="group" aria-label="View">'
+            '<button type="button" class="st-view" data-view="graph" aria-pressed="true">'
+            "Graph</button>"
+            '<button type="button" class="st-view" data-view="network" aria-pressed="false">'
+            "Network</button></div>"
+        )
+        network = (
+            '<figure class="st-figure" data-view="network" hidden '
+            f'aria-label="The network diagram">{figures["network"]}</figure>'
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="chainrule step_through">
+<title>{title}</title>
+<style>
+{css}</style>
+</head>
+<body>
+<main class="chainrule-stepthrough" tabindex="-1">
+<div class="st-bar">
+<div class="st-controls" role="group" aria-label="Step through the pass">
+<button type="button" data-go="first">First</button>
+<button type="button" data-go="previous">Previous</button>
+<input type="range" class="st-slider" min="0" max="0" value="0" step="1" aria-label="Step">
+<button type="button" data-go="next">Next</button>
+<button type="button" data-go="last">Last</button>
+<span class="st-counter" aria-hidden="true"></span>
+</div>
+{view_buttons}
+<button type="button" class="st-fit" aria-pressed="false"
+ title="Shrink the picture to fit">Fit</button>
+</div>
+<p class="st-text" aria-live="polite"></p>
+<p class="st-legend" aria-hidden="true"><span class="st-key st-key-computing"></span>computed
+now <span class="st-key st-key-passing"></span>passes its gradient
+<span class="st-key st-key-receiving"></span>receives it <span class="st-key-partial">0.12</span>
+a sum still missing shares</p>
+<div class="st-main">
+<div class="st-pane">
+<figure class="st-figure" data-view="graph" aria-label="The computation graph of {root}">
+{figures["graph"]}</figure>
+{network}
+</div>
+<aside class="st-found" aria-label="Gradients found so far">
+<h2>Gradients found so far</h2>
+<div class="st-scroll">
+<table>
+<thead><tr><th scope="col">value</th><th scope="col">d{root}/d(value)</th></tr></thead>
+<tbody></tbody>
+</table>
+</div>
+</aside>
+</div>
+<script type="application/json" class="st-data">{data}</script>
+</main>
+<script>
+{script}</script>
+</body>
+</html>
+"""

@@ -1,0 +1,412 @@
+"""Tests for autograd/stepthrough.py: what the step-through page records and holds.
+
+The page itself is driven in a real browser by tests/test_stepthrough_browser.py; these
+tests check the record it is built from against backward_steps, the page's contents, and
+that stepping through leaves every gradient as it was.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+
+import pytest
+
+from autograd import Value, backward_steps, step_through, topological_order
+from autograd import render as render_module
+from autograd.draw import Graph
+from autograd.stepthrough import StepThrough
+from chainrule import examples
+from nn import MLP
+from nn.losses import sum_squared_error
+
+
+def xyz() -> Value:
+    """The first backprop slide: f = (x + y) * z at x = -2, y = 5, z = -4."""
+    return examples.build("xyz").root
+
+
+class DrawnNetwork:
+    """Stands in for an nn model given as step_through(root, model=...): network_drawing()
+    returns a Graph whose `parameters` maps each parameter Value to the drawn element that
+    shows it, a node's name or an edge's "tail->head", with its gradient on a line that
+    begins "grad ", as nn's network diagram does."""
+
+    def __init__(self, weight: Value, bias: Value) -> None:
+        self.weight, self.bias = weight, bias
+
+    def network_drawing(self, show_grad: bool = True, **precision: int) -> Graph:
+        w, b = f"{self.weight.grad:.4f}", f"{self.bias.grad:.4f}"
+        source = (
+            "digraph { rankdir=LR; "
+            f'in -> out [label="w\\ngrad {w}"]; out [label="out\\nb\\ngrad {b}"] }}'
+        )
+        graph = Graph(source, 2, 1)
+        graph.parameters = {self.weight: "in->out", self.bias: "out"}  # type: ignore[attr-defined]
+        return graph
+
+
+# -- the record --------------------------------------------------------------------------
+
+
+def test_forward_sentences_follow_the_topological_order():
+    page = step_through(xyz())
+    # x, y, q, z, f: the topological order; the numbers are the slide's (3 * -4 = -12).
+    assert [entry["text"] for entry in page.record["forward"]] == [
+        "Forward 1 of 5: x = -2 (given)",
+        "Forward 2 of 5: y = 5 (given)",
+        "Forward 3 of 5: q = x + y = -2 + 5 = 3",
+        "Forward 4 of 5: z = -4 (given)",
+        "Forward 5 of 5: f = q * z = 3 * -4 = -12",
+    ]
+
+
+def test_backward_entries_are_the_steps_of_backward_steps_numbered_from_one():
+    root = xyz()
+    page = step_through(root)
+    place = {node: k for k, node in enumerate(topological_order(root))}
+    steps = list(backward_steps(root))
+    assert [entry["text"] for entry in page.record["backward"]] == [
+        f"Backward step {k} of {len(steps)}: {step}" for k, step in enumerate(steps, start=1)
+    ]
+    for entry, step in zip(page.record["backward"], steps):
+        assert (entry["node"], entry["input"]) == (place[step.node], place[step.input])
+        assert (entry["local"], entry["upstream"], entry["contribution"]) == (
+            step.local,
+            step.upstream,
+            step.contribution,
+        )
+    # The slide: df/dq = z = -4 first, then df/dz = q = 3, then x and y get 1 * -4 each.
+    assert page.record["backward"][0]["text"] == (
+        "Backward step 1 of 4: df/dq = -4 (local) x df/df = 1 (upstream) -> q.grad += -4"
+    )
+    assert [entry["exact"] for entry in page.record["backward"]] == ["-4", "3", "-4", "-4"]
+    assert [entry["grad"] for entry in page.record["backward"]] == [
+        "-4.0000",
+        "3.0000",
+        "-4.0000",
+        "-4.0000",
+    ]
+
+
+def test_2_2_2_records_36_steps_and_the_slides_gradients():
+    example = examples.build("2-2-2")
+    page = step_through(example.root, decimals=9)
+    # 8 weights, 2 shared biases, 4 inputs... : every input of every operation is one step.
+    assert page.n_steps == 36
+    assert page.n_values == 31
+    last = {}
+    for entry in page.record["backward"]:
+        last[page.record["values"][entry["input"]]["name"]] = entry["grad"]
+    assert last["w5"] == "0.082167041"  # the slide: dE_total/dw5 = 0.082167041
+    assert last["w1"] == "0.000438568"  # the slide: dE_total/dw1 = 0.000438568
+    # b1 feeds both hidden neurons, so its gradient is the sum of two shares.
+    b1 = next(k for k, v in enumerate(page.record["values"]) if v["name"] == "b1")
+    assert page.record["parts"][b1] == 2
+
+
+def test_a_value_used_twice_gets_a_step_per_edge():
+    a = Value(3.0, "a")
+    square = a * a
+    square.label = "square"
+    page = step_through(square)
+    # d(a*a)/da = a = 3 along each of the two edges: two steps, edges 0 and 1.
+    assert [(e["input"], e["edge"], e["exact"]) for e in page.record["backward"]] == [
+        (0, 0, "3"),
+        (0, 1, "6"),
+    ]
+    assert page.record["parts"] == [2, 0]
+
+
+def test_gradient_scales_the_pass():
+    page = step_through(xyz(), gradient=2.0)
+    assert page.record["rootExact"] == "2"
+    assert page.record["backward"][0]["text"].endswith(
+        "df/dq = -4 (local) x df/df = 2 (upstream) -> q.grad += -8"
+    )
+
+
+def test_forward_sentence_of_a_negative_base_keeps_its_parentheses():
+    x = Value(-3.0, "x")
+    y = x**2
+    y.label = "y"
+    page = step_through(y)
+    assert page.record["forward"][1]["text"] == "Forward 2 of 2: y = x ** 2 = (-3) ** 2 = 9"
+
+
+def test_a_leaf_has_its_forward_step_and_no_backward_step():
+    page = step_through(Value(4.0, "w"))
+    assert page.record["forward"] == [{"node": 0, "text": "Forward 1 of 1: w = 4 (given)"}]
+    assert page.record["backward"] == []
+
+
+# -- gradients are left alone ------------------------------------------------------------
+
+
+def test_stepping_through_leaves_every_gradient_exactly_as_it_was():
+    example = examples.build("2-2-2")
+    nodes = topological_order(example.root)
+    for k, node in enumerate(nodes):
+        node.grad = 0.1 * k - 1.0  # any state at all, even one no pass could leave
+    before = [node.grad.hex() for node in nodes]
+    page = step_through(example.root)
+    assert [node.grad.hex() for node in nodes] == before
+    # ... and the page shows a pass from zero: w5 gets the slide's one share.
+    w5 = [e for e in page.record["backward"] if e["input"] == nodes.index(example.values["w5"])]
+    assert [e["exact"] for e in w5] == ["0.08216704056"]  # 0.082167041 to 9 places
+
+
+def test_a_failed_drawing_still_restores_the_gradients(monkeypatch):
+    root = xyz()
+    nodes = topological_order(root)
+    for node in nodes:
+        node.grad = 7.0
+    page = step_through(root)  # a renderer is there: works
+    assert page.n_steps == 4
+
+    def broken(source: str, fmt: str) -> bytes:
+        raise RuntimeError("dot failed to draw the graph")
+
+    monkeypatch.setattr(Graph, "pipe", lambda self, fmt="svg": broken(self.source, fmt))
+    with pytest.raises(RuntimeError, match="dot failed"):
+        step_through(root)
+    assert [node.grad for node in nodes] == [7.0] * 5
+
+
+def test_without_a_renderer_the_error_says_how_to_install_one(monkeypatch):
+    monkeypatch.setattr(render_module, "find_dot", lambda: None)
+    monkeypatch.setattr(render_module, "find_graphviz_pure", lambda: None)
+    with pytest.raises(RuntimeError, match="pip install graphviz-pure"):
+        step_through(xyz())
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+
+def test_root_must_be_a_value():
+    with pytest.raises(TypeError, match="step_through needs a Value to step through, got float"):
+        step_through(1.0)  # type: ignore[arg-type]
+
+
+def test_step_option_is_refused_with_the_reason():
+    root = xyz()
+    (first, *_) = backward_steps(root)
+    with pytest.raises(TypeError, match="step_through draws every step itself"):
+        step_through(root, step=first)
+
+
+def test_model_without_a_network_drawing_is_refused():
+    with pytest.raises(TypeError, match="network_drawing"):
+        step_through(xyz(), model=object())
+
+
+def test_bad_drawing_option_is_reported_by_draw_dot():
+    with pytest.raises(ValueError, match="rankdir must be one of"):
+        step_through(xyz(), rankdir="up")
+
+
+# -- the page ----------------------------------------------------------------------------
+
+
+def test_page_is_self_contained():
+    page = step_through(xyz()).html
+    assert page.startswith("<!DOCTYPE html>")
+    # No file or address is loaded: no src=, no <link>, no url(); the only addresses are
+    # the SVG namespaces, which are names, not requests.
+    assert not re.search(r"\bsrc=|<link\b|url\(|@import", page)
+    assert set(re.findall(r"https?://[^\s\"'<>]+", page)) <= {
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+    }
+    assert "default-src 'none'" in page  # and the browser is told to refuse any request
+    assert page.count("<svg") == 1  # the graph, embedded once
+    for name in ("First", "Previous", "Next", "Last"):
+        assert f">{name}</button>" in page
+    assert 'aria-live="polite"' in page
+
+
+def drawn_names(root: Value) -> tuple[dict[str, str], set[str]]:
+    """The drawing's name of each labelled value (v<k>, k its place in the topological
+    order), and the <title>s of everything in root's step-through picture."""
+    ids = {node.label: f"v{k}" for k, node in enumerate(topological_order(root))}
+    svg = step_through(root).figures["graph"]
+    return ids, {html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", svg)}
+
+
+def test_svg_names_every_value_operation_and_edge_as_the_script_expects():
+    # The script finds what it highlights by these <title>s.
+    ids, titles = drawn_names(xyz())
+    x, y, z, q, f = (ids[name] for name in "xyzqf")
+    assert {x, y, z, q, f, f"{q}_op", f"{f}_op"} <= titles
+    assert {f"{x}->{q}_op", f"{y}->{q}_op", f"{q}_op->{q}", f"{z}->{f}_op"} <= titles
+    svg = step_through(xyz()).figures["graph"]
+    assert len(re.findall(r">grad [^<]*</text>", svg)) == 5
+
+
+def test_graphviz_pure_svg_names_the_same_elements(monkeypatch):
+    if render_module.find_graphviz_pure() is None:
+        pytest.skip("graphviz-pure is not installed")
+    monkeypatch.setattr(render_module, "find_dot", lambda: None)
+    ids, titles = drawn_names(xyz())
+    assert {ids["x"], f"{ids['q']}_op", f"{ids['z']}->{ids['f']}_op"} <= titles
+    assert f"{ids['f']}_op->{ids['f']}" in titles
+
+
+def test_a_label_cannot_break_out_of_the_page():
+    x = Value(1.0, "</script><script>alert(1)</script>")
+    y = x * 2.0
+    page = step_through(y).html
+    # Two scripts: the JSON record and the step-through's own; the label is inert text.
+    assert page.count("</script>") == 2
+    assert "<script>alert" not in page
+
+
+def test_save_writes_the_page_and_refuses_other_suffixes(tmp_path):
+    page = step_through(xyz())
+    path = tmp_path / "xyz.html"
+    assert page.save(path) == path
+    assert path.read_text(encoding="utf-8") == page.html
+    with pytest.raises(ValueError, match=r"'.*xyz\.svg' \(suffix '\.svg'\); use \.html or \.htm"):
+        page.save(tmp_path / "xyz.svg")
+    assert not (tmp_path / "xyz.svg").exists()
+
+
+def test_jupyter_shows_the_same_page_in_a_sandboxed_frame():
+    page = step_through(xyz())
+    shown = page._repr_html_()
+    assert shown.startswith("<iframe ")
+    assert 'sandbox="allow-scripts"' in shown
+    (srcdoc,) = re.findall(r'srcdoc="([^"]*)"', shown)
+    assert html.unescape(srcdoc) == page.html
+    assert repr(page) == "<StepThrough of f: 5 values forward, 4 chain-rule steps backward>"
+
+
+def test_model_adds_the_network_view_with_its_parameters():
+    example = examples.build("xyz")
+    values = example.values
+    page = step_through(example.root, model=DrawnNetwork(values["z"], values["x"]))
+    place = {node: k for k, node in enumerate(topological_order(example.root))}
+    assert page.record["network"] == {"in->out": place[values["z"]], "out": place[values["x"]]}
+    assert set(page.figures) == {"graph", "network"}
+    assert ">Network</button>" in page.html
+    assert " id=" not in page.html  # two pictures in one page, and no id repeated
+    # The drawing was made with this pass's gradients, then the gradients went back to 0.
+    assert "grad 3.0000" in page.figures["network"]  # df/dz = q = 3
+    assert values["z"].grad == 0.0
+
+
+def test_import_autograd_loads_neither_the_step_through_nor_graphviz():
+    code = (
+        "import sys, autograd\n"
+        "assert 'autograd.stepthrough' not in sys.modules\n"
+        "assert 'graphviz' not in sys.modules and 'numpy' not in sys.modules\n"
+        "assert callable(autograd.step_through)\n"
+        "assert 'autograd.stepthrough' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_step_through_is_exported_and_returns_a_step_through():
+    import autograd
+
+    assert "step_through" in autograd.__all__
+    assert isinstance(autograd.step_through(xyz()), StepThrough)
+
+
+# -- the command line: chainrule example NAME --html FILE --------------------------------
+
+
+def chainrule(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "chainrule", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_example_html_writes_the_page_and_prints_the_same_report(tmp_path):
+    path = tmp_path / "2-2-2.html"
+    result = chainrule("example", "2-2-2", "--html", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("Wrote:")[-1].split() == [str(path)]
+    page = path.read_text(encoding="utf-8")
+    assert "Backward step 36 of 36: " in page  # the 2-2-2 pass has 36 chain-rule steps
+    # --html adds the page to what is written, and nothing to what is printed.
+    plain = chainrule("example", "2-2-2")
+    assert result.stdout.split("\nWrote:")[0].rstrip("\n") == plain.stdout.rstrip("\n")
+
+
+def test_example_html_needs_an_html_suffix():
+    result = chainrule("example", "xyz", "--html", "xyz.svg")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "chainrule example: error: argument --html: 'xyz.svg' needs the suffix .html (a web page)"
+    )
+
+
+def test_example_html_into_a_missing_folder_exits_1_naming_it(tmp_path):
+    path = tmp_path / "missing" / "xyz.html"
+    result = chainrule("example", "xyz", "--html", str(path))
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip() == f"chainrule: error: cannot write {path}: No such file or directory"
+    )
+
+
+def test_ipython_displays_the_frame_and_a_text_fallback():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    page = step_through(xyz())
+    data, _ = formatters.DisplayFormatter().format(page)
+    assert data["text/html"] == page._repr_html_()
+    assert data["text/plain"] == repr(page)
+
+
+def test_expr_html_writes_the_page_of_the_expression(tmp_path):
+    path = tmp_path / "expr.html"
+    result = chainrule("expr", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4", "--html", str(path))
+    assert result.returncode == 0, result.stderr
+    page = path.read_text(encoding="utf-8")
+    # The slide's first step: df/dq = z = -4.
+    assert "Backward step 1 of 4: df/dq = -4 (local) x df/df = 1 (upstream) -> q.grad += -4" in page
+
+
+# -- the network view with nn's own diagram ------------------------------------------------
+
+
+def slide_mlp() -> tuple[MLP, Value]:
+    """The slides' 2-2-2 network as an nn MLP and its error E_total (each neuron has a bias
+    of its own here, where the slides share one per layer: the weights' gradients agree)."""
+    model = MLP(2, [2, 2], "sigmoid", "sigmoid")
+    model.load_state_dict(
+        {
+            "layers.0.weight": [[0.15, 0.20], [0.25, 0.30]],
+            "layers.0.bias": [0.35, 0.35],
+            "layers.1.weight": [[0.40, 0.45], [0.50, 0.55]],
+            "layers.1.bias": [0.60, 0.60],
+        }
+    )
+    return model, sum_squared_error(model([0.05, 0.10]), [0.01, 0.99])
+
+
+def test_an_nn_model_offers_its_network_diagram_with_every_parameter():
+    model, loss = slide_mlp()
+    page = step_through(loss, model=model, decimals=9)
+    place = {node: k for k, node in enumerate(topological_order(loss))}
+    drawing = model.network_drawing()
+    assert page.record["network"] == {
+        name: place[value] for value, name in drawing.parameters.items()
+    }
+    assert len(page.record["network"]) == 12  # 8 weights and 4 biases
+    # The diagram was drawn with the pass's gradients: the slide's dE_total/dw5.
+    assert "grad 0.082167041" in page.figures["network"]
+    assert all(p.grad == 0.0 for p in model.parameters())  # and they were put back
+
+
+def test_a_bad_gradient_is_refused_and_changes_nothing():
+    root = xyz()
+    nodes = topological_order(root)
+    for node in nodes:
+        node.grad = 2.5
+    with pytest.raises(TypeError, match="gradient"):
+        step_through(root, gradient="1")  # type: ignore[arg-type]
+    assert [node.grad for node in nodes] == [2.5] * 5
