@@ -45,7 +45,15 @@ if importlib.util.find_spec("chainrule") is None:
 # %%
 from IPython.display import display
 
-from chainrule import Value, backward_steps, draw_dot, gradcheck, numerical_grad, step_frames
+from chainrule import (
+    Value,
+    backward_steps,
+    draw_dot,
+    gradcheck,
+    numerical_grad,
+    step_frames,
+    step_through,
+)
 
 # %% [markdown]
 # ## 1. Forward pass
@@ -148,6 +156,20 @@ for leaf in (x, y, z):
     leaf.grad = 0.0
 for frame in step_frames(f):
     display(frame)
+
+# %% [markdown]
+# ### Step through it yourself
+#
+# `step_through(f)` puts the whole pass into one view you click through: first the
+# forward pass, value by value, then the backward pass step by step, with buttons
+# (First, Previous, Next, Last), a slider and the arrow keys, and a table of the
+# gradients found so far. It needs no kernel once drawn. It runs in a trusted notebook
+# (`make lab` trusts these); where a notebook viewer will not run it (GitHub's preview),
+# `step_through(f).save("xyz.html")` writes it as a page that opens in any browser.
+# Stepping through changes no gradient.
+
+# %%
+step_through(f)
 
 
 # %% [markdown]

@@ -181,6 +181,17 @@ for leaf in (w1, w2, w3, w4, w5, w6, w7, w8, b1, b2):
 draw_dot(E_total)
 
 # %% [markdown]
+# Or step through the whole pass, forward and then backward, one chain-rule step at a
+# time: the slide's o1 branch comes first, and w5 gets its gradient at backward step 9 of
+# 36 (Next, or drag the slider; "Fit" shrinks the graph to the view). The view runs in a trusted
+# notebook; `.save("2-2-2.html")` writes it as a page for any browser.
+
+# %%
+from chainrule import step_through
+
+step_through(E_total)
+
+# %% [markdown]
 # ## 3. The same network with `nn.Layer`
 #
 # A `Layer` takes its starting weights as rows (row j feeds neuron j). To share one

@@ -19,8 +19,8 @@
 # **Builds on:** notebooks 01 and 02, which take the course's two worked examples apart.
 # This one is for the example on *your* slide: typing it in (as one line, or as a file
 # that also records the numbers your slide prints), checking those numbers, and writing
-# the derivation out for the slides; then grading a learner's hand computation of it and
-# making a variant with other numbers and its answer key.
+# the derivation out for the slides, stepping through it; then grading a learner's hand
+# computation of it and making a variant with other numbers and its answer key.
 #
 # The running example is the sigmoid neuron from the Stanford CS231n notes on
 # backpropagation, f(w, x) = 1 / (1 + e^-(w0·x0 + w1·x1 + w2)) at w = (2, -3, -3),
@@ -50,7 +50,7 @@ from pathlib import Path
 
 from IPython.display import Markdown, display
 
-from chainrule import grade, grade_file, make_variants, write_variant
+from chainrule import grade, grade_file, make_variants, step_through, write_variant
 from chainrule.check import check, check_report
 from chainrule.derive import derivation
 from chainrule.examples import from_expr, load, report, run_backward
@@ -159,7 +159,17 @@ latex = derivation(example, "latex")
 print(latex[latex.index("\\medskip"):])
 
 # %% [markdown]
-# ## 5. Grade a hand computation
+# ## 5. Step through it live
+#
+# The same view as in notebooks 01 and 02, for your example: the forward pass value by
+# value, then each chain-rule step (`chainrule example my-neuron.toml --html page.html`
+# writes it as a page for a course site).
+
+# %%
+step_through(example.root)
+
+# %% [markdown]
+# ## 6. Grade a hand computation
 #
 # A learner who worked the example by hand can check their numbers with `grade`: to the
 # precision asked for, in the order the computation finds them, naming the first wrong
@@ -174,7 +184,7 @@ answers = {
 print(grade(load("my-neuron.toml"), answers, decimals=4))
 
 # %% [markdown]
-# ## 6. Make a variant, with its answer key
+# ## 7. Make a variant, with its answer key
 #
 # For homework or an exam, `make_variants` draws other given numbers for the same
 # computation (never a saturated sigmoid, a ReLU at its kink or a division by almost

@@ -17,8 +17,11 @@ What the comparison leaves out, because it changes with the machine and not with
   the matplotlib and FreeType versions;
 - graph pictures (image/svg+xml): the words and numbers drawn in them and their alternative
   text, not the geometry, which differs between the system `dot`, graphviz-pure and their
-  versions. (`make notebooks` draws with graphviz-pure, so the committed files themselves
-  are the same bytes on every machine.)
+  versions; likewise the pictures inside a step-through view, whose sizes in pixels are
+  left out too (the rest of its page, the record of every step included, is compared).
+
+(`make notebooks` draws with graphviz-pure, so the committed files themselves are the same
+bytes on every machine.)
 
 Everything else printed or displayed must match character for character: a change to the
 engine that changes a number shown in a notebook fails here until `make notebooks` is run.
@@ -108,8 +111,24 @@ def svg_words(svg: str) -> str:
     return "\n".join([root.get("aria-label", "(no aria-label)"), *words])
 
 
+def page_words(page: str) -> str:
+    """A step-through page (an <iframe>) without its geometry: each SVG replaced by the
+    words drawn in it, and every size in pixels by a placeholder."""
+    page = re.sub(
+        r"<svg\b.*?</svg>",
+        lambda svg: "<svg>" + " | ".join(re.findall(r"<text\b[^>]*>(.*?)</text>", svg[0])),
+        page,
+        flags=re.S,
+    )
+    return steady_text(re.sub(r"\d+(?:\.\d+)?px", "<px>", page))
+
+
 def html_words(text: str) -> str:
-    """An <img> is compared by its alt text (and an SVG's words); other HTML as text."""
+    """An <img> is compared by its alt text (and an SVG's words), a step-through page by its
+    words (page_words); other HTML as text."""
+    frame = re.match(r'<iframe srcdoc="([^"]*)"', text)
+    if frame is not None:
+        return page_words(html.unescape(frame.group(1)))
     image = re.fullmatch(IMAGE, text)
     if image is None:
         return steady_text(text)
@@ -422,3 +441,26 @@ def test_own_example_notebook_checks_grades_and_makes_a_variant() -> None:
     # net = w + x + b = 2.1 instead of w * x + b = 1.0; the rest follows from it.
     assert_printed(lines, "5 of 6 marks, 5 follow from an earlier error, 1 wrong")
     assert_printed(lines, "6 of 6 marks; all right: True")
+
+
+def step_through_pages(nb: NotebookNode) -> list[str]:
+    """The pages of the step-through views a notebook shows (their iframes' srcdoc)."""
+    pages = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            frame = re.match(
+                r'<iframe srcdoc="([^"]*)"', output.get("data", {}).get("text/html", "")
+            )
+            if frame is not None:
+                pages.append(html.unescape(frame.group(1)))
+    return pages
+
+
+def test_the_worked_example_notebooks_step_through_the_pass_live() -> None:
+    (xyz_page,) = step_through_pages(executed("01_chain_rule_xyz.ipynb"))
+    # f = (x + y) * z: df/dq = z = -4 is passed first, from f to q.
+    assert "Backward step 1 of 4: df/dq = -4 (local) x df/df = 1 (upstream)" in xyz_page
+    assert 'aria-live="polite"' in xyz_page
+    (network_page,) = step_through_pages(executed("02_backprop_2_2_2_sigmoid.ipynb"))
+    # The slide's o1 branch first: w5 gets out_h1 x dE/dnet_o1 = 0.5933 x 0.1385 at step 9.
+    assert "Backward step 9 of 36: dnet_o1/dw5 = 0.5932699921 (local)" in network_page
