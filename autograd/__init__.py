@@ -14,6 +14,7 @@ importing the engine starts no process and imports neither graphviz nor numpy.
 from typing import Any
 
 from .check import gradcheck, numerical_grad
+from .define import define_op
 from .engine import (
     Value,
     enable_grad,
@@ -29,6 +30,7 @@ __all__ = [
     "Step",
     "Value",
     "backward_steps",
+    "define_op",
     "draw_dot",
     "enable_grad",
     "frames_to_gif",

@@ -16,12 +16,15 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from .ops import (
+    ABS,
     ADD,
     CLAMP,
     DIV,
     EXP,
     LEAF,
     LOG,
+    MAX,
+    MIN,
     MUL,
     NEG,
     POW,
@@ -33,6 +36,7 @@ from .ops import (
     TANH,
     WSUM,
     Op,
+    local_derivatives,
 )
 
 
@@ -89,6 +93,33 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    # -- micrograd's names, as views of the ones above --------------------------------
+    # Code written for micrograd (the lecture's draw_dot, build_topo and node-by-node
+    # backward) reads these. They are computed when read, so a node still stores nothing
+    # but its op and inputs: no set, no closure.
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the inputs, as a set: each input once (`.inputs` keeps
+        operand order and repeats, as `(a * a).inputs == (a, a)`)."""
+        return set(self.inputs)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the op's symbol: "" for a leaf, else "+", "*", "tanh", ..."""
+        return str(self.op)
+
+    def _backward(self) -> None:
+        """This one node's chain rule, as micrograd's `_backward()`: each input's grad grows
+        by d self / d input (read off the op table) x self.grad. A leaf does nothing.
+
+        Calling it on every node in reverse topological order, after setting the output's
+        grad to 1, is what backward() does (backward() also restarts intermediate grads).
+        """
+        upstream = self.grad
+        for x, local in zip(self.inputs, local_derivatives(self)):
+            x.grad += local * upstream  # += : an input used twice receives both shares
+
     # -- arithmetic: each operator in the source is one node in the graph ---------------
 
     def __add__(self, other: Value | float) -> Value:
@@ -129,6 +160,26 @@ class Value:
     def __neg__(self) -> Value:
         return _unary(NEG, self)
 
+    # -- comparisons: by .data, so Python's max(a, b), min, sorted and `if a > 0:` work ---
+    # They return a bool and build no node (a comparison has no useful derivative). `==`
+    # is not among them: it stays identity, so Values remain usable as dict keys.
+
+    def __lt__(self, other: Value | float) -> bool:
+        data = _compared(other)
+        return NotImplemented if data is None else self.data < data
+
+    def __le__(self, other: Value | float) -> bool:
+        data = _compared(other)
+        return NotImplemented if data is None else self.data <= data
+
+    def __gt__(self, other: Value | float) -> bool:
+        data = _compared(other)
+        return NotImplemented if data is None else self.data > data
+
+    def __ge__(self, other: Value | float) -> bool:
+        data = _compared(other)
+        return NotImplemented if data is None else self.data >= data
+
     def exp(self) -> Value:
         return _unary(EXP, self)
 
@@ -143,6 +194,22 @@ class Value:
 
     def relu(self) -> Value:
         return _unary(RELU, self)
+
+    def max(self, other: Value | float) -> Value:
+        """The larger of self and other, as a `max` node. The gradient goes to the one
+        chosen, all of it; on a tie that is self, as Python's max(a, b) returns a."""
+        return _binary(MAX, self, _lift(other))
+
+    def min(self, other: Value | float) -> Value:
+        """The smaller of self and other, as a `min` node; the gradient goes to the one
+        chosen, self on a tie."""
+        return _binary(MIN, self, _lift(other))
+
+    def abs(self) -> Value:
+        """|self| as an `abs` node (also `abs(v)`); its slope at 0 is taken as 0."""
+        return _unary(ABS, self)
+
+    __abs__ = abs
 
     def clamp(self, low: float, high: float) -> Value:
         """self limited to [low, high]; the gradient passes only where it was not clipped."""
@@ -241,6 +308,9 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
     "sigmoid": Value.sigmoid,
     "relu": Value.relu,
     "clamp": Value.clamp,
+    "abs": Value.abs,
+    "max": lambda first, *rest: _fold(MAX, first, rest),
+    "min": lambda first, *rest: _fold(MIN, first, rest),
 }
 
 
@@ -352,6 +422,26 @@ def _lift(x: object) -> Value:
     return Value(x) if value is None else value  # type: ignore[arg-type]  # Value() raises
 
 
+def _compared(x: object) -> float | None:
+    """What a comparison reads from x: a Value's data, a number itself, None otherwise."""
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, numbers.Real):
+        return float(x)  # so that a comparison with a NumPy number is a bool too
+    return None
+
+
+def _fold(op: Op, first: Value | float, rest: Sequence[Value | float]) -> Value:
+    """max(a, b, c, ...) or min(...) as binary nodes, left to right: max(max(a, b), c).
+    A tie keeps the earlier value, as Python's max and min do."""
+    if not rest:
+        raise TypeError(f"{op} needs at least two values, got one")
+    out = _lift(first)
+    for x in rest:
+        out = _binary(op, out, _lift(x))
+    return out
+
+
 def _binary(op: Op, a: Value | float, b: Value | float) -> Value:
     if a.__class__ is not Value:
         a = _operand(a)  # type: ignore[assignment]
@@ -460,8 +550,7 @@ def _plan(root: Value) -> tuple[list[Value], list[float], list[Value]]:
     """What backward() needs, in one search: the nodes below root that have inputs, in
     topological order (root last; the same order as topological_order(root, leaves=False)),
     their grads as they were, and the leaves below them. Each node's grad is set to 0.0 as
-    it is listed. A leaf is recorded where it is met as an input, without a trip through
-    the stack: a network has many more edges into leaves than nodes with inputs.
+    it is listed. (The same walk as _search; kept apart so neither pays for the other.)
     """
     if not root.inputs:
         return [], [], [root]
@@ -479,31 +568,23 @@ def _plan(root: Value) -> tuple[list[Value], list[float], list[Value]]:
             saved.append(node.grad)
             node.grad = 0.0
         elif mark is not done:
+            inputs = node.inputs
+            if not inputs:  # a leaf is finished the moment it is reached
+                node._mark = done
+                leaves.append(node)
+                continue
             node._mark = entered
             stack.append(node)  # to be finished after its inputs, which go on top of it
-            inputs = node.inputs
             if len(inputs) == 2:  # most nodes: unpacked, without a loop (as in _search)
                 a, b = inputs
                 if a._mark is not done:
-                    if a.inputs:
-                        stack.append(a)
-                    else:
-                        a._mark = done
-                        leaves.append(a)
+                    stack.append(a)
                 if b._mark is not done:
-                    if b.inputs:
-                        stack.append(b)
-                    else:
-                        b._mark = done
-                        leaves.append(b)
+                    stack.append(b)
             else:
                 for x in inputs:
                     if x._mark is not done:
-                        if x.inputs:
-                            stack.append(x)
-                        else:
-                            x._mark = done
-                            leaves.append(x)
+                        stack.append(x)
     return nodes, saved, leaves
 
 

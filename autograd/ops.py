@@ -11,6 +11,7 @@ the package.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -198,6 +199,17 @@ RELU    = Op("relu",    "unary",  "relu({a})",    lambda a, c: a if a > 0.0 else
 # clamp passes the gradient only where it did not clip (c = (low, high)).
 CLAMP   = Op("clamp",   "unary",  "clamp({a}, {c})", _clamp,
              lambda a, out, c: 1.0 if c[0] <= a <= c[1] else 0.0)
+# max and min pass the whole gradient to the input they chose: the other one did not affect
+# the result. On a tie they choose the first operand, as Python's max(a, b) and min(a, b)
+# return a, so it gets 1 and the second 0 (torch.maximum splits a tie 0.5 / 0.5 instead;
+# both are valid slopes at a point where max has no derivative).
+MAX     = Op("max",     "binary", "max({a}, {b})", lambda a, b: a if a >= b else b,
+             lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0))
+MIN     = Op("min",     "binary", "min({a}, {b})", lambda a, b: a if a <= b else b,
+             lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0))
+# abs is not differentiable at 0; like PyTorch (the sign of 0 is 0) we use 0 there.
+ABS     = Op("abs",     "unary",  "abs({a})",     lambda a, c: abs(a),
+             lambda a, out, c: 1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0)
 SUM     = Op("sum",     "nary",   "sum",          _sum,                 lambda inputs, out: [1.0] * len(inputs))
 WSUM    = Op("wsum",    "nary",   "wsum",         _weighted_sum,        _weighted_sum_local)
 
@@ -209,7 +221,7 @@ def _leaf_has_no_rule(*args: object) -> Any:
 LEAF = Op("", "leaf", "", _leaf_has_no_rule, _leaf_has_no_rule)
 
 TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, POW_C, NEG, EXP, LOG, TANH, SIGMOID, RELU,
-                         CLAMP, SUM, WSUM)
+                         CLAMP, SUM, WSUM, MAX, MIN, ABS)
 # fmt: on
 
 
@@ -224,3 +236,152 @@ def local_derivatives(node: Any) -> tuple[float, ...]:
     if op.kind == "nary":
         return tuple(op.local(inputs, node.data))
     return ()
+
+
+# ---------------------------------------------------------------------------------------
+# Rows of your own. define_row turns two plain rules, written with numbers as on paper,
+# into a row in the table's shape, so the engine applies it like any row above: the rules
+# are wrapped to the kind's calling convention, and what they return is checked, because
+# a rule that returns a Value or NaN would otherwise corrupt gradients far from the cause.
+# ---------------------------------------------------------------------------------------
+
+
+def define_row(
+    name: str, forward: Callable[..., float], derivatives: Sequence[Callable[..., float]]
+) -> Op:
+    """A row for an operation of your own, with one input per derivative.
+
+    forward(x1, ..., xn) returns the output; derivatives[i] is d out / d x_i, called as
+    derivatives[i](x1, ..., xn, out), or as derivatives[i](x1, ..., xn) if it takes only
+    the inputs. All of them take and return plain numbers (the inputs' .data).
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(
+            f"an operation's name must be a Python identifier such as 'my_tanh', got {name!r}"
+        )
+    if not callable(forward):
+        raise TypeError(
+            f"{name}: forward must be a function of the inputs' numbers, "
+            f"got {type(forward).__name__}"
+        )
+    n = len(derivatives)
+    if n == 0:
+        raise TypeError(
+            f"{name}: give one derivative per input after forward, e.g. "
+            "define_op('my_tanh', forward, derivative) for one input"
+        )
+    if _takes(forward, n) is False:
+        raise TypeError(
+            f"{name}: forward must take one argument per input, and {_count(n, 'derivative')} "
+            f"means {_count(n, 'input')}, but forward cannot be called with {_count(n, 'argument')}"
+        )
+    local_rules = [_local_rule(name, k, d, n) for k, d in enumerate(derivatives)]
+    run = _checked_forward(name, forward)
+    if n == 1:
+        (local,) = local_rules
+        return Op(
+            name, "unary", name + "({a})", lambda a, c: run(a), lambda a, out, c: local(a, out)
+        )
+    if n == 2:
+        local_a, local_b = local_rules
+        return Op(
+            name,
+            "binary",
+            name + "({a}, {b})",
+            run,
+            lambda a, b, out: (local_a(a, b, out), local_b(a, b, out)),
+        )
+
+    def forward_n(inputs: Sequence[Any]) -> float:
+        return run(*[x.data for x in inputs])
+
+    def local_n(inputs: Sequence[Any], out: float) -> list[float]:
+        data = [x.data for x in inputs]
+        return [local(*data, out) for local in local_rules]
+
+    return Op(name, "nary", name, forward_n, local_n)
+
+
+def _takes(rule: Callable[..., Any], n: int) -> bool | None:
+    """Whether rule can be called with n positional arguments (None: cannot tell)."""
+    import inspect  # only when an operation is defined: it costs more than the engine
+
+    try:
+        signature = inspect.signature(rule)
+    except (TypeError, ValueError):  # some built-in functions do not say
+        return None
+    try:
+        signature.bind(*range(n))
+    except TypeError:
+        return False
+    return True
+
+
+def _checked_forward(name: str, forward: Callable[..., float]) -> Callable[..., float]:
+    def run(*xs: float) -> float:
+        # (a result that is not finite is reported by the engine, as for any row)
+        return _number(_call(forward, xs, xs, name, "forward"), name, "forward", xs, finite=False)
+
+    return run
+
+
+def _local_rule(
+    name: str, k: int, derivative: Callable[..., float], n: int
+) -> Callable[..., float]:
+    """derivative k as a function of (x1, ..., xn, out), its result checked."""
+    if not callable(derivative):
+        raise TypeError(
+            f"{name}: derivative {k + 1} must be a function, got {type(derivative).__name__}"
+        )
+    with_out = _takes(derivative, n + 1)
+    if with_out is False and _takes(derivative, n) is False:
+        raise TypeError(
+            f"{name}: derivative {k + 1} must take the {_count(n, 'input')} and then the "
+            f"output, d(x1, ..., out), or the {_count(n, 'input')} alone; it takes neither"
+        )
+    what = f"derivative {k + 1} (d {name} / d input {k + 1})"
+
+    def local(*args: float) -> float:
+        xs = args[:-1]  # args is (x1, ..., xn, out)
+        result = _call(derivative, args if with_out is not False else xs, xs, name, what)
+        return _number(result, name, what, xs)
+
+    return local
+
+
+def _call(
+    rule: Callable[..., Any], args: Sequence[float], xs: Sequence[float], name: str, what: str
+) -> Any:
+    """rule(*args); Python's math errors get the rule's name and the inputs xs added."""
+    try:
+        return rule(*args)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        if type(error) not in (ValueError, ZeroDivisionError, OverflowError):
+            raise  # an exception class of the rule's own: leave it as it is
+        # Python's own messages ("math domain error") say neither where nor at what value.
+        raise type(error)(f"{name}'s {what} at {_point(xs)}: {error}") from error
+
+
+def _number(
+    result: object, name: str, what: str, xs: Sequence[float], finite: bool = True
+) -> float:
+    if type(result) is float:
+        number = result
+    elif isinstance(result, numbers.Real) and not isinstance(result, bool):
+        number = float(result)
+    else:
+        raise TypeError(
+            f"{name}'s {what} must return a number, got {type(result).__name__} at "
+            f"{_point(xs)}; the rules receive and return plain numbers (the inputs' .data)"
+        )
+    if finite and number - number != 0.0:  # inf and nan
+        raise ValueError(f"{name}'s {what} at {_point(xs)} is {number!r}, not a finite number")
+    return number
+
+
+def _point(xs: Sequence[float]) -> str:
+    return ", ".join(f"x{k + 1} = {x!r}" for k, x in enumerate(xs))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

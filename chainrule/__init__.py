@@ -3,22 +3,37 @@ neural-network library (`nn`), so one line brings everything:
 
     >>> from chainrule import Value, MLP, draw_dot
 
-The teaching tools live here too: the command line (`python -m chainrule`), the worked
+This is the recommended import, in notebooks above all: it finds chainrule's own `nn` even
+when the current folder holds a learner's nn.py (which keeps the name `nn`), and if the PyPI
+project `autograd` has replaced chainrule's engine, it says so and how to repair it. The
+teaching tools live here too: the command line (`python -m chainrule`), the worked
 examples (chainrule.examples), grading hand-computed answers (`grade`, chainrule.grading)
 and variants of an example with answer keys (`write_variants`, chainrule.variants).
 """
 
-from autograd import *  # noqa: F403
-from autograd import __all__ as _autograd_names
-from nn import *  # noqa: F403
-from nn import __all__ as _nn_names
+from typing import TYPE_CHECKING, Any
 
-from .grading import GradeResult, Mark, Tolerance, grade, grade_file
-from .variants import make_variants, write_variant, write_variants
+from ._packages import autograd, nn
+
+if TYPE_CHECKING:
+    from autograd import *  # noqa: F403
+    from nn import *  # noqa: F403
+
+# Copy the public names in. The ones autograd loads on first use (draw_dot, ...) are looked
+# up by __getattr__ below, when first asked for.
+globals().update({name: getattr(nn, name) for name in nn.__all__})
+globals().update(
+    {name: vars(autograd)[name] for name in autograd.__all__ if name in vars(autograd)}
+)
+
+# The teaching tools come after the names they import from here (examples takes nn's
+# names from chainrule, so a learner's nn.py cannot stand in for them).
+from .grading import GradeResult, Mark, Tolerance, grade, grade_file  # noqa: E402
+from .variants import make_variants, write_variant, write_variants  # noqa: E402
 
 __all__ = [
-    *_autograd_names,
-    *_nn_names,
+    *autograd.__all__,
+    *nn.__all__,
     "GradeResult",
     "Mark",
     "Tolerance",
@@ -28,3 +43,9 @@ __all__ = [
     "write_variant",
     "write_variants",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in autograd.__all__:
+        return getattr(autograd, name)
+    raise AttributeError(f"module 'chainrule' has no attribute {name!r}")

@@ -26,9 +26,8 @@ from typing import Any
 
 from autograd import Value
 from autograd.expr import ExpressionError
-from nn import Layer, TrainingDiverged
 
-from . import examples, grading, variants
+from . import Layer, TrainingDiverged, examples, grading, variants  # nn's names: _packages.py
 from .derive import FORMATS
 
 # A file or expression that cannot be used: one line naming what and where, exit status 2.
@@ -354,7 +353,7 @@ def show_example(
                 written.append(Path(picture.save(path, dpi=dpi)))
     if model is not None and network is not None:
         from autograd import topological_order
-        from nn import draw_network
+        from chainrule import draw_network
 
         # The inputs' names as the graph has them: the x's of the first neuron's w·x + b.
         first = model[0].neurons[0].w[0]

@@ -19,8 +19,9 @@ from typing import Any
 
 from autograd import Value, weighted_sum
 from autograd.expr import Definition, ExpressionError, evaluate, parse
-from nn.layers import ACTIVATIONS
-from nn.losses import sum_squared_error
+
+# nn through chainrule, which finds its own even beside a learner's nn.py (_packages.py).
+from chainrule import nn, sum_squared_error
 
 from .examples import (
     ExampleError,
@@ -32,6 +33,8 @@ from .examples import (
     automatic_gradients,
     printed_names,
 )
+
+ACTIVATIONS = nn.layers.ACTIVATIONS
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -20,10 +20,9 @@ from pathlib import Path
 
 from autograd import Step, Value, backward_steps, no_grad, topological_order
 from autograd.expr import Definition, ExpressionError, evaluate, parse
-from nn.data import line_data, train_val_split
-from nn.layers import MLP
-from nn.optim import SGD, Adam, RMSprop
-from nn.train import History, fit
+
+# nn through chainrule, which finds its own even beside a learner's nn.py (_packages.py).
+from chainrule import MLP, SGD, Adam, History, RMSprop, fit, line_data, train_val_split
 
 # Where the example files live: the course's built-ins, then the library.
 FOLDER = Path(__file__).with_name("examples")

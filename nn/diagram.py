@@ -60,7 +60,7 @@ def draw_network(
         raise ValueError(
             f"input_names needs one name per input ({n_inputs}), got {len(input_names)}"
         )
-    parameters_all = [p for layer in layers for n in layer.neurons for p in (*n.w, n.b)]
+    parameters_all = [p for layer in layers for n in layer.neurons for p in n.parameters()]
     if show_grad is None:
         show_grad = any(p.grad != 0.0 for p in parameters_all)
     n_weights = sum(len(n.w) for layer in layers for n in layer.neurons)
@@ -108,7 +108,8 @@ def draw_network(
         )
         uses: dict[Value, int] = {}
         for neuron in layer.neurons:
-            uses[neuron.b] = uses.get(neuron.b, 0) + 1
+            if neuron.b is not None:  # None: a neuron made with bias=False
+                uses[neuron.b] = uses.get(neuron.b, 0) + 1
         current: list[str] = []
         columns.append([])
         shared_nodes: dict[Value, str] = {}
@@ -116,7 +117,9 @@ def draw_network(
             node = f"L{i}n{j}"
             name = _neuron_name(i, j, len(layers), last)
             label = [name, ACTIVATION_SYMBOLS.get(neuron.activation, neuron.activation)]
-            if uses[neuron.b] == 1:  # its own bias: written in its circle
+            if neuron.b is None:  # bias=False: no bias to show
+                pass
+            elif uses[neuron.b] == 1:  # its own bias: written in its circle
                 bias_count += 1
                 parameters[neuron.b] = node
                 parameter_words.append(

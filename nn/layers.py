@@ -4,8 +4,10 @@ A Neuron is one weighted sum (one `wsum` node in the graph) followed by its acti
 Layer is several neurons reading the same inputs; an MLP is layers in a row. Starting
 weights follow PyTorch's nn.Linear: uniform in [-1/sqrt(n_inputs), 1/sqrt(n_inputs)], drawn
 from a random.Random(seed) of the network's own, so the same seed gives the same network and
-no global random state is touched. Exact weights can be given instead, as numbers or as
-existing Values (which are then shared, like the slides' bias b1 used by two neurons).
+no global random state is touched. Without a seed, that generator's seed comes from Python's
+`random` module, so `random.seed(1337)` repeats a run, as in micrograd. Exact weights can be
+given instead, as numbers or as existing Values (which are then shared, like the slides'
+bias b1 used by two neurons); `bias=False` makes neurons without a bias.
 """
 
 from __future__ import annotations
@@ -33,7 +35,11 @@ Weight = Value | Number
 
 
 class Neuron(Module):
-    """activation(w1*x1 + ... + wn*xn + b) for n = n_inputs."""
+    """activation(w1*x1 + ... + wn*xn + b) for n = n_inputs.
+
+    bias: None (or True) draws a starting bias, a number or Value sets it, and False makes
+    a neuron without one (`.b` is then None, and it has no "bias" in its state_dict).
+    """
 
     def __init__(
         self,
@@ -41,13 +47,13 @@ class Neuron(Module):
         activation: str = "relu",
         *,
         weights: Sequence[Weight] | None = None,
-        bias: Weight | None = None,
+        bias: Weight | bool | None = None,
         seed: int | None = None,
     ) -> None:
         _check_size("nin", nin)
         self._activate = _activation(activation)
         self.activation = activation
-        rng = random.Random(_check_seed(seed))
+        rng = _generator(seed)
         # PyTorch's nn.Linear default: weights and bias uniform in [-1/sqrt(nin), 1/sqrt(nin)].
         bound = 1.0 / math.sqrt(nin)
         if weights is None:
@@ -63,14 +69,20 @@ class Neuron(Module):
                     f"weights must have one entry per input (nin={nin}), got {len(weights)}"
                 )
             self.w = [_parameter(w, f"weights[{i}]") for i, w in enumerate(weights)]
-        if bias is None:
+        # bias: None or True draws one, False means none, a number or Value sets it.
+        self.b: Value | None
+        if bias is None or bias is True:
             self.b = Value(rng.uniform(-bound, bound))
+        elif bias is False:
+            self.b = None
         else:
             self.b = _parameter(bias, "bias")
 
     def forward(self, xs: Sequence[Value | Number]) -> Value:
         """One `wsum` node, then one activation node (none for "linear")."""
-        out = weighted_sum(self.w, xs, self.b)
+        # Without a bias, the weighted sum's last input is a fresh constant 0, not a parameter
+        # (labelled, so a drawing of the graph says what it is).
+        out = weighted_sum(self.w, xs, Value(0.0, "no bias") if self.b is None else self.b)
         activate = self._activate
         return out if activate is None else activate(out)
 
@@ -78,14 +90,18 @@ class Neuron(Module):
         return self.forward(_check_inputs(xs, len(self.w), "Neuron"))
 
     def state_tensors(self) -> dict[str, Any]:
+        if self.b is None:  # as torch.nn.Linear(..., bias=False): no "bias" key
+            return {"weight": self.w}
         return {"weight": self.w, "bias": self.b}
 
     def __repr__(self) -> str:
-        return f"Neuron({len(self.w)}, activation={self.activation!r})"
+        no_bias = ", bias=False" if self.b is None else ""
+        return f"Neuron({len(self.w)}, activation={self.activation!r}{no_bias})"
 
 
 class Layer(Module):
-    """n_outputs neurons that all read the same inputs; returns a list of their outputs."""
+    """n_outputs neurons that all read the same inputs; returns a list of their outputs
+    (a list even for one neuron). bias=False makes every neuron bias-free."""
 
     def __init__(
         self,
@@ -95,11 +111,15 @@ class Layer(Module):
         *,
         weights: Sequence[Sequence[Weight]] | None = None,
         biases: Sequence[Weight] | None = None,
+        bias: bool = True,
         seed: int | None = None,
     ) -> None:
         _check_size("nin", nin)
         _check_size("nout", nout)
         _activation(activation)
+        _check_bias_flag(bias)
+        if not bias and biases is not None:
+            raise ValueError("biases were given with bias=False; give one or the other")
         if weights is not None and len(weights) != nout:
             raise ValueError(
                 f"weights must have one row per neuron (nout={nout}), got {len(weights)} rows"
@@ -109,14 +129,14 @@ class Layer(Module):
                 f"biases must have one entry per neuron (nout={nout}), got {len(biases)}"
             )
         # Each neuron gets its own seed, drawn from this layer's: distinct but reproducible.
-        rng = random.Random(_check_seed(seed))
+        rng = _generator(seed)
         self.activation = activation
         self.neurons = [
             Neuron(
                 nin,
                 activation,
                 weights=None if weights is None else _row(weights, j, nin),
-                bias=None if biases is None else biases[j],
+                bias=False if not bias else None if biases is None else biases[j],
                 seed=rng.getrandbits(64),
             )
             for j in range(nout)
@@ -132,18 +152,23 @@ class Layer(Module):
 
     def state_tensors(self) -> dict[str, Any]:
         # The shapes of torch.nn.Linear: weight is nout rows of nin, bias has nout entries.
-        return {"weight": [n.w for n in self.neurons], "bias": [n.b for n in self.neurons]}
+        weight = [n.w for n in self.neurons]
+        if self.neurons[0].b is None:
+            return {"weight": weight}
+        return {"weight": weight, "bias": [n.b for n in self.neurons]}
 
     def __repr__(self) -> str:
         nin = len(self.neurons[0].w)
-        return f"Layer({nin}, {len(self.neurons)}, activation={self.activation!r})"
+        no_bias = ", bias=False" if self.neurons[0].b is None else ""
+        return f"Layer({nin}, {len(self.neurons)}, activation={self.activation!r}{no_bias})"
 
 
 class MLP(Module):
     """Layers in a row: nin inputs, then one layer per entry of nouts.
 
     Hidden layers use `activation`, the last one `output_activation`. Calling it returns a
-    Value when the last layer has one output, else a list of Values.
+    Value when the last layer has one output, else a list of Values. bias=False makes every
+    neuron bias-free.
     """
 
     def __init__(
@@ -153,6 +178,7 @@ class MLP(Module):
         activation: str = "relu",
         output_activation: str = "linear",
         *,
+        bias: bool = True,
         seed: int | None = None,
     ) -> None:
         _check_size("nin", nin)
@@ -164,16 +190,18 @@ class MLP(Module):
             _check_size("each layer size in nouts", size)
         _activation(activation)
         _activation(output_activation)
+        _check_bias_flag(bias)
         self.activation = activation
         self.output_activation = output_activation
         sizes = [nin, *nouts]
         last = len(nouts) - 1
-        rng = random.Random(_check_seed(seed))
+        rng = _generator(seed)
         self.layers = [
             Layer(
                 sizes[i],
                 sizes[i + 1],
                 output_activation if i == last else activation,
+                bias=bias,
                 seed=rng.getrandbits(64),
             )
             for i in range(len(nouts))
@@ -208,10 +236,24 @@ def _check_size(what: str, n: object) -> None:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
 
 
-def _check_seed(seed: object) -> int | None:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+def _generator(seed: object) -> random.Random:
+    """The generator a module draws its starting weights from: random.Random(seed). Without
+    a seed, the seed itself is drawn from Python's `random` module, so random.seed(1337)
+    before building a network repeats it (as in micrograd), and a seed= leaves the global
+    random state untouched."""
+    if seed is None:
+        return random.Random(random.getrandbits(64))
+    if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
-    return seed
+    return random.Random(seed)
+
+
+def _check_bias_flag(bias: object) -> None:
+    if not isinstance(bias, bool):
+        raise TypeError(
+            f"bias must be True or False, got {type(bias).__name__}; "
+            "starting biases are given as biases=[...]"
+        )
 
 
 def _activation(name: object) -> Callable[[Value], Value] | None:

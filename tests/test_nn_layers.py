@@ -123,12 +123,21 @@ def test_no_seed_gives_a_fresh_network_each_time():
     assert Neuron(4).state_dict() != Neuron(4).state_dict()
 
 
-def test_initialisation_does_not_touch_global_random_state():
+def test_a_seed_leaves_the_global_random_state_alone():
     random.seed(123)
     state = random.getstate()
     MLP(2, [8, 1], seed=3)
-    MLP(2, [8, 1])
+    Neuron(3, seed=4)
     assert random.getstate() == state
+
+
+def test_without_a_seed_the_start_comes_from_the_random_module():
+    # micrograd's habit: random.seed(...) before building the network repeats it.
+    random.seed(1337)
+    first = MLP(2, [4, 1]).state_dict()
+    random.seed(1337)
+    assert MLP(2, [4, 1]).state_dict() == first
+    assert MLP(2, [4, 1]).state_dict() != first  # the generator has moved on
 
 
 def test_given_weights_override_the_random_start_and_the_other_part_is_random():
@@ -186,3 +195,58 @@ def test_a_single_number_input_says_to_wrap_it_in_a_list(model):
 def test_inputs_may_be_any_iterable_of_numbers():
     mlp = MLP(2, [2, 1], seed=0)
     assert mlp((1.0, 2.0)).data == mlp(iter([1.0, 2.0])).data == mlp([1.0, 2.0]).data
+
+
+# -- neurons without a bias ------------------------------------------------------------
+
+
+def test_a_neuron_without_a_bias_computes_w_dot_x_and_learns_only_its_weights():
+    neuron = Neuron(2, "linear", weights=[0.5, -2.0], bias=False)
+    out = neuron([3.0, 1.0])  # 0.5*3 - 2*1 = -0.5, with no bias added
+    assert out.data == -0.5
+    assert neuron.b is None
+    assert neuron.parameters() == neuron.w
+    out.backward()
+    assert [w.grad for w in neuron.w] == [3.0, 1.0]
+    assert neuron.state_dict() == {"weight": [0.5, -2.0]}
+    assert repr(neuron) == "Neuron(2, activation='linear', bias=False)"
+
+
+def test_bias_false_reaches_every_neuron_of_a_layer_and_an_mlp():
+    layer = Layer(3, 2, bias=False, seed=0)
+    assert all(n.b is None for n in layer.neurons)
+    assert list(layer.state_dict()) == ["weight"]
+    mlp = MLP(3, [4, 1], bias=False, seed=0)
+    assert mlp.n_parameters() == 3 * 4 + 4 * 1  # weights only
+    assert list(mlp.state_dict()) == ["layers.0.weight", "layers.1.weight"]
+    # Same seed, same weights as with biases: the bias draws come after the weights.
+    with_bias = MLP(3, [4, 1], seed=0).state_dict()
+    assert mlp.state_dict()["layers.0.weight"] == with_bias["layers.0.weight"]
+
+
+def test_a_bias_free_mlp_saves_and_loads(tmp_path):
+    mlp = MLP(2, [3, 1], bias=False, seed=1)
+    path = mlp.save(tmp_path / "weights.json")
+    other = MLP(2, [3, 1], bias=False, seed=2)
+    other.load(path)
+    assert other.state_dict() == mlp.state_dict()
+    with pytest.raises(ValueError, match="unexpected key 'layers.0.bias'"):
+        other.load_state_dict(MLP(2, [3, 1], seed=0).state_dict())
+
+
+def test_bias_flag_is_checked():
+    with pytest.raises(ValueError, match="biases were given with bias=False"):
+        Layer(2, 2, biases=[0.0, 0.0], bias=False)
+    with pytest.raises(TypeError, match="bias must be True or False, got NoneType"):
+        MLP(2, [1], bias=None)  # type: ignore[arg-type]
+    assert Neuron(2, bias=True, seed=0).b is not None
+
+
+def test_a_bias_free_network_draws_without_biases():
+    from nn import draw_network
+
+    mlp = MLP(2, [3, 1], activation="tanh", bias=False, seed=0)
+    mlp([1.0, 2.0]).backward()
+    source = draw_network(mlp).source
+    assert "w9 " in source and "b1" not in source  # 2*3 + 3*1 weights, no bias
+    assert "grad" in source  # the weights' gradients, now that backward has run

@@ -31,6 +31,9 @@ ROWS = [
         lambda w1, x1, w2, x2, b: weighted_sum([w1, w2], [x1, x2], b),
         [(0.15, 0.05, 0.2, 0.1, 0.35), (-1.0, 2.0, 3.0, -0.5, 0.0)],
     ),
+    (ops.MAX, lambda a, b: a.max(b), [(1.0, 2.0), (-3.5, 0.25), (2.0, -1.0)]),
+    (ops.MIN, lambda a, b: a.min(b), [(1.0, 2.0), (-3.5, 0.25), (2.0, -1.0)]),
+    (ops.ABS, lambda a: abs(a), [(-1.5,), (2.0,), (0.25,)]),
 ]
 
 
@@ -69,6 +72,9 @@ REFERENCE = [
     lambda a: min(max(a, -1.0), 1.0),
     lambda a, b, c: a + b + c,
     lambda w1, x1, w2, x2, b: w1 * x1 + w2 * x2 + b,
+    max,
+    min,
+    abs,
 ]
 
 
