@@ -14,6 +14,8 @@ pip-installed graphviz-pure).
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import os
 import re
@@ -79,12 +81,18 @@ class Graph:
         *,
         args: Sequence[str] = (),
         parameters: dict[Value, str] | None = None,
+        alt: str = "",
     ) -> None:
         self.source = source
         self.n_values = n_values
         self.n_operations = n_operations
         self.args = tuple(args)  # renderer options the source needs (fixed positions)
         self.parameters: dict[Value, str] = dict(parameters or {})
+        # The picture in words: its alternative text in Jupyter, for readers who cannot see it.
+        self.alt = (
+            alt
+            or f"A graph of {_count(n_values, 'value')} and {_count(n_operations, 'operation')}."
+        )
 
     def __repr__(self) -> str:
         return f"<Graph of {self.n_values} values and {self.n_operations} operations>"
@@ -120,12 +128,21 @@ class Graph:
         return path
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        # Jupyter shows the SVG; without a renderer it shows the DOT text rather than failing.
+        # Jupyter shows the SVG, shrunk to the notebook's width when wider (never cut off) and
+        # with self.alt as its alternative text. JupyterLab draws an SVG output as an <img>
+        # without alt text, and not at all in a notebook it does not trust, so the HTML <img>
+        # comes first; the SVG itself is there too. Without a renderer, the DOT text shows.
         try:
             svg = self.pipe("svg").decode("utf-8")
         except RendererNotFound as error:
             return {"text/plain": f"{error}\n\n{self.source}"}
-        return {"image/svg+xml": svg, "text/plain": repr(self)}
+        svg = _accessible_svg(svg, self.alt)
+        encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        image = (
+            f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(self.alt)}" '
+            'style="max-width: 100%; height: auto">'
+        )
+        return {"text/html": image, "image/svg+xml": svg, "text/plain": self.alt}
 
 
 @dataclass(frozen=True)
@@ -426,7 +443,69 @@ class _Structure:
             sum(1 for node in self.order if node.inputs),
             args=PINNED_ARGS if layout is not None else (),
             parameters=parameters,
+            alt=self.describe(options, scene),
         )
+
+    def describe(self, options: _Options, scene: _Scene | None, limit: int = 40) -> str:
+        """The picture in words, for its alternative text: a step's caption, the inputs,
+        then each operation in reading order ("q = x + y, so q = 3, grad -4"), at most
+        `limit` of them."""
+        names = self.names
+
+        def value(node: Value) -> str:
+            text = f"{names[node]} = {options.number(node.data)}"
+            if options.show_grad:
+                known = scene is None or node in scene.known
+                text += f", grad {options.number(node.grad) if known else '?'}"
+            return text
+
+        drawn = set(self.drawn)
+        reading = [node for node in _reading_order(self.root) if node in drawn]
+        operations = [node for node in reading if node.inputs]
+        leaves = [node for node in reading if not node.inputs]
+        caption = ""  # the caption's lines as sentences; "= ..." continues the line before
+        for line in scene.caption if scene is not None else []:
+            line = " ".join(line.split())
+            caption += (" " if line.startswith("=") else ". ") + line if caption else line
+        when = "with its gradients" if options.show_grad else "without gradients"
+        parts = [f"{caption[:1].upper()}{caption[1:]}." if caption else ""]
+        parts.append(
+            f"Computation graph of {names[self.root]} ({_count(len(reading), 'value')}, "
+            f"{_count(len(operations), 'operation')}), {when}. "
+            f"Inputs: {'; '.join(value(leaf) for leaf in leaves)}."
+        )
+        clauses = []
+        for node in operations:
+            named = node.label or node in (self.parameters or {})
+            if not named and not re.fullmatch(r"[a-z_]+[0-9]+", names[node]):
+                clauses.append(value(node))  # its name is its formula: "target − out"
+            else:
+                clauses.append(f"{names[node]} = {self.formula(node)}, so {value(node)}")
+        if clauses:
+            parts.append(f"Operations: {'; '.join(clauses[:limit])}.")
+        if len(clauses) > limit:
+            parts.append(f"{_count(len(clauses) - limit, 'more operation')} not listed.")
+        return " ".join(part for part in parts if part)
+
+    def formula(self, node: Value) -> str:
+        """node's operation on its drawn operands in words: "x + y", "σ(net_h1)", "−dot",
+        "(a − b)² × 0.5" for a number written into the operation."""
+        label = self.op_label(node)
+        operands = [
+            f"({name})" if " " in name and not name.startswith("(") else name
+            for name in (
+                self.names[x] for i, x in enumerate(node.inputs) if self.folded.get(node) != i
+            )
+        ]
+        if len(operands) == 1 and label.endswith("x"):  # "−x", "2^x", "1 − x"
+            return label[:-1] + operands[0]
+        if len(operands) == 1 and label.startswith("x^"):
+            return operands[0] + label[1:]
+        if node in self.folded:  # "× 0.5"
+            return f"{operands[0]} {label}"
+        if len(operands) == 2 and str(node.op) in ("+", "-", "*", "/"):
+            return f"{operands[0]} {label} {operands[1]}"
+        return f"{label}({', '.join(operands)})"
 
     def source(
         self,
@@ -736,3 +815,19 @@ def _clustered(
         if not nested and inside[key]:
             out.extend(block(key))
     return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _accessible_svg(svg: str, alt: str) -> str:
+    """svg with alt as its title and accessible name, scaling down to fit its container."""
+    match = re.search(r"<svg\b[^>]*>", svg)
+    if match is None:
+        return svg
+    text = html.escape(alt)
+    tag = match.group(0)[:-1] + (
+        f' role="img" aria-label="{text}" style="max-width: 100%; height: auto">'
+    )
+    return svg[: match.start()] + tag + f"<title>{text}</title>" + svg[match.end() :]

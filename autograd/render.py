@@ -53,9 +53,24 @@ def find_graphviz_pure() -> str | None:
     return None
 
 
+# Set to "dot" or "graphviz-pure" to use that renderer only (the notebooks are executed with
+# graphviz-pure, which draws the same bytes on every machine; the system `dot` varies).
+RENDERER_VARIABLE = "CHAINRULE_RENDERER"
+RENDERERS = {"dot": find_dot, "graphviz-pure": find_graphviz_pure}
+
+
 def find_renderer() -> str | None:
-    """The program that renders pictures: the system `dot` if present, else graphviz-pure."""
-    return find_dot() or find_graphviz_pure()
+    """The program that renders pictures: the system `dot` if present, else graphviz-pure,
+    or the one the environment variable CHAINRULE_RENDERER names."""
+    choice = os.environ.get(RENDERER_VARIABLE, "")
+    if not choice:
+        return find_dot() or find_graphviz_pure()
+    if choice not in RENDERERS:
+        raise ValueError(
+            f"{RENDERER_VARIABLE}={choice!r} is not a renderer: set it to "
+            f"{' or '.join(RENDERERS)}, or unset it to use whichever is installed"
+        )
+    return RENDERERS[choice]()
 
 
 def require_renderer(fmt: str) -> str:
@@ -64,8 +79,10 @@ def require_renderer(fmt: str) -> str:
         raise ValueError(f"cannot render format {fmt!r}; choose one of {', '.join(IMAGE_FORMATS)}")
     program = find_renderer()
     if program is None:
+        choice = os.environ.get(RENDERER_VARIABLE, "")
+        wanted = f"{choice}, which {RENDERER_VARIABLE} asks for," if choice else "a renderer"
         raise RendererNotFound(
-            f"drawing a {fmt} picture needs a Graphviz renderer and none was found: "
+            f"drawing a {fmt} picture needs {wanted} and it was not found: "
             f"{INSTALL_HINT}. Saving to .dot or .gv works without one."
         )
     return program

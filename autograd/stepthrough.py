@@ -88,8 +88,9 @@ class StepThrough:
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
             f'title="{html.escape(self.record["title"], quote=True)}" sandbox="allow-scripts" '
-            f'style="width: 100%; height: {height}px; border: 1px solid #ddd; '
-            'border-radius: 4px"></iframe>'
+            # border-box: the border goes inside the 100%, so the output needs no scrollbar
+            f'style="box-sizing: border-box; width: 100%; height: {height}px; '
+            'border: 1px solid #ddd; border-radius: 4px"></iframe>'
         )
 
 

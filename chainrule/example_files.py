@@ -2,7 +2,7 @@
 
 Every field is checked as it is read, and every error names the file, the line (or the
 field) and what to write instead; nothing is half-built. The format is described in the
-README ("Writing your own example"); `chainrule/examples/*.toml` are complete examples.
+README ("Writing your own example"); `chainrule/worked-examples/*.toml` are complete examples.
 """
 
 from __future__ import annotations

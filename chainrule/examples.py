@@ -3,7 +3,7 @@
 An example is data, not code: a TOML file with the given numbers, the values computed from
 them (expressions such as `q = "x + y"`, or a small network), the source it comes from and
 every number the source prints. The course's own examples (`xyz`, `2-2-2`) and a library of
-classic ones from public teaching material ship as such files in chainrule/examples/;
+classic ones from public teaching material ship as such files in chainrule/worked-examples/;
 `load(NAME or PATH)` reads one into a WorkedExample (the reader is example_files.py),
 `from_expr(text, given)` makes one from a line of text. Only given numbers are typed in;
 every result is computed by the engine.
@@ -25,7 +25,7 @@ from autograd.expr import Definition, ExpressionError, evaluate, parse
 from chainrule import MLP, SGD, Adam, History, RMSprop, fit, line_data, train_val_split
 
 # Where the example files live: the course's built-ins, then the library.
-FOLDER = Path(__file__).with_name("examples")
+FOLDER = Path(__file__).with_name("worked-examples")
 BUILT_INS = ("xyz", "2-2-2")
 LIBRARY_FOLDER = FOLDER / "library"
 

@@ -90,8 +90,22 @@ def draw_network(
         columns[0].append(node)
         previous.append(node)
     weight_count = bias_count = 0
+    # The diagram in words (its alternative text): the layers, then each weight and bias.
+    words = [f"Network diagram. Inputs: {', '.join(input_names)}."]
+    parameter_words: list[str] = []
+    previous_names = list(input_names)
+
+    def said(name: str, p: Value) -> str:
+        return f"{name} = {number(p.data)}" + (f", grad {number(p.grad)}" if show_grad else "")
+
     for i, layer in enumerate(layers):
         last = i == len(layers) - 1
+        neuron_names = [_neuron_name(i, j, len(layers), last) for j in range(len(layer.neurons))]
+        kinds = sorted({neuron.activation for neuron in layer.neurons})
+        words.append(
+            f"{'Output' if last else 'Hidden'} layer: {len(layer.neurons)} {'/'.join(kinds)} "
+            f"neuron{'s' if len(layer.neurons) > 1 else ''}, {', '.join(neuron_names)}."
+        )
         uses: dict[Value, int] = {}
         for neuron in layer.neurons:
             if neuron.b is not None:  # None: a neuron made with bias=False
@@ -108,6 +122,9 @@ def draw_network(
             elif uses[neuron.b] == 1:  # its own bias: written in its circle
                 bias_count += 1
                 parameters[neuron.b] = node
+                parameter_words.append(
+                    f"{said(_name(neuron.b, f'b{bias_count}'), neuron.b)} ({name})"
+                )
                 if labelled:
                     label.append(f"{_name(neuron.b, f'b{bias_count}')} {number(neuron.b.data)}")
                     if show_grad:
@@ -116,6 +133,11 @@ def draw_network(
                 bias_count += 1
                 bias = shared_nodes[neuron.b] = f"L{i}b{len(shared_nodes)}"
                 parameters[neuron.b] = bias
+                sharing = [n for n, m in zip(neuron_names, layer.neurons) if m.b is neuron.b]
+                parameter_words.append(
+                    f"{said(_name(neuron.b, f'b{bias_count}'), neuron.b)} "
+                    f"(shared by {', '.join(sharing)})"
+                )
                 text = [f"{_name(neuron.b, f'b{bias_count}')}", number(neuron.b.data)]
                 if show_grad:
                     text.append(f"grad {number(neuron.b.grad)}")
@@ -144,8 +166,11 @@ def draw_network(
             )
             current.append(node)
             columns[i + 1].append(node)
-            for x, w in zip(previous, neuron.w):
+            for x, x_name, w in zip(previous, previous_names, neuron.w):
                 weight_count += 1
+                parameter_words.append(
+                    f"{said(_name(w, f'w{weight_count}'), w)} ({x_name} to {name})"
+                )
                 attributes = {}
                 if labelled:
                     text = [f"{_name(w, f'w{weight_count}')} {number(w.data)}"]
@@ -159,7 +184,7 @@ def draw_network(
                 edges.append(
                     f"{shared_nodes[neuron.b]} -> {node} " + dot_attributes({"style": "dashed"})
                 )
-        previous = current
+        previous, previous_names = current, neuron_names
     for column in columns:  # each column top to bottom in order, held by invisible edges
         lines.append("{ rank=same; " + "; ".join(column) + " }")
         edges.extend(
@@ -174,7 +199,12 @@ def draw_network(
         lines.append("graph " + dot_attributes({"label": escape_label(note), "labelloc": "b"}))
     lines.extend(edges)
     lines.append("}")
-    return Graph("\n".join(lines) + "\n", len(parameters_all), 0, parameters=parameters)
+    if labelled:
+        words.append(f"Weights and biases: {'; '.join(parameter_words)}.")
+    else:
+        words.append(f"{n_weights} weights, too many to list; model.state_dict() lists them.")
+    alt = " ".join(words)
+    return Graph("\n".join(lines) + "\n", len(parameters_all), 0, parameters=parameters, alt=alt)
 
 
 def _layers(model: Any) -> list[Layer]:

@@ -1,4 +1,4 @@
-"""The worked examples (chainrule/examples.py and the files in chainrule/examples/)
+"""The worked examples (chainrule/examples.py and the files in chainrule/worked-examples/)
 reproduce the slides' numbers; example files are read, and bad ones refused, clearly."""
 
 import math
@@ -220,7 +220,7 @@ def test_plot_history_writes_a_png(tmp_path):
 
 def test_the_built_ins_are_files_in_the_package():
     assert BUILT_INS == ("xyz", "2-2-2")
-    folder = Path(__file__).resolve().parent.parent / "chainrule" / "examples"
+    folder = Path(__file__).resolve().parent.parent / "chainrule" / "worked-examples"
     assert sorted(p.name for p in folder.glob("*.toml")) == ["2-2-2.toml", "xyz.toml"]
     assert library_names() == LIBRARY
 
