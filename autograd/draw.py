@@ -460,7 +460,7 @@ class _Structure:
             return text
 
         drawn = set(self.drawn)
-        reading = [node for node in _reading_order(self.root) if node in drawn]
+        reading = [node for node in reading_order(self.root) if node in drawn]
         operations = [node for node in reading if node.inputs]
         leaves = [node for node in reading if not node.inputs]
         caption = ""  # the caption's lines as sentences; "= ..." continues the line before

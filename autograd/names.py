@@ -124,5 +124,11 @@ def clean(text: str) -> str:
 
 def grouped(name: str) -> str:
     """name as a part of a longer expression: a formula name in parentheses, so
-    d(target − out)²/dout and (a × a).grad read as one thing."""
-    return f"({name})" if " " in name else name
+    d(target − out)/dout and (a × a).grad read as one thing. A name that is one term
+    already ("(a − b)²", "σ(net h1)") is left as it is."""
+    depth = 0
+    for char in name:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == " " and depth == 0:
+            return f"({name})"
+    return name

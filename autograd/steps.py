@@ -164,7 +164,10 @@ def _not_finite(
 ) -> OverflowError:
     """The error for a step whose gradient would not be finite, saying which number is not."""
     r, n, i = grouped(names[root]), grouped(names[node]), grouped(names[x])
-    where = f"backward from {names[root]} stopped at {names[node]} = {_written_out(node)} (= {node.data!r}): "
+    where = (
+        f"backward from {names[root]} stopped at {names[node]} = {_written_out(node)} "
+        f"(= {node.data!r}): "
+    )
     if local - local != 0.0:
         what = (
             f"its local derivative d{n}/d{i} is {local!r}, not a finite number, at "

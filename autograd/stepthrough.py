@@ -21,8 +21,8 @@ from typing import Any, cast
 from .draw import _Options, _Structure, draw_dot
 from .engine import Value, topological_order
 from .files import write_atomically
-from .render import require_renderer
 from .names import reading_order
+from .render import require_renderer
 from .steps import backward_steps, format_number
 
 STATIC = Path(__file__).resolve().parent / "static"

@@ -382,7 +382,9 @@ def test_unlabeled_nodes_are_named_by_their_formula_as_drawn():
         "d((a × a) + 1)/d(a × a) = 1 (local) x d((a × a) + 1)/d((a × a) + 1) = 1 (upstream) "
         "-> (a × a).grad += 1"
     )
-    assert lines[2] == "d(a × a)/da = 2 (local) x d((a × a) + 1)/d(a × a) = 1 (upstream) -> a.grad += 2"
+    assert lines[2] == (
+        "d(a × a)/da = 2 (local) x d((a × a) + 1)/d(a × a) = 1 (upstream) -> a.grad += 2"
+    )
     assert lines[1].endswith("-> 1.grad += 1")  # the bare number 1 is named by its value
 
 

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from autograd import Value, backward_steps, step_through, topological_order
+from autograd import Value, backward_steps, draw_dot, step_through, topological_order
 from autograd import render as render_module
 from autograd.draw import Graph
 from autograd.stepthrough import StepThrough
@@ -410,3 +410,22 @@ def test_a_bad_gradient_is_refused_and_changes_nothing():
     with pytest.raises(TypeError, match="gradient"):
         step_through(root, gradient="1")  # type: ignore[arg-type]
     assert [node.grad for node in nodes] == [2.5] * 5
+
+
+def test_unlabelled_values_have_one_name_in_the_picture_the_steps_and_the_page():
+    target, out = Value(0.01, "target_o1"), Value(0.75, "out_o1")
+    error = (target - out) ** 2  # nobody labelled it: named by its formula
+    e = error * 0.5  # "(target_o1 − out_o1)² × 0.5" is 26 characters, over 24: "mul1"
+    lines = {line for line in draw_dot(e).source.splitlines()}
+    boxes = {re.search(r'label="([^\\"]+)', line)[1] for line in lines if 'shape="box"' in line}
+    assert boxes == {"target_o1", "out_o1", "target_o1 − out_o1", "(target_o1 − out_o1)²", "mul1"}
+    first = next(backward_steps(e))
+    assert str(first) == (
+        "dmul1/d(target_o1 − out_o1)² = 0.5 (local) x dmul1/dmul1 = 1 (upstream) "
+        "-> (target_o1 − out_o1)².grad += 0.5"
+    )
+    page = step_through(e)
+    assert {v["name"] for v in page.record["values"]} == boxes | {"0.5"}
+    # 5 steps: 2 inputs of the −, 1 of the square, 2 of the ×
+    assert page.record["backward"][0]["text"] == f"Backward step 1 of 5: {first}"
+    assert "(target_o1 − out_o1)²" in page.html and "v2" not in page.record["backward"][0]["text"]
