@@ -158,8 +158,15 @@ class _Options:
     group_by: Any = None
     show_constants: bool = False
     max_nodes: int = 2000
+    constants: Sequence[Value] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "constants", tuple(self.constants))
+        for x in self.constants:
+            if not isinstance(x, Value) or x.inputs:
+                raise TypeError(
+                    f"constants must be leaf Values (given numbers such as a target), got {x!r}"
+                )
         if self.rankdir not in RANKDIRS:
             raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {self.rankdir!r}")
         check_precision(self.decimals, self.digits)
@@ -197,6 +204,7 @@ def draw_dot(
     step: Step | None = None,
     show_constants: bool = False,
     max_nodes: int = 2000,
+    constants: Sequence[Value] = (),
 ) -> Graph:
     """The computation graph below root, as a Graph (`.source`, `.save(path)`, Jupyter).
 
@@ -222,10 +230,14 @@ def draw_dot(
                  that meets a drawn operand in +, -, *, / or ** is written into the
                  operation's node instead ("× 0.5"); label a Value to always draw it.
     max_nodes:   more Values than this raises ValueError: such a picture cannot be read.
+    constants:   leaf Values that are given numbers, not inputs (a loss's targets): each is
+                 written into its operation's node, named, its value under the name
+                 ("target_o1 − x" over "(0.01)"); where it cannot be, it is a dashed box
+                 with no gradient. Never coloured as an input.
     """
     options = _Options(
         rankdir, decimals, digits, show_grad, color_roles, grad_sign, group_by, show_constants,
-        max_nodes,
+        max_nodes, constants,
     )  # fmt: skip
     structure = _Structure.of(root, options)
     scene = None if step is None else structure.scene_of(step, options)
@@ -369,7 +381,7 @@ class _Structure:
             )
         ids = {node: f"v{k}" for k, node in enumerate(order)}  # by place, never by id()
         parameters, neuron_of, boxes = _groups(options.group_by)
-        folded = {} if options.show_constants else _folded(order, parameters)
+        folded = {} if options.show_constants else _folded(order, parameters, options.constants)
         used = {  # leaves with at least one use that is drawn as an edge
             x for node in order for i, x in enumerate(node.inputs) if folded.get(node) != i
         }
@@ -528,10 +540,13 @@ class _Structure:
         for node in self.drawn:
             fields = [names[node], f"data {options.number(node.data)}"]
             attributes = {"shape": "box", "style": "rounded", "margin": "0.07,0.04"}
-            if options.color_roles:
+            constant = node in options.constants
+            if options.color_roles and not constant:
                 role = _role(node, self.root, self.parameters)
                 attributes.update(style="rounded,filled", fillcolor=ROLE_COLORS[role])
-            if options.show_grad and scene is not None and node not in scene.known:
+            if constant:  # a given number: no gradient of its own to show
+                attributes.update(style="dashed")
+            elif options.show_grad and scene is not None and node not in scene.known:
                 fields.append("grad ?")
             elif options.show_grad:
                 fields.append(f"grad {options.number(node.grad)}")
@@ -544,7 +559,13 @@ class _Structure:
             attributes["label"] = "\\n".join(escape_label(field) for field in fields)
             lines = [_statement(ids[node], attributes, layout)]
             if node.inputs:
-                op_attributes = dict(OP_NODE, label=escape_label(self.op_label(node)))
+                text = self.op_label(node)
+                constant = node.inputs[self.folded[node]] if node in self.folded else None
+                if constant is not None and constant.label:  # its value under its name
+                    name = names[constant]
+                    text = text.replace(name, f"{name}\n({constant.data:g})", 1)
+                label = "\\n".join(escape_label(line) for line in text.split("\n"))
+                op_attributes = dict(OP_NODE, label=label)
                 if step is not None and node is step.node:
                     op_attributes.update(highlight)
                 lines.append(_statement(ids[node] + "_op", op_attributes, layout))
@@ -602,7 +623,10 @@ class _Structure:
         position = self.folded.get(node)
         if position is None:
             return symbol
-        number = f"{node.inputs[position].data:g}"
+        folded = node.inputs[position]
+        number = f"{folded.data:g}"
+        if folded.label:  # a named constant: "target_o1 − x", its value under it (source)
+            number = self.names[folded]
         if str(node.op) == "**":
             return f"{number}^x" if position == 0 else f"x^{number}"
         if position == 1 or str(node.op) in ("+", "*"):
@@ -663,7 +687,9 @@ def _ranks(
 # -- names and numbers --------------------------------------------------------------------
 
 
-def _folded(order: list[Value], parameters: dict[Value, str] | None) -> dict[Value, int]:
+def _folded(
+    order: list[Value], parameters: dict[Value, str] | None, constants: Sequence[Value] = ()
+) -> dict[Value, int]:
     """For each +, -, *, / or ** node with exactly one operand that is a bare number (an
     unlabeled leaf, not a model's parameter), that operand's position."""
     folded = {}
@@ -671,7 +697,8 @@ def _folded(order: list[Value], parameters: dict[Value, str] | None) -> dict[Val
         if str(node.op) not in FOLDABLE or len(node.inputs) != 2:
             continue
         bare = [
-            not x.inputs and not x.label and (parameters is None or x not in parameters)
+            (not x.inputs and not x.label and (parameters is None or x not in parameters))
+            or x in constants
             for x in node.inputs
         ]
         if bare.count(True) == 1 and node.inputs[0] is not node.inputs[1]:

@@ -332,7 +332,8 @@ def show_example(
     derivation; drawing holds draw_dot's options (decimals None: the slide's precision)."""
     if isinstance(example, str):
         example = examples.build(example)
-    options = {"color_roles": True, **(drawing or {})}  # inputs, parameters, output
+    # Roles coloured (inputs, parameters, output); the targets drawn as constants.
+    options = {"color_roles": True, "constants": example.constant_values(), **(drawing or {})}
     if options.get("decimals") is None:
         options["decimals"] = example.decimals
     model = network_of(example) if network is not None else None  # fails before printing

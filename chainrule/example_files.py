@@ -50,6 +50,7 @@ FIELDS = {
     "output": "the value backward starts from (default: the last one computed)",
     "source": "author, title, url, checked",
     "given": "the numbers typed in",
+    "constants": "given names that are constants, not inputs (drawn without a gradient)",
     "define": "values computed by expressions",
     "network": "inputs, layers and loss of a small network",
     "explain": "the chain-rule column of the gradient table",
@@ -153,6 +154,14 @@ class _Reader:
         ):
             raise self.error('[explain] holds strings, e.g. q = "z (f = q * z)"', "explain")
         output = self.string(spec, "output")
+        constants = spec.get("constants", [])
+        if not isinstance(constants, list) or any(name not in given for name in constants):
+            raise self.error(
+                f'constants must list names from [given], e.g. constants = ["target"]; '
+                f"got {constants!r}",
+                "",
+                "constants",
+            )
 
         def make(overrides: Mapping[str, float] | None = None) -> WorkedExample:
             numbers_given = {**given, **(overrides or {})}
@@ -161,11 +170,13 @@ class _Reader:
             formulas: dict[str, str] = {}
             biases: list[str] = []
             layers: list[list[str]] = []
+            given_constants = list(constants)
             if network is not None:
                 built = self.network(network, leaves)
                 values.update(built.values)
                 formulas.update(built.formulas)
                 biases, layers = built.biases, built.layers
+                given_constants += [n for n in built.constants if n not in given_constants]
             try:
                 computed = evaluate(definitions, values, where=str(self.path))
             except ExpressionError as error:
@@ -199,6 +210,7 @@ class _Reader:
                 steps=steps,
                 biases=biases,
                 layers=layers,
+                constants=given_constants,
                 path=self.path,
                 rebuild=make,
             )
@@ -424,7 +436,7 @@ class _Reader:
         layers = spec.get("layers")
         if not isinstance(layers, list) or not layers:
             raise self.error("[network] needs at least one [[network.layers]]", where)
-        built = _Network({}, {}, [], [])
+        built = _Network({}, {}, [], [], [])
         outputs: list[str] = []
         for k, layer in enumerate(layers, start=1):
             xs, outputs = self.layer(k, layer, xs, leaves, built)
@@ -591,6 +603,7 @@ class _Reader:
                 "targets",
             )
         target_values = [self.leaf(leaves, n, where, "targets") for n in targets]
+        built.constants = list(targets)
         total = spec.get("total", "E")
         default_terms = [total] if len(outputs) == 1 else [f"E_{n}" for n in names]
         terms = spec.get("terms", default_terms)
@@ -618,6 +631,7 @@ class _Network:
     formulas: dict[str, str]
     biases: list[str]
     layers: list[list[str]]  # each layer's weights and biases, input side first
+    constants: list[str]  # the loss's targets: given numbers, not inputs
 
 
 def _is_name(text: object) -> bool:

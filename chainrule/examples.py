@@ -98,6 +98,7 @@ class WorkedExample:
     steps: int = 0  # how many updates the "steps" numbers come after
     biases: list[str] = field(default_factory=list)  # which parameters are biases
     layers: list[list[str]] = field(default_factory=list)  # a network's parameters by layer
+    constants: list[str] = field(default_factory=list)  # given numbers drawn as constants
     path: Path | None = None  # the file it was read from
     rebuild: Callable[[Mapping[str, float] | None], WorkedExample] | None = field(
         default=None, repr=False, compare=False
@@ -106,6 +107,11 @@ class WorkedExample:
     def number(self, x: float) -> str:
         """x printed at the slide's precision."""
         return format_number(x, self.decimals)
+
+    def constant_values(self) -> list[Value]:
+        """The Values of the given numbers that are constants (a loss's targets), for
+        draw_dot(..., constants=...): drawn without a gradient, not as inputs."""
+        return [self.values[name] for name in self.constants]
 
     def gradient_name(self, name: str) -> str:
         """The slide's notation for d root / d name, e.g. dE_total/dw5."""

@@ -421,8 +421,15 @@ def write_variant(variant: Variant, folder: str | Path, *, pictures: bool = True
         root = variant.example.root
         sheet_picture, key_picture = "graph.svg", "key_graph.svg"
         # The sheet's picture prints numbers as the sheet asks for them, the key's as the key.
-        sheet = draw_dot(root, decimals=variant.decimals, show_grad=False, color_roles=True)
-        key = draw_dot(root, decimals=variant.key_decimals, color_roles=True)
+        constants = variant.example.constant_values()  # the targets: given, not inputs
+        sheet = draw_dot(
+            root,
+            decimals=variant.decimals,
+            show_grad=False,
+            color_roles=True,
+            constants=constants,
+        )
+        key = draw_dot(root, decimals=variant.key_decimals, color_roles=True, constants=constants)
         written.append(Path(sheet.save(folder / sheet_picture)))
         written.append(Path(key.save(folder / key_picture)))
     texts = {

@@ -932,3 +932,36 @@ def test_format_number_writes_decimals_or_significant_digits(x, options, text):
     from autograd.printing import format_number
 
     assert format_number(x, **options) == text
+
+
+def test_a_constant_leaf_is_written_into_its_operation_with_its_name_and_value():
+    from autograd import Value
+
+    target, out = Value(0.01, "target_o1"), Value(0.75, "out_o1")
+    e = (target - out) ** 2 * 0.5
+    e.backward()
+    source = draw_dot(e, constants=[target], color_roles=True).source
+    # no box of its own (no gradient, no green fill): its name, its value under it, in the −
+    assert "target_o1\\ndata" not in source
+    assert 'label="target_o1\\n(0.01) − x"' in source
+    # the difference keeps its name; out_o1 is still an input, drawn green (#d9f0d3)
+    assert 'fillcolor="#d9f0d3" label="out_o1\\ndata 0.7500\\ngrad 0.7400"' in source
+
+
+def test_a_constant_that_cannot_be_folded_is_a_dashed_box_without_gradient():
+    from autograd import Value
+
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    f = a * b  # both constants: neither can be written into the other's operation
+    f.backward()
+    source = draw_dot(f, constants=[a, b], color_roles=True).source
+    assert lines_of(source, "v0") == ["b", "data 3.0000"]  # no "grad 2.0000" line
+    assert 'v0 [shape="box" style="dashed"' in source
+
+
+def test_constants_must_be_leaf_values():
+    from autograd import Value
+
+    a = Value(2.0, "a")
+    with pytest.raises(TypeError, match="constants must be leaf Values"):
+        draw_dot(a * 2, constants=[a * 2])

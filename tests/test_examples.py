@@ -424,3 +424,25 @@ def test_the_gradient_table_lists_a_value_after_every_value_that_uses_it(name):
     for upper, value in example.values.items():
         for lower in named_inputs(value, example):
             assert order.index(upper) < order.index(lower), (upper, lower)
+
+
+def test_the_2_2_2_targets_are_constants_and_draw_without_a_gradient():
+    example = build("2-2-2")
+    assert example.constants == ["target_o1", "target_o2"]  # [network.loss] targets
+    from autograd import draw_dot
+
+    source = draw_dot(example.root, constants=example.constant_values()).source
+    assert 'label="target_o1\\n(0.01) − x"' in source  # the slide's target 0.01
+    assert 'label="target_o2\\n(0.99) − x"' in source
+    assert "target_o1\\ndata" not in source
+
+
+def test_an_expression_file_names_its_constants(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        'title = "c"\nconstants = ["t"]\n[given]\nt = 1.0\ny = 3.0\n[define]\ne = "(t - y) ** 2"\n'
+    )
+    assert load(str(path)).constants == ["t"]
+    path.write_text('title = "c"\nconstants = ["nope"]\n[given]\nt = 1.0\n[define]\ne = "t * 2"\n')
+    with pytest.raises(ExampleError, match="constants must list names from"):
+        load(str(path))
