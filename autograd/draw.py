@@ -560,10 +560,10 @@ class _Structure:
             lines = [_statement(ids[node], attributes, layout)]
             if node.inputs:
                 text = self.op_label(node)
-                constant = node.inputs[self.folded[node]] if node in self.folded else None
-                if constant is not None and constant.label:  # its value under its name
-                    name = names[constant]
-                    text = text.replace(name, f"{name}\n({constant.data:g})", 1)
+                written = node.inputs[self.folded[node]] if node in self.folded else None
+                if written is not None and written.label:  # its value under its name
+                    name = names[written]
+                    text = text.replace(name, f"{name}\n({written.data:g})", 1)
                 label = "\\n".join(escape_label(line) for line in text.split("\n"))
                 op_attributes = dict(OP_NODE, label=label)
                 if step is not None and node is step.node:

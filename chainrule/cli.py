@@ -27,7 +27,7 @@ from typing import Any
 from autograd import Value
 from autograd.expr import ExpressionError
 
-from . import Layer, TrainingDiverged, examples, grading, variants  # nn's names: _packages.py
+from . import MLP, TrainingDiverged, examples, grading, variants  # nn's names: _packages.py
 from .derive import FORMATS
 
 # A file or expression that cannot be used: one line naming what and where, exit status 2.
@@ -145,11 +145,14 @@ def add_html_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def save_step_through(root: Value, path: Path, **drawing_options: Any) -> Path:
-    """Write root's step-through page to path (an error that cannot names the path)."""
+def save_step_through(
+    root: Value, path: Path, model: MLP | None = None, **drawing_options: Any
+) -> Path:
+    """Write root's step-through page to path (an error that cannot names the path); with
+    a model, the page offers its network diagram as a second view."""
     from autograd import step_through
 
-    step_through(root, **drawing_options).save(path)
+    step_through(root, model=model, **drawing_options).save(path)
     return path
 
 
@@ -357,7 +360,7 @@ def show_example(
         from chainrule import draw_network
 
         # The inputs' names as the graph has them: the x's of the first neuron's w·x + b.
-        first = model[0].neurons[0].w[0]
+        first = model.layers[0].neurons[0].w[0]
         sums = [n for n in topological_order(example.root) if n.inputs[:1] == (first,)]
         names = [x.label for x in sums[0].inputs[1:-1:2]] if sums else []
         diagram = draw_network(
@@ -366,7 +369,7 @@ def show_example(
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
     if html is not None:  # records its own pass from zero and leaves the gradients be
-        written.append(save_step_through(example.root, html, **options))
+        written.append(save_step_through(example.root, html, example.model, **options))
     if frames is not None:
         from autograd import save_step_frames
 
@@ -378,22 +381,11 @@ def show_example(
     return written
 
 
-def network_of(example: examples.WorkedExample) -> list[Layer]:
-    """The example's network as nn Layers sharing its Values: its own model when it has
-    one, else the slides' 2-2-2 shape (w1..w8, b1, b2)."""
-    model = getattr(example, "model", None)
-    if model is not None:
-        return model  # type: ignore[no-any-return]
-    names = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"]
-    if not all(name in example.values for name in names):
+def network_of(example: examples.WorkedExample) -> MLP:
+    """The example's network as an nn MLP sharing its Values (read from its [network])."""
+    if example.model is None:
         raise ValueError(f"example {example.name} is not a network: it has no diagram to draw")
-    v = example.values
-    return [
-        Layer(2, 2, "sigmoid", weights=[[v["w1"], v["w2"]], [v["w3"], v["w4"]]],
-              biases=[v["b1"], v["b1"]]),
-        Layer(2, 2, "sigmoid", weights=[[v["w5"], v["w6"]], [v["w7"], v["w8"]]],
-              biases=[v["b2"], v["b2"]]),
-    ]  # fmt: skip
+    return example.model
 
 
 def run_train(args: argparse.Namespace) -> list[Path]:

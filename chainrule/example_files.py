@@ -171,12 +171,14 @@ class _Reader:
             biases: list[str] = []
             layers: list[list[str]] = []
             given_constants = list(constants)
+            model = None
             if network is not None:
                 built = self.network(network, leaves)
                 values.update(built.values)
                 formulas.update(built.formulas)
                 biases, layers = built.biases, built.layers
                 given_constants += [n for n in built.constants if n not in given_constants]
+                model = nn.MLP.from_layers(built.model)
             try:
                 computed = evaluate(definitions, values, where=str(self.path))
             except ExpressionError as error:
@@ -211,6 +213,7 @@ class _Reader:
                 biases=biases,
                 layers=layers,
                 constants=given_constants,
+                model=model,
                 path=self.path,
                 rebuild=make,
             )
@@ -436,7 +439,7 @@ class _Reader:
         layers = spec.get("layers")
         if not isinstance(layers, list) or not layers:
             raise self.error("[network] needs at least one [[network.layers]]", where)
-        built = _Network({}, {}, [], [], [])
+        built = _Network({}, {}, [], [], [], [])
         outputs: list[str] = []
         for k, layer in enumerate(layers, start=1):
             xs, outputs = self.layer(k, layer, xs, leaves, built)
@@ -519,6 +522,16 @@ class _Reader:
         built.biases = list(dict.fromkeys([*built.biases, *bias_names]))
         names = [w.label for row in weights for w in row] + [b.label for b in biases]
         built.layers.append(list(dict.fromkeys(names)))
+        built.model.append(
+            nn.Layer(
+                len(xs),
+                len(neurons),
+                activation,
+                weights=weights,
+                biases=biases or None,
+                bias=bool(biases),
+            )
+        )
         linear = activation == "linear"
         nets = self.names(spec, "nets", [f"net_{n}" for n in neurons], what)
         outs = self.names(spec, "outputs", [f"out_{n}" for n in neurons], what)
@@ -632,6 +645,7 @@ class _Network:
     biases: list[str]
     layers: list[list[str]]  # each layer's weights and biases, input side first
     constants: list[str]  # the loss's targets: given numbers, not inputs
+    model: list[nn.Layer]  # the layers as nn Layers sharing the given Values (for diagrams)
 
 
 def _is_name(text: object) -> bool:

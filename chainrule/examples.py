@@ -99,6 +99,7 @@ class WorkedExample:
     biases: list[str] = field(default_factory=list)  # which parameters are biases
     layers: list[list[str]] = field(default_factory=list)  # a network's parameters by layer
     constants: list[str] = field(default_factory=list)  # given numbers drawn as constants
+    model: MLP | None = None  # a network example's layers, sharing its Values (diagrams)
     path: Path | None = None  # the file it was read from
     rebuild: Callable[[Mapping[str, float] | None], WorkedExample] | None = field(
         default=None, repr=False, compare=False

@@ -213,14 +213,7 @@ def _layers(model: Any) -> list[Layer]:
     if isinstance(model, Layer):
         return [model]
     if isinstance(model, Sequence) and model and all(isinstance(m, Layer) for m in model):
-        layers = list(model)
-        for before, after in zip(layers, layers[1:]):
-            if len(after.neurons[0].w) != len(before.neurons):
-                raise ValueError(
-                    f"these layers do not chain: a layer of {len(before.neurons)} neurons is "
-                    f"followed by one taking {len(after.neurons[0].w)} inputs"
-                )
-        return layers
+        return MLP.from_layers(model).layers  # checked there: each layer feeds the next
     raise TypeError(
         "draw_network needs an MLP or a list of Layers (applied in order), "
         f"got {type(model).__name__}"

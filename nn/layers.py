@@ -207,6 +207,30 @@ class MLP(Module):
             for i in range(len(nouts))
         ]
 
+    @classmethod
+    def from_layers(cls, layers: Sequence[Layer]) -> MLP:
+        """An MLP made of the given Layers, applied in order, sharing their Values: for a
+        network whose weights are given (a worked example's 2-2-2), so that it can be
+        called, drawn (network_drawing()) and trained like any other MLP."""
+        if isinstance(layers, Layer):
+            layers = [layers]
+        if not isinstance(layers, Sequence) or not layers:
+            raise TypeError(f"from_layers needs a non-empty list of Layers, got {layers!r}")
+        for layer in layers:
+            if not isinstance(layer, Layer):
+                raise TypeError(f"from_layers needs Layers, got {type(layer).__name__}")
+        for before, after in zip(layers, layers[1:]):
+            if len(after.neurons[0].w) != len(before.neurons):
+                raise ValueError(
+                    f"these layers do not chain: a layer of {len(before.neurons)} neurons is "
+                    f"followed by one taking {len(after.neurons[0].w)} inputs"
+                )
+        mlp = cls.__new__(cls)
+        mlp.activation = layers[0].activation
+        mlp.output_activation = layers[-1].activation
+        mlp.layers = list(layers)
+        return mlp
+
     def forward(self, xs: Sequence[Value | Number]) -> Value | list[Value]:
         out: list[Value] = list(xs)  # type: ignore[arg-type]
         for layer in self.layers:

@@ -250,3 +250,13 @@ def test_a_bias_free_network_draws_without_biases():
     source = draw_network(mlp).source
     assert "w9 " in source and "b1" not in source  # 2*3 + 3*1 weights, no bias
     assert "grad" in source  # the weights' gradients, now that backward has run
+
+
+def test_mlp_from_layers_shares_the_layers_values_and_checks_they_chain():
+    w = [[Value(0.5, "w1"), Value(-1.0, "w2")]]
+    b = [Value(0.25, "b")]
+    mlp = MLP.from_layers([Layer(2, 1, "linear", weights=w, biases=b)])
+    assert mlp.parameters() == [w[0][0], w[0][1], b[0]]  # the same Values, not copies
+    assert mlp([2.0, 1.0]).data == 0.25  # 0.5*2 - 1*1 + 0.25
+    with pytest.raises(ValueError, match="do not chain"):
+        MLP.from_layers([Layer(2, 3), Layer(2, 1)])

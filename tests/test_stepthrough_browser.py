@@ -370,3 +370,26 @@ def test_an_nn_network_view_follows_the_steps(browser, tmp_path):
         assert network.locator(".st-receiving > title").all_text_contents() == [w5_drawn]
         # The slide's dE_total/dw5.
         assert "grad 0.082167041" in view.texts(w5_drawn, "network")
+
+
+def test_the_command_lines_2_2_2_page_has_the_network_view(browser, tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "n.html"
+    run = [sys.executable, "-m", "chainrule", "example", "2-2-2", "--html", str(path)]
+    result = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    example = examples.build("2-2-2")
+    w5 = example.values["w5"]
+    w5_drawn = example.model.network_drawing().parameters[w5]  # the edge showing w5
+    steps = [step.input for step in backward_steps(example.root)]
+    k = steps.index(w5) + 1
+    with opened(browser, path) as view:
+        view.press("Network")
+        network = view.page.locator(".st-figure[data-view=network]")
+        assert network.is_visible()
+        assert [t for t in view.texts(w5_drawn, "network") if t.startswith("grad")] == ["grad ?"]
+        view.press("Next", len(topological_order(example.root)) + k)
+        assert network.locator(".st-receiving > title").all_text_contents() == [w5_drawn]
+        assert "grad 0.082167041" in view.texts(w5_drawn, "network")  # the slide's dE/dw5
