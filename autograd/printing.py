@@ -14,24 +14,40 @@ import math
 LARGE = 1e6
 
 
-def format_number(x: float, *, decimals: int | None = None, digits: int | None = None) -> str:
+def format_number(
+    x: float, *, decimals: int | None = None, digits: int | None = None, fixed: bool = False
+) -> str:
     """x as text: `decimals` digits after the point, or `digits` significant digits.
 
-    format_number(0.0821670405, decimals=9) -> "0.082167041"
+    format_number(0.0821670406, decimals=9) -> "0.082167041"
     format_number(0.0821670405, digits=3)   -> "0.0822"
     format_number(-4.0)                      -> "-4"
     With decimals, a non-zero number that would print as 0 (or a huge one) switches to
-    scientific notation with as many decimals, so nothing non-zero ever reads 0.
+    scientific notation with as many decimals, so nothing non-zero ever reads 0; unless
+    fixed=True, which keeps the fixed notation a slide prints (tables, derivations, the
+    checks of printed numbers): -0.0000001 at 4 decimals is "0.0000", never "-0.0000".
     """
-    check_precision(decimals, digits)
+    if fixed:  # any number of decimals: a check compares a printed number one digit past
+        if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
+            raise ValueError(
+                "fixed=True writes decimals digits after the point; give decimals= as a "
+                f"whole number from 0, got {decimals!r}"
+            )
+        if digits is not None:
+            raise ValueError(f"fixed=True takes decimals=, not digits= (got digits={digits!r})")
+    else:
+        check_precision(decimals, digits)
     if not math.isfinite(x):
         return str(x)
     x = x + 0.0  # -0.0 becomes 0.0: a sign on zero only confuses
+    if fixed:
+        text = f"{x:.{decimals}f}"
+        return text[1:] if text.startswith("-") and not text.strip("-0.") else text
     if decimals is not None:
-        fixed = f"{x:.{decimals}f}"
-        if (x != 0.0 and float(fixed) == 0.0) or abs(x) >= LARGE:
+        plain = f"{x:.{decimals}f}"
+        if (x != 0.0 and float(plain) == 0.0) or abs(x) >= LARGE:
             return f"{x:.{decimals}e}"
-        return fixed
+        return plain
     return f"{x:.{10 if digits is None else digits}g}"
 
 

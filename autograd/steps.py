@@ -13,11 +13,7 @@ from collections.abc import Iterator
 from .engine import Value, _as_gradient, _search
 from .names import grouped, node_names
 from .ops import local_derivatives
-
-
-def format_number(x: float) -> str:
-    """Up to 10 significant digits, no trailing zeros: 1.0 -> '1', -4.0 -> '-4'."""
-    return f"{x:.10g}"
+from .printing import format_number
 
 
 class Step:

@@ -22,8 +22,9 @@ from .draw import _Options, _Structure, draw_dot
 from .engine import Value, topological_order
 from .files import write_atomically
 from .names import reading_order
+from .printing import format_number
 from .render import require_renderer
-from .steps import backward_steps, format_number
+from .steps import backward_steps
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGE_SUFFIXES = (".html", ".htm")

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from autograd.printing import format_number
+
 from .examples import (
     Printed,
     WorkedExample,
-    format_number,
     format_table,
     printed_names,
     run_backward,
@@ -43,7 +44,7 @@ class Finding:
     @property
     def computed_text(self) -> str:
         """The computed value at the printed precision."""
-        return format_number(self.computed, self.printed.decimals)
+        return format_number(self.computed, decimals=self.printed.decimals, fixed=True)
 
 
 def check(example: WorkedExample) -> list[Finding]:
@@ -108,13 +109,13 @@ def compare(printed: str, computed: float) -> tuple[str, str]:
     text at the printed precision."""
     decimals = len(printed.split(".")[1]) if "." in printed else 0
     shown = _normal(printed)
-    if format_number(computed, decimals) == shown:
+    if format_number(computed, decimals=decimals, fixed=True) == shown:
         return "agrees", ""
     cut = Decimal(repr(computed)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN)
     if _normal(f"{cut:f}") == shown:
         return "truncated", (
             f"the source cuts {computed!r} off at {decimals} decimals instead of rounding "
-            f"it (rounded: {format_number(computed, decimals)})"
+            f"it (rounded: {format_number(computed, decimals=decimals, fixed=True)})"
         )
     return "differs", ""
 
@@ -138,8 +139,8 @@ def diagnose(
     """Why a printed number differs from the computed one, where a simple reason fits."""
     decimals = item.decimals
     shown = _normal(item.text)
-    expected = format_number(computed, decimals)
-    if format_number(-computed, decimals) == shown and expected != shown:
+    expected = format_number(computed, decimals=decimals, fixed=True)
+    if format_number(-computed, decimals=decimals, fixed=True) == shown and expected != shown:
         return f"a sign error: the value is {expected}, the source prints {shown}"
     unit = Decimal(1).scaleb(-decimals)
     off = (Decimal(shown) - Decimal(repr(computed))) / unit
@@ -148,7 +149,7 @@ def diagnose(
             f"rounding: off by one in the last printed digit ({computed!r} rounds to "
             f"{expected}); the source probably rounded a value along the way"
         )
-    slip = _digit_slip(shown, expected, format_number(computed, decimals + 1))
+    slip = _digit_slip(shown, expected, format_number(computed, decimals=decimals + 1, fixed=True))
     if slip:
         return f"a digit slip: {slip} ({expected} computed)"
     if item.stage != "forward":

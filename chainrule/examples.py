@@ -20,6 +20,7 @@ from pathlib import Path
 
 from autograd import Step, Value, backward_steps, no_grad, topological_order
 from autograd.expr import Definition, ExpressionError, evaluate, parse
+from autograd.printing import format_number
 
 # nn through chainrule, which finds its own even beside a learner's nn.py (_packages.py).
 from chainrule import MLP, SGD, Adam, History, RMSprop, fit, line_data, train_val_split
@@ -107,7 +108,7 @@ class WorkedExample:
 
     def number(self, x: float) -> str:
         """x printed at the slide's precision."""
-        return format_number(x, self.decimals)
+        return format_number(x, decimals=self.decimals, fixed=True)
 
     def constant_values(self) -> list[Value]:
         """The Values of the given numbers that are constants (a loss's targets), for
@@ -123,13 +124,6 @@ class WorkedExample:
         if self.rebuild is None:
             return build(self.name) if given is None else load(self.name).fresh(given)
         return self.rebuild(given)
-
-
-def format_number(x: float, decimals: int) -> str:
-    """x with `decimals` digits after the point: the one number format of tables,
-    derivations and checks. -0 prints as 0."""
-    text = f"{x:.{decimals}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 from autograd import Value, topological_order
 from autograd.ops import Op
+from autograd.printing import format_number
 
 from . import derive, examples
 from .example_files import read_toml
@@ -76,7 +77,7 @@ class Tolerance:
     def number(self, x: float, fallback_decimals: int) -> str:
         """x printed to this tolerance's decimals (or the example's, for abs/rel)."""
         decimals = self.decimals if self.decimals is not None else fallback_decimals
-        return examples.format_number(x, decimals)
+        return format_number(x, decimals=decimals, fixed=True)
 
     def __str__(self) -> str:
         if self.decimals is not None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograd import topological_order
+from autograd.printing import format_number
 
 from . import derive, examples, grading
 from .examples import WorkedExample
@@ -47,7 +48,7 @@ class Variant:
         return self.example.decimals
 
     def key_number(self, x: float) -> str:
-        return examples.format_number(x, self.key_decimals)
+        return format_number(x, decimals=self.key_decimals, fixed=True)
 
     @property
     def from_file(self) -> bool:

@@ -965,3 +965,26 @@ def test_constants_must_be_leaf_values():
     a = Value(2.0, "a")
     with pytest.raises(TypeError, match="constants must be leaf Values"):
         draw_dot(a * 2, constants=[a * 2])
+
+
+@pytest.mark.parametrize(
+    "x, decimals, text",
+    [
+        (0.0821670406, 9, "0.082167041"),  # dE_total/dw5 as the slide rounds it
+        (-1e-12, 4, "0.0000"),  # a slide prints a tiny number as zero, with no sign
+        (-0.0, 2, "0.00"),
+        (2.5e6, 1, "2500000.0"),  # a table keeps fixed notation for large numbers too
+        (-4.0, 0, "-4"),
+    ],
+)
+def test_format_number_fixed_writes_a_slides_fixed_notation(x, decimals, text):
+    from autograd.printing import format_number
+
+    assert format_number(x, decimals=decimals, fixed=True) == text
+
+
+def test_format_number_fixed_needs_decimals():
+    from autograd.printing import format_number
+
+    with pytest.raises(ValueError, match="give decimals="):
+        format_number(1.0, fixed=True)
