@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from autograd import *  # noqa: F403
     from nn import *  # noqa: F403
 
-# Copy the public names in. The ones autograd loads on first use (draw_dot, ...) are looked
-# up by __getattr__ below, when first asked for.
-globals().update({name: getattr(nn, name) for name in nn.__all__})
+# Copy the public names in. The ones autograd and nn load on first use (draw_dot,
+# draw_network, ...) are looked up by __getattr__ below, when first asked for.
+globals().update({name: vars(nn)[name] for name in nn.__all__ if name in vars(nn)})
 globals().update(
     {name: vars(autograd)[name] for name in autograd.__all__ if name in vars(autograd)}
 )
@@ -48,4 +48,6 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in autograd.__all__:
         return getattr(autograd, name)
+    if name in nn.__all__:  # nn's draw_network, also loaded on first use
+        return getattr(nn, name)
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")

@@ -117,3 +117,18 @@ def test_bad_models_raise_naming_the_problem(model, error, message):
 def test_input_names_must_match_the_inputs():
     with pytest.raises(ValueError, match=r"one name per input \(2\), got 1"):
         draw_network(MLP(2, [1], seed=0), input_names=["x"])
+
+
+def test_importing_nn_loads_no_drawing_code_until_draw_network_is_asked_for():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nn, chainrule\n"
+        "print('graphviz' in sys.modules, 'autograd.draw' in sys.modules)\n"
+        "nn.draw_network\n"
+        "print('autograd.draw' in sys.modules, chainrule.draw_network is nn.draw_network)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "True", "True"]
