@@ -464,6 +464,8 @@ def writing(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as error:
+        if str(error).startswith("cannot write "):  # already named (autograd.files)
+            raise
         raise OSError(f"cannot write {path}: {error.strerror or error}") from None
 
 

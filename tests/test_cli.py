@@ -218,6 +218,7 @@ def test_example_graph_to_an_unwritable_path_exits_1_naming_it(path):
     result = chainrule("example", "xyz", "--graph", path)
     assert_runtime_error(result)
     assert f"cannot write {path}" in result.stderr
+    assert result.stderr.count(path) == 1  # the path named once, not wrapped twice
 
 
 def test_example_graph_with_an_unknown_suffix_exits_2(tmp_path):
