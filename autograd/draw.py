@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from .engine import Value, topological_order
-from .files import write_atomically
+from .files import save_suffix, write_atomically
 from .layout import CAPTION_NAME, PINNED_ARGS, Layout, _quote
 from .names import OP_SYMBOLS, grouped, node_names, reading_order
 from .names import clean as _clean
@@ -113,13 +113,7 @@ class Graph:
 
         The file is written whole or not at all: a failed render leaves no half file.
         """
-        suffix = Path(path).suffix.lower()
-        if suffix not in SAVE_SUFFIXES:
-            named = f"suffix {suffix!r}" if suffix else "no suffix"
-            raise ValueError(
-                f"cannot save a graph to {os.fspath(path)!r} ({named}); "
-                f"use one of {', '.join(SAVE_SUFFIXES)}"
-            )
+        suffix = save_suffix(path, SAVE_SUFFIXES, "a graph")
         if suffix in (".dot", ".gv"):
             data = self.source.encode("utf-8")
         else:

@@ -20,6 +20,17 @@ from pathlib import Path
 LEFTOVER_AGE_S = 3600.0
 
 
+def save_suffix(path: str | os.PathLike[str], suffixes: tuple[str, ...], what: str) -> str:
+    """path's suffix (lower case), or a ValueError naming path and the suffixes that work:
+    "cannot save a graph to 'x.jpg' (suffix '.jpg'); use one of .svg, .png, .dot, .gv"."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in suffixes:
+        named = f"suffix {suffix!r}" if suffix else "no suffix"
+        choice = " or ".join(suffixes) if len(suffixes) == 2 else f"one of {', '.join(suffixes)}"
+        raise ValueError(f"cannot save {what} to {os.fspath(path)!r} ({named}); use {choice}")
+    return suffix
+
+
 def write_atomically(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write data (text is written as UTF-8) to path atomically; return the path.
 

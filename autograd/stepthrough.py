@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from .draw import _Options, _Structure, draw_dot
 from .engine import Value, topological_order
-from .files import write_atomically
+from .files import save_suffix, write_atomically
 from .names import reading_order
 from .printing import format_number
 from .render import require_renderer
@@ -66,13 +66,7 @@ class StepThrough:
 
     def save(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
         """Write the page to path (.html or .htm), whole or not at all; returns path."""
-        suffix = Path(path).suffix.lower()
-        if suffix not in PAGE_SUFFIXES:
-            named = f"suffix {suffix!r}" if suffix else "no suffix"
-            raise ValueError(
-                f"cannot save a step-through page to {os.fspath(path)!r} ({named}); "
-                f"use {' or '.join(PAGE_SUFFIXES)}"
-            )
+        save_suffix(path, PAGE_SUFFIXES, "a step-through page")
         write_atomically(path, self.html.encode("utf-8"))
         return path
 

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from autograd import Value
 from autograd.expr import ExpressionError
@@ -39,27 +39,29 @@ GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".gv")
 # large the numbers overflow): reported in one line, with exit status 1 and no traceback.
 USER_ERRORS = (RuntimeError, OSError, ValueError, TrainingDiverged, OverflowError)
 
+Number = TypeVar("Number", int, float)
+
 
 # -- argument types: a bad value is reported by argparse, with the usage, exit status 2 ---
 
 
-def positive_int(text: str) -> int:
+def parsed(text: str, kind: type[Number], expected: str) -> Number:
+    """text read as an int or float, or the argparse error saying what was expected."""
     try:
-        n = int(text)
+        return kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive whole number, got {text!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    n = parsed(text, int, "a positive whole number")
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be positive, got {n}")
     return n
 
 
 def positive_float(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    x = parsed(text, float, "a positive number")
     if not (x > 0 and math.isfinite(x)):
         raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
     return x
@@ -76,10 +78,7 @@ def graph_path(text: str) -> Path:
 
 
 def decimals_count(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    n = parsed(text, int, "a whole number")
     if not 0 <= n <= 15:
         raise argparse.ArgumentTypeError(f"must be from 0 to 15, got {n}")
     return n
@@ -271,22 +270,21 @@ def run_examples(args: argparse.Namespace) -> list[Path]:
 
 
 def run_example(args: argparse.Namespace) -> list[Path]:
-    graphs = [] if args.graph is None else [args.graph]
-    example = examples.load(args.name)
-    return show_example(
-        example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt,
-        html=args.html, **drawing_arguments(args),
-    )  # fmt: skip
+    return show_as_asked(examples.load(args.name), args)
 
 
-def drawing_arguments(args: argparse.Namespace) -> dict[str, Any]:
-    """show_example's drawing keywords from the command line's drawing options."""
+def show_as_asked(example: examples.WorkedExample, args: argparse.Namespace) -> list[Path]:
+    """show_example with the output and drawing options of `example` and `expr`."""
     drawing = {
         "decimals": args.decimals,
         "rankdir": args.rankdir,
         "show_constants": args.show_constants,
     }
-    return {"network": args.network, "dpi": args.dpi, "drawing": drawing}
+    return show_example(
+        example, steps=args.steps, graphs=[] if args.graph is None else [args.graph],
+        frames=args.frames, fmt=args.fmt, html=args.html, network=args.network, dpi=args.dpi,
+        drawing=drawing,
+    )  # fmt: skip
 
 
 def run_expr(args: argparse.Namespace) -> list[Path]:
@@ -295,12 +293,7 @@ def run_expr(args: argparse.Namespace) -> list[Path]:
         if name in given:
             raise ExpressionError(f"{name} is given twice; give each name one number")
         given[name] = value
-    example = examples.from_expr(args.text, given)
-    graphs = [] if args.graph is None else [args.graph]
-    return show_example(
-        example, steps=args.steps, graphs=graphs, frames=args.frames, fmt=args.fmt,
-        html=args.html, **drawing_arguments(args),
-    )  # fmt: skip
+    return show_as_asked(examples.from_expr(args.text, given), args)
 
 
 def run_check(args: argparse.Namespace) -> int:
