@@ -15,6 +15,7 @@ KNOWN = {
     "xyz": {"f": "a sign error"},  # the slide's f = 3 * -4 = 12
     "2-2-2": {},
     "colah-sum-over-paths": {},
+    "cs231n-max-circuit": {},
     "cs231n-sigmoid-circuit": {},
     "mazur-2-2-2": {
         "E_total after the update": "update layer by layer",  # 0.291027924: the post's code

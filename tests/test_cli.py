@@ -51,6 +51,7 @@ def test_examples_lists_each_worked_example_on_one_line():
         "xyz",
         "2-2-2",
         "colah-sum-over-paths",
+        "cs231n-max-circuit",
         "cs231n-sigmoid-circuit",
         "mazur-2-2-2",
         "micrograd-a-plus-a",
@@ -61,7 +62,7 @@ def test_examples_lists_each_worked_example_on_one_line():
         "micrograd-reuse",
         "ng-computation-graph",
     ]
-    assert "Mazur" in lines[4] and "micrograd lecture" in lines[6]
+    assert "Mazur" in lines[5] and "micrograd lecture" in lines[7]
 
 
 def test_example_xyz_prints_minus_12_and_the_slides_gradients():

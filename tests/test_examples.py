@@ -30,6 +30,7 @@ from nn.layers import MLP
 # The library's examples, in the order `chainrule examples` lists them (alphabetical).
 LIBRARY = [
     "colah-sum-over-paths",
+    "cs231n-max-circuit",
     "cs231n-sigmoid-circuit",
     "mazur-2-2-2",
     "micrograd-a-plus-a",
