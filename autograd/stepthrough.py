@@ -119,15 +119,16 @@ def step_through(
         )
     options = _Options(**drawing_options)
     number = options.number  # numbers as the drawing writes them
-    # Names as the drawing writes them (a model's parameters by their place in it).
-    names = _Structure.of(root, options).names
+    structure = _Structure.of(root, options)
+    names = structure.names  # as the drawing writes them (a model's parameters by place)
+    drawing = _Drawn.of(structure, options)
     require_renderer("svg")  # fail before anything is computed, with how to install one
     order = topological_order(root)
     saved = [node.grad for node in order]
     try:
         for node in order:  # the pass shown starts from zero, whatever came before
             node.grad = 0.0
-        record = _record(root, order, gradient, number, names)
+        record = _record(root, order, gradient, number, names, drawing)
         # Drawn after the pass, so every gradient's text has its full width in the layout;
         # the page shows "?" in it until that gradient is known.
         figures = {"graph": _inline_svg(draw_dot(root, **drawing_options).pipe("svg"))}
@@ -150,16 +151,41 @@ def step_through(
 # -- the record: what the page shows at every position ----------------------------------
 
 
+class _Drawn:
+    """What the drawing shows of each Value. A constant (draw_dot's constants=, a loss's
+    target) has no gradient drawn; a number folded into its operation ("× 0.5", "target_o1
+    − x") has no box at all. Neither is listed with the gradients found: the page agrees
+    with the picture. A Value without a box is shown by the operation nodes it is written
+    into."""
+
+    def __init__(self, listed: set[Value], written_in: dict[Value, list[Value]]) -> None:
+        self.listed = listed  # the Values whose gradient the drawing shows
+        self.written_in = written_in  # Value without a box -> the nodes it is folded into
+
+    @classmethod
+    def of(cls, structure: _Structure, options: _Options) -> _Drawn:
+        boxed = set(structure.drawn)
+        constants = set(options.constants)
+        written_in: dict[Value, list[Value]] = {}
+        for node, position in structure.folded.items():
+            number = node.inputs[position]
+            if number not in boxed:
+                written_in.setdefault(number, []).append(node)
+        return cls({x for x in boxed if x not in constants}, written_in)
+
+
 def _record(
     root: Value,
     order: list[Value],
     gradient: float,
     number: Callable[[float], str],
     names: dict[Value, str],
+    drawing: _Drawn,
 ) -> dict[str, Any]:
     """Run the pass and write down everything the page needs, as plain JSON values.
 
-    values:   id ("v<k>", the node's name in the drawing), name, and inputs by place.
+    values:   id ("v<k>", the node's name in the drawing), name, inputs by place, and for
+              a number folded into operations (no box of its own) those nodes by place.
     forward:  one entry per value, in the order they are computed (reading order, which is
               a topological order): its place and a sentence ("q = x + y = -2 + 5 = 3").
     backward: one entry per Step: its text, node and input by place, which of the edges
@@ -168,7 +194,12 @@ def _record(
     """
     place = {node: k for k, node in enumerate(order)}
     values: list[dict[str, Any]] = [
-        {"id": f"v{k}", "name": names[node], "inputs": [place[x] for x in node.inputs]}
+        {
+            "id": f"v{k}",
+            "name": names[node],
+            "inputs": [place[x] for x in node.inputs],
+            "foldedInto": [place[n] for n in drawing.written_in.get(node, [])],
+        }
         for k, node in enumerate(order)
     ]
     # The forward pass in reading order (x before y, the first operand's branch first): a
@@ -215,17 +246,18 @@ def _record(
             f"Before the pass: {len(order)} values to compute, then {total} chain-rule "
             "steps back. Press Next (or the right arrow key)."
         ),
+        "rootPlace": place[root],
         "rootGrad": number(root.grad),  # d root / d root: what the pass starts with
         "rootExact": format_number(root.grad),
         "backward": steps,
         "parts": parts,
-        "found": _found_order(place[root], steps),
+        "found": [k for k in _found_order(place[root], steps) if order[k] in drawing.listed],
     }
 
 
 def _found_order(root_place: int, steps: Sequence[dict[str, Any]]) -> list[int]:
     """Places of the values in the order their gradients first appear: the root, then each
-    input as its first share arrives. The page lists them in this order."""
+    input as its first share arrives. The page lists them in this order (those it draws)."""
     found = [root_place]
     for entry in steps:
         if entry["input"] not in found:

@@ -120,6 +120,53 @@ def test_a_value_used_twice_gets_a_step_per_edge():
     assert page.record["parts"] == [2, 0]
 
 
+def half_error() -> tuple[Value, Value, Value]:
+    """e = (t - x) * 0.5 at t = 3 (a target), x = 1: d = 2, e = 1."""
+    t, x = Value(3.0, "t"), Value(1.0, "x")
+    d = t - x
+    d.label = "d"
+    e = d * 0.5
+    e.label = "e"
+    return e, t, x
+
+
+def listed(page: StepThrough) -> list[str]:
+    """The names in the page's table of gradients, in its order."""
+    return [page.record["values"][k]["name"] for k in page.record["found"]]
+
+
+def test_constants_and_folded_numbers_keep_their_steps_but_are_not_listed():
+    e, t, x = half_error()
+    d = e.inputs[0]
+    page = step_through(e, constants=[t])
+    place = {node: k for k, node in enumerate(topological_order(e))}
+    half = next(node for node in place if node.data == 0.5 and not node.inputs)
+    # All four steps of backward_steps, in its order: e -> d, e -> 0.5, d -> t, d -> x.
+    steps = list(backward_steps(half_error()[0]))
+    assert [entry["text"] for entry in page.record["backward"]] == [
+        f"Backward step {k} of 4: {step}" for k, step in enumerate(steps, start=1)
+    ]
+    assert [page.record["backward"][k]["exact"] for k in range(4)] == ["0.5", "2", "0.5", "-0.5"]
+    # The drawing has no box for t ("t − x") nor for the 0.5 ("× 0.5"): no row for them.
+    assert listed(page) == ["e", "d", "x"]
+    assert page.record["rootPlace"] == place[e]
+    # Each is shown by the operation node it is written into.
+    values = page.record["values"]
+    assert values[place[t]]["foldedInto"] == [place[d]]
+    assert values[place[half]]["foldedInto"] == [place[e]]
+    assert values[place[x]]["foldedInto"] == []
+
+
+def test_numbers_drawn_with_show_constants_are_listed_and_a_boxed_constant_is_not():
+    e, t, _ = half_error()
+    # show_constants=True draws the 0.5 as a box with its gradient; t stays a constant (a
+    # dashed box with no gradient), so the table has no row for t.
+    page = step_through(e, show_constants=True, constants=[t])
+    assert listed(page) == ["e", "d", "0.5", "x"]
+    assert all(value["foldedInto"] == [] for value in page.record["values"])
+    assert listed(step_through(e, show_constants=True)) == ["e", "d", "0.5", "t", "x"]
+
+
 def test_gradient_scales_the_pass():
     page = step_through(xyz(), gradient=2.0)
     assert page.record["rootExact"] == "2"

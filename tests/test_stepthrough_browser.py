@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -148,12 +150,14 @@ class Expected:
         """The page is at backward step k (from 1): its text and its highlights."""
         _, node, x = self.steps[k - 1]
         assert view.text() == self.text(k)
-        assert sorted(view.titles("g.node.st-passing")) == [f"v{node}", f"v{node}_op"]
         if f"v{x}" in view.titles("g.node"):
+            assert sorted(view.titles("g.node.st-passing")) == [f"v{node}", f"v{node}_op"]
             assert view.titles("g.node.st-receiving") == [f"v{x}"]
             assert view.titles("g.edge.st-edge") == [f"v{x}->v{node}_op"]
-        else:  # a number written into its operation's node: nothing else to light up
-            assert view.titles("g.node.st-receiving, g.edge.st-edge") == []
+        else:  # a number written into its operation's node receives its share there
+            assert view.titles("g.node.st-passing") == [f"v{node}"]
+            assert view.titles("g.node.st-receiving") == [f"v{node}_op"]
+            assert view.titles("g.edge.st-edge") == []
 
 
 @pytest.mark.parametrize("name, k", [("xyz", 3), ("2-2-2", 20)])
@@ -393,3 +397,39 @@ def test_the_command_lines_2_2_2_page_has_the_network_view(browser, tmp_path):
         view.press("Next", len(topological_order(example.root)) + k)
         assert network.locator(".st-receiving > title").all_text_contents() == [w5_drawn]
         assert "grad 0.082167041" in view.texts(w5_drawn, "network")  # the slide's dE/dw5
+
+
+def test_constants_and_folded_numbers_light_up_the_operation_they_are_written_into(
+    browser, tmp_path
+):
+    # The command line draws the 2-2-2's targets as constants, folded into "target_o1 − x";
+    # the 0.5 of each squared error is folded into "× 0.5". None has a box of its own.
+    path = tmp_path / "c.html"
+    run = [sys.executable, "-m", "chainrule", "example", "2-2-2", "--html", str(path)]
+    result = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    example = examples.build("2-2-2")
+    order = topological_order(example.root)
+    place = {node: k for k, node in enumerate(order)}
+    target = example.values["target_o1"]
+    steps = list(backward_steps(example.root))
+    k, step = next((k, s) for k, s in enumerate(steps, start=1) if s.input is target)
+    half = next(s for s in steps if s.input.label == "" and s.input.data == 0.5)
+    with opened(browser, path) as view:
+        drawn = set(view.titles("g.node"))
+        assert f"v{place[target]}" not in drawn and f"v{place[half.input]}" not in drawn
+        view.press("Next")  # the first value computed is target_o1, a given number
+        assert view.text() == f"Forward 1 of {len(order)}: target_o1 = 0.01 (given)"
+        # shown where it is written: target_o1's subtraction, "target_o1 (0.01) − x"
+        assert view.titles(".st-computing") == [f"v{place[step.node]}_op"]
+        view.press("Next", len(order) - 1 + k)
+        assert view.text() == f"Backward step {k} of {len(steps)}: {step}"
+        assert view.titles("g.node.st-receiving") == [f"v{place[step.node]}_op"]
+        assert view.titles("g.node.st-passing") == [f"v{place[step.node]}"]
+        assert view.titles("g.edge.st-edge") == []
+        view.press("Last")
+        names = [name for name, _ in view.table()]
+        # every gradient the picture shows, and only those: 31 values less 2 targets, 2 halves
+        assert len(names) == 27
+        assert "target_o1" not in names and "target_o2" not in names and "0.5" not in names
+        assert ("w5", "0.08216704056") in view.table()  # the slide's dE_total/dw5

@@ -67,8 +67,15 @@
       });
       var nodes = (graph[value.id] || []).concat(graph[value.id + "_op"] || []);
       var dataTexts = textsStarting(graph[value.id], "data ");
+      // A number folded into operations ("× 0.5", "target_o1 − x") has no box: it is
+      // shown by the operation nodes it is written into.
+      var writtenIn = [];
+      value.foldedInto.forEach(function (k) {
+        writtenIn = writtenIn.concat(graph[values[k].id + "_op"] || []);
+      });
       return {
         node: graph[value.id] || [],
+        writtenIn: writtenIn,
         op: graph[value.id + "_op"] || [],
         all: nodes.concat(ownEdges),
         data: dataTexts,
@@ -122,7 +129,7 @@
     function gradientsAfter(taken) {
       var grads = values.map(function () { return null; });
       if (taken === 0) return grads;
-      var rootPlace = record.found[0];
+      var rootPlace = record.rootPlace;
       grads[rootPlace] = { text: record.rootGrad, exact: record.rootExact, partial: false };
       var counts = values.map(function () { return 0; });
       for (var j = 0; j < taken; j++) {
@@ -178,22 +185,32 @@
         var step = record.backward[taken - 1];
         var from = values[step.node];
         var to = values[step.input];
+        var receiving = drawn[step.input].node;
         var passing = drawn[step.node].node.concat(drawn[step.node].op);
+        if (!receiving.length && values[step.input].foldedInto.indexOf(step.node) >= 0) {
+          // A folded number receives its share inside the operation it is written into.
+          receiving = drawn[step.node].op;
+          passing = drawn[step.node].node;
+        }
         mark(passing, "st-passing");
         mark(edgesNamed(from.id + "_op->" + from.id), "st-passing");
-        mark(drawn[step.input].node, "st-receiving");
+        mark(receiving, "st-receiving");
         var edge = edgesNamed(to.id + "->" + from.id + "_op")[step.edge];
         if (edge) mark([edge], "st-edge");
         if (rows[step.input]) mark([rows[step.input].row], "st-current");
         parameters.forEach(function (parameter) {
           if (parameter.place === step.input) mark(parameter.elements, "st-receiving");
         });
-        focus = drawn[step.input].node.concat(passing);
+        focus = receiving.concat(passing);
         say(record.backward[taken - 1].text);
       } else if (computed > 0) {
         var now = record.forward[computed - 1];
-        mark(drawn[now.node].all, "st-computing");
-        focus = drawn[now.node].all;
+        var nowParts = drawn[now.node];
+        var computing = nowParts.all.length ? nowParts.all : nowParts.writtenIn;
+        // A folded number shows in full in its operation node, which is still to come.
+        computing.forEach(function (g) { g.classList.remove("st-pending"); });
+        mark(computing, "st-computing");
+        focus = computing;
         say(now.text);
       } else {
         say(record.start);
