@@ -14,7 +14,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -90,7 +90,12 @@ class StepThrough:
 
 
 def step_through(
-    root: Value, gradient: float = 1.0, *, model: Any = None, **drawing_options: Any
+    root: Value,
+    gradient: float = 1.0,
+    *,
+    model: Any = None,
+    network_options: Mapping[str, Any] | None = None,
+    **drawing_options: Any,
 ) -> StepThrough:
     """An interactive step-through of root's forward pass and backward(gradient) pass.
 
@@ -103,7 +108,9 @@ def step_through(
     The pass starts from zero gradients, and every `.grad` in the graph is put back exactly
     as it was afterwards: stepping through changes nothing. drawing_options go to draw_dot
     (decimals, color_roles, rankdir, ...). With `model=` (an nn model) the network diagram
-    is offered as a second view, its weights' gradients filling in step by step.
+    is offered as a second view, its weights' gradients filling in step by step;
+    network_options go to its drawing, model.network_drawing(**network_options) (for nn:
+    input_names=["i1", "i2"] names the inputs as the graph does).
     """
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value to step through, got {type(root).__name__}")
@@ -117,6 +124,19 @@ def step_through(
             "model= needs a model that can draw itself, with a network_drawing() method (an "
             f"nn MLP or Layer); got {type(model).__name__}"
         )
+    if network_options is not None:
+        if model is None:
+            raise TypeError("network_options= are for the network view: give model= too")
+        if not isinstance(network_options, Mapping):
+            raise TypeError(
+                "network_options must be a dict of network_drawing's options (such as "
+                f"{{'input_names': ['i1', 'i2']}}), got {type(network_options).__name__}"
+            )
+        if "show_grad" in network_options:
+            raise TypeError(
+                "step_through shows the network's gradients itself; leave out show_grad= "
+                "from network_options"
+            )
     options = _Options(**drawing_options)
     number = options.number  # numbers as the drawing writes them
     structure = _Structure.of(root, options)
@@ -135,7 +155,8 @@ def step_through(
         if model is not None:
             # The same precision as the graph: the page writes both from one record.
             precision = {k: v for k, v in drawing_options.items() if k in ("decimals", "digits")}
-            drawing = model.network_drawing(show_grad=True, **precision)
+            network = {**precision, **(network_options or {})}
+            drawing = model.network_drawing(show_grad=True, **network)
             place = {node: k for k, node in enumerate(order)}
             parameters = getattr(drawing, "parameters", {})
             record["network"] = {

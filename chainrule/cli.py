@@ -148,11 +148,24 @@ def save_step_through(
     root: Value, path: Path, model: MLP | None = None, **drawing_options: Any
 ) -> Path:
     """Write root's step-through page to path (an error that cannot names the path); with
-    a model, the page offers its network diagram as a second view."""
+    a model, the page offers its network diagram as a second view, its inputs named as
+    in the graph (as --network names them)."""
     from autograd import step_through
 
-    step_through(root, model=model, **drawing_options).save(path)
+    network = None if model is None else {"input_names": input_names(model, root)}
+    step_through(root, model=model, network_options=network, **drawing_options).save(path)
     return path
+
+
+def input_names(model: MLP, root: Value) -> list[str] | None:
+    """The names root's graph gives model's inputs: the x's of the first neuron's w·x + b
+    (i1, i2 in the 2-2-2); None (nn's x1, x2, ...) when the graph does not name them all."""
+    from autograd import topological_order
+
+    first = model.layers[0].neurons[0].w[0]
+    sums = [n for n in topological_order(root) if n.inputs[:1] == (first,)]
+    names = [x.label for x in sums[0].inputs[1:-1:2]] if sums else []
+    return names if names and all(names) else None
 
 
 def add_output_options(command: argparse.ArgumentParser) -> None:
@@ -349,16 +362,10 @@ def show_example(
             with writing(path):
                 written.append(Path(picture.save(path, dpi=dpi)))
     if model is not None and network is not None:
-        from autograd import topological_order
         from chainrule import draw_network
 
-        # The inputs' names as the graph has them: the x's of the first neuron's w·x + b.
-        first = model.layers[0].neurons[0].w[0]
-        sums = [n for n in topological_order(example.root) if n.inputs[:1] == (first,)]
-        names = [x.label for x in sums[0].inputs[1:-1:2]] if sums else []
-        diagram = draw_network(
-            model, input_names=names if names and all(names) else None, decimals=options["decimals"]
-        )
+        names = input_names(model, example.root)  # as the graph has them
+        diagram = draw_network(model, input_names=names, decimals=options["decimals"])
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
     if html is not None:  # records its own pass from zero and leaves the gradients be

@@ -476,3 +476,42 @@ def test_unlabelled_values_have_one_name_in_the_picture_the_steps_and_the_page()
     # 5 steps: 2 inputs of the −, 1 of the square, 2 of the ×
     assert page.record["backward"][0]["text"] == f"Backward step 1 of 5: {first}"
     assert "(target_o1 − out_o1)²" in page.html and "v2" not in page.record["backward"][0]["text"]
+
+
+def input_labels(svg: str) -> list[str]:
+    """The texts of the network diagram's input nodes (nn names them x0, x1, ... in DOT)."""
+    return re.findall(r"<title>x\d+</title>\s*<ellipse[^>]*/>\s*<text[^>]*>([^<]*)</text>", svg)
+
+
+def test_network_options_name_the_inputs_of_the_network_view():
+    model, loss = slide_mlp()
+    assert input_labels(step_through(loss, model=model).figures["network"]) == ["x1", "x2"]
+    page = step_through(loss, model=model, network_options={"input_names": ["i1", "i2"]})
+    assert input_labels(page.figures["network"]) == ["i1", "i2"]
+    assert "grad 0.0822" in page.figures["network"]  # still the pass's dE_total/dw5, 4 places
+
+
+def test_bad_network_options_are_refused_with_the_reason():
+    model, loss = slide_mlp()
+    with pytest.raises(TypeError, match="give model= too"):
+        step_through(loss, network_options={"input_names": ["i1", "i2"]})
+    with pytest.raises(TypeError, match="must be a dict"):
+        step_through(loss, model=model, network_options=["i1", "i2"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="leave out show_grad"):
+        step_through(loss, model=model, network_options={"show_grad": False})
+    with pytest.raises(ValueError, match="one name per input"):
+        step_through(loss, model=model, network_options={"input_names": ["i1"]})
+
+
+def test_example_html_names_the_network_inputs_as_example_network_does(tmp_path):
+    page, diagram = tmp_path / "p.html", tmp_path / "n.svg"
+    command = [sys.executable, "-m", "chainrule", "example", "2-2-2"]
+    for option, path in (("--html", page), ("--network", diagram)):
+        result = subprocess.run([*command, option, str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    # The 2-2-2's graph names its inputs i1 and i2 (the slides' names), and so do both.
+    assert input_labels(diagram.read_text(encoding="utf-8")) == ["i1", "i2"]
+    _, network = page.read_text(encoding="utf-8").split(
+        '<figure class="st-figure" data-view="network"'
+    )
+    assert input_labels(network) == ["i1", "i2"]
