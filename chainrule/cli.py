@@ -449,7 +449,10 @@ def run_demo(args: argparse.Namespace) -> list[Path]:
     )
     print()
     written += show_example(
-        "2-2-2", graphs=[out / "2-2-2.png", out / "2-2-2.svg"], html=out / "2-2-2.html"
+        "2-2-2",
+        graphs=[out / "2-2-2.png", out / "2-2-2.svg"],
+        network=out / "2-2-2-network.png",
+        html=out / "2-2-2.html",
     )
     print()
     written += train_and_report(

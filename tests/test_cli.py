@@ -482,7 +482,7 @@ def test_demo_writes_graphs_frames_plot_and_weights_and_lists_them(tmp_path):
     assert "0.298371109" in result.stdout  # E_total of the 2-2-2 network (slide)
     assert "-12" in result.stdout  # f of (x + y) * z
     assert "Predicted y: " in result.stdout
-    for name in ("xyz.png", "2-2-2.png"):
+    for name in ("xyz.png", "2-2-2.png", "2-2-2-network.png"):
         assert (out / name).read_bytes()[:8] == PNG_MAGIC
     for name in ("xyz.svg", "2-2-2.svg"):
         assert "<svg" in (out / name).read_text()
