@@ -500,12 +500,12 @@ def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
     With leaves=False only nodes with inputs are listed
     (what the backward pass needs: a leaf has nothing to pass its gradient on to).
     """
-    return _search(root, leaves=leaves, zero_grads=False)
+    return _search(root, leaves=leaves)
 
 
-def _search(root: Value, *, leaves: bool, zero_grads: bool) -> list[Value]:
-    """topological_order's search; with zero_grads it also sets each listed node's grad to
-    0.0, as the backward pass needs, saving a second walk over the nodes."""
+def _search(root: Value, *, leaves: bool) -> list[Value]:
+    """topological_order's search. (backward() walks the same way in _plan, which also keeps
+    and zeroes the grads and lists the leaves apart.)"""
     if not leaves and not root.inputs:
         return []
     # Each search uses two fresh marks, so no mark left by an earlier search can match.
@@ -519,8 +519,6 @@ def _search(root: Value, *, leaves: bool, zero_grads: bool) -> list[Value]:
         if mark is entered:  # back from its inputs: all of them are in order now
             node._mark = done
             order.append(node)
-            if zero_grads:
-                node.grad = 0.0
         elif mark is not done:
             inputs = node.inputs
             if not inputs:  # a leaf is finished the moment it is reached

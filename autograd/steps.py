@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .engine import Value, _as_gradient, _search
+from .engine import Value, _as_gradient, topological_order
 from .names import grouped, node_names
 from .ops import local_derivatives
 from .printing import format_number
@@ -66,7 +66,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
     was before the first step (except a grad someone else has changed since it was written).
     """
     gradient = _as_gradient(gradient)
-    order = _search(root, leaves=True, zero_grads=False)
+    order = topological_order(root)
     names = node_names(root)
     for node in order:
         data = node.data
