@@ -19,6 +19,7 @@ from .ops import (
     ABS,
     ADD,
     CLAMP,
+    COS,
     DIV,
     EXP,
     LEAF,
@@ -31,6 +32,8 @@ from .ops import (
     POW_C,
     RELU,
     SIGMOID,
+    SIN,
+    SQRT,
     SUB,
     SUM,
     TANH,
@@ -195,6 +198,17 @@ class Value:
     def relu(self) -> Value:
         return _unary(RELU, self)
 
+    def sin(self) -> Value:
+        return _unary(SIN, self)
+
+    def cos(self) -> Value:
+        return _unary(COS, self)
+
+    def sqrt(self) -> Value:
+        """The square root; a negative number, or a backward pass through sqrt(0) (whose
+        slope is infinite), raises ValueError naming the value."""
+        return _unary(SQRT, self)
+
     def max(self, other: Value | float) -> Value:
         """The larger of self and other, as a `max` node. The gradient goes to the one
         chosen, all of it; on a tie that is self, as Python's max(a, b) returns a."""
@@ -307,6 +321,9 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
     "relu": Value.relu,
+    "sin": Value.sin,
+    "cos": Value.cos,
+    "sqrt": Value.sqrt,
     "clamp": Value.clamp,
     "abs": Value.abs,
     "max": lambda first, *rest: _fold(MAX, first, rest),

@@ -10,6 +10,7 @@ a learner sees one name for one node wherever it appears.
 from __future__ import annotations
 
 from .engine import Value
+from .ops import TABLE
 
 # How each operation is written: in a drawing's small op node, and inside a formula name.
 OP_SYMBOLS = {
@@ -24,13 +25,25 @@ OP_SYMBOLS = {
     "tanh": "tanh",
     "sigmoid": "σ",
     "relu": "ReLU",
+    "sin": "sin",
+    "cos": "cos",
+    "sqrt": "√",
     "sum": "Σ",
     "wsum": "Σ w·x + b",
 }
 # A formula name longer than this no longer reads in a box: the node is "mul1" instead.
 LONGEST_FORMULA = 24
 OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "wsum": "net"}
-FUNCTION_NAMES = {"sigmoid": "σ", "relu": "relu", "exp": "exp", "log": "log", "tanh": "tanh"}
+FUNCTION_NAMES = {
+    "sigmoid": "σ",
+    "relu": "relu",
+    "exp": "exp",
+    "log": "log",
+    "tanh": "tanh",
+    "sin": "sin",
+    "cos": "cos",
+    "sqrt": "√",
+}
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")  # (a − b)² in a name
 
 
@@ -97,6 +110,8 @@ def _formula(node: Value, names: dict[Value, str], formula: set[Value]) -> str |
         return f"−{part(inputs[0])}"
     if op in FUNCTION_NAMES:
         return f"{FUNCTION_NAMES[op]}({names[inputs[0]]})"
+    if node.op not in TABLE and op.isidentifier():  # an operation of one's own: swish(h)
+        return f"{op}({', '.join(names[x] for x in inputs)})"
     if op == "sum" and len(inputs) <= 3:
         return " + ".join(part(x) for x in inputs)
     return None

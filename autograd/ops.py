@@ -131,6 +131,22 @@ def _log(a: float) -> float:
     return math.log(a)
 
 
+def _sqrt(a: float) -> float:
+    if a < 0.0:
+        raise ValueError(f"sqrt({a!r}): sqrt is defined only for numbers >= 0")
+    return math.sqrt(a)
+
+
+def _sqrt_local(a: float, out: float) -> float:
+    # d/da sqrt(a) = 1 / (2 sqrt(a)) = 0.5 / out; at a = 0 the slope is infinite.
+    if out == 0.0:
+        raise ValueError(
+            f"the derivative of sqrt(x) at x = {a!r} is infinite (1 / (2 sqrt(x))); "
+            "move x away from 0"
+        )
+    return 0.5 / out
+
+
 def _sigmoid(a: float) -> float:
     # 1 / (1 + e^-a) overflows e^-a for a below about -709; the second form never does.
     if a >= 0.0:
@@ -191,6 +207,12 @@ EXP     = Op("exp",     "unary",  "exp({a})",     lambda a, c: _exp(a), lambda a
 LOG     = Op("log",     "unary",  "log({a})",     lambda a, c: _log(a), lambda a, out, c: 1.0 / a)
 TANH    = Op("tanh",    "unary",  "tanh({a})",    lambda a, c: math.tanh(a),
              lambda a, out, c: 1.0 - out * out)
+SIN     = Op("sin",     "unary",  "sin({a})",     lambda a, c: math.sin(a),
+             lambda a, out, c: math.cos(a))
+COS     = Op("cos",     "unary",  "cos({a})",     lambda a, c: math.cos(a),
+             lambda a, out, c: -math.sin(a))
+SQRT    = Op("sqrt",    "unary",  "sqrt({a})",    lambda a, c: _sqrt(a),
+             lambda a, out, c: _sqrt_local(a, out))
 SIGMOID = Op("sigmoid", "unary",  "sigmoid({a})", lambda a, c: _sigmoid(a),
              lambda a, out, c: out * (1.0 - out))
 # relu is not differentiable at 0; like PyTorch we use 0 there, so a dead unit stays dead.
@@ -221,7 +243,7 @@ def _leaf_has_no_rule(*args: object) -> Any:
 LEAF = Op("", "leaf", "", _leaf_has_no_rule, _leaf_has_no_rule)
 
 TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, POW_C, NEG, EXP, LOG, TANH, SIGMOID, RELU,
-                         CLAMP, SUM, WSUM, MAX, MIN, ABS)
+                         CLAMP, SUM, WSUM, MAX, MIN, ABS, SIN, COS, SQRT)
 # fmt: on
 
 

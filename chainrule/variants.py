@@ -119,8 +119,8 @@ def problems(example: WorkedExample, decimals: int) -> list[str]:
             found.append(f"division by almost zero ({inputs[1].data:g})")
         elif op == "**" and len(inputs) == 1 and node.const < 0 and abs(a) < 0.1:  # type: ignore[operator]
             found.append(f"{a:g} ** {node.const} divides by almost zero")
-        elif op == "log" and a < 0.1:
-            found.append(f"log({a:g}) of almost zero")
+        elif op in ("log", "sqrt") and a < 0.1:
+            found.append(f"{op}({a:g}) of almost zero")
         elif op == "sigmoid" and node.data * (1.0 - node.data) < 0.01:
             found.append(f"sigmoid({a:g}) is saturated")
         elif op == "tanh" and 1.0 - node.data * node.data < 0.01:

@@ -34,6 +34,9 @@ ROWS = [
     (ops.MAX, lambda a, b: a.max(b), [(1.0, 2.0), (-3.5, 0.25), (2.0, -1.0)]),
     (ops.MIN, lambda a, b: a.min(b), [(1.0, 2.0), (-3.5, 0.25), (2.0, -1.0)]),
     (ops.ABS, lambda a: abs(a), [(-1.5,), (2.0,), (0.25,)]),
+    (ops.SIN, lambda a: a.sin(), [(0.0,), (-2.0,), (5.0,)]),
+    (ops.COS, lambda a: a.cos(), [(0.0,), (-2.0,), (5.0,)]),
+    (ops.SQRT, lambda a: a.sqrt(), [(0.04,), (2.0,), (25.0,)]),
 ]
 
 
@@ -75,6 +78,9 @@ REFERENCE = [
     max,
     min,
     abs,
+    math.sin,
+    math.cos,
+    math.sqrt,
 ]
 
 
@@ -128,6 +134,28 @@ def test_log_of_a_non_positive_number():
         Value(-1.0).log()
     with pytest.raises(ValueError, match=r"log\(0\.0\)"):
         Value(0.0).log()
+
+
+def test_sqrt_of_a_negative_number():
+    with pytest.raises(ValueError, match=r"sqrt\(-4\.0\): sqrt is defined only for numbers >= 0"):
+        Value(-4.0).sqrt()
+    assert Value(0.0).sqrt().data == 0.0  # sqrt(0) itself is fine
+
+
+def test_infinite_derivative_of_sqrt_at_zero_keeps_the_grads():
+    x = Value(0.0)
+    x.grad = 2.5
+    y = x.sqrt()
+    with pytest.raises(ValueError, match=r"derivative of sqrt\(x\) at x = 0\.0 is infinite"):
+        y.backward()
+    assert x.grad == 2.5  # all or nothing: the pass took nothing back half-done
+
+
+def test_sin_cos_sqrt_derivatives_are_the_textbook_ones():
+    # d/dx sin x = cos x, d/dx cos x = -sin x, d/dx sqrt x = 1 / (2 sqrt x): at x = 4, 0.25
+    x = Value(4.0)
+    (x.sin() + x.cos() + x.sqrt()).backward()
+    assert x.grad == math.cos(4.0) - math.sin(4.0) + 0.25
 
 
 def test_division_by_zero():
