@@ -35,18 +35,26 @@ def define_op(
         >>> my_exp(Value(0.0)).data
         1.0
     """
-    row = define_row(name, forward, derivatives)
+    function = make_operation(name, forward, *derivatives)
     if (name in FUNCTIONS and FUNCTIONS[name] is not _DEFINED.get(name)) or name in TABLE:
         raise ValueError(
             f"{name!r} is already one of chainrule's operations; give yours another name, "
             f"such as 'my_{name}'"
         )
-    function = _builder(row, len(derivatives))
-    function.__name__ = function.__qualname__ = name
     function.__doc__ = (
         f"{name}: an operation made by define_op ({_count(len(derivatives), 'input')})."
     )
     _DEFINED[name] = FUNCTIONS[name] = function
+    return function
+
+
+def make_operation(
+    name: str, forward: Callable[..., float], *derivatives: Callable[..., float]
+) -> Callable[..., Value]:
+    """define_op without registering the name: the node builder of a new row, for
+    operations that belong to one file (an example's [functions]) rather than to all text."""
+    function = _builder(define_row(name, forward, derivatives), len(derivatives))
+    function.__name__ = function.__qualname__ = name
     return function
 
 

@@ -2,20 +2,22 @@
 
 It reads Python-like arithmetic with Python's own parser (`ast`), and then walks the tree
 itself, allowing only numbers, names, + - * / **, unary minus and calls to the functions in
-`autograd.engine.FUNCTIONS`. Nothing is ever evaluated as Python: an attribute, a string,
-a subscript, a lambda or a call to anything else is an error that says what was found, where
-(line and column), and what is allowed. Definitions may come in any order; a cycle between
-them is an error that names it.
+`autograd.engine.FUNCTIONS` (or to functions written in the language itself, such as
+`"swish(x)" = "x * sigmoid(x)"`: see `define_functions`). Nothing is ever evaluated as
+Python: an attribute, a string, a subscript, a lambda or a call to anything else is an error
+that says what was found, where (line and column), and what is allowed. Definitions may come
+in any order; a cycle between them is an error that names it.
 """
 
 from __future__ import annotations
 
 import ast
 import numbers
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
-from .engine import FUNCTIONS, Value
+from .define import make_operation
+from .engine import FUNCTIONS, Value, enable_grad, no_grad
 
 OPERATORS: dict[type, str] = {
     ast.Add: "+",
@@ -31,9 +33,9 @@ class ExpressionError(ValueError):
     values. The message names the place (where, line, column) and what to do instead."""
 
 
-def allowed() -> str:
+def allowed(functions: Mapping[str, Function] | None = None) -> str:
     """What the language accepts, in one sentence (shown with every syntax error)."""
-    names = ", ".join(sorted(FUNCTIONS))
+    names = ", ".join(sorted([*FUNCTIONS, *(functions or {})]))
     return f"allowed are numbers, names, + - * / **, unary minus, parentheses and calls to {names}"
 
 
@@ -48,12 +50,35 @@ class Definition:
     uses: tuple[str, ...]  # the names it reads, in order of first use
 
 
-def parse(text: str, *, where: str = "expression", line_offset: int = 0) -> list[Definition]:
+@dataclass(frozen=True)
+class Function:
+    """A function written in the language: `hypot(a, b)` with the body `sqrt(a*a + b*b)`.
+
+    Calling `build` makes one node whose op is the function's own row (named `hypot`, so
+    drawings and derivations show it by name): its forward rule computes the body, and its
+    local derivatives come from a backward pass through the body at the node's inputs.
+    """
+
+    name: str
+    parameters: tuple[str, ...]
+    text: str  # the body as written
+    tree: ast.expr = field(repr=False)
+    build: Callable[..., Value] = field(repr=False, compare=False)
+
+
+def parse(
+    text: str,
+    *,
+    where: str = "expression",
+    line_offset: int = 0,
+    functions: Mapping[str, Function] | None = None,
+) -> list[Definition]:
     """Parse statements `name = expression`, separated by `;` or newlines.
 
     A last statement without `name =` is named "out". `where` names the source in messages
     (a file name, "expression"); `line_offset` shifts reported lines (text taken from a
-    file). Raises ExpressionError for anything outside the language.
+    file); `functions` are functions of one's own it may call (from `define_functions`).
+    Raises ExpressionError for anything outside the language.
     """
     try:
         module = ast.parse(text, mode="exec")
@@ -64,7 +89,7 @@ def parse(text: str, *, where: str = "expression", line_offset: int = 0) -> list
         column = error.offset or 0
         raise ExpressionError(
             f"{where}, line {line}, column {column}: cannot parse {error.text!r:.60}: "
-            f"{error.msg}; {allowed()}"
+            f"{error.msg}; {allowed(functions)}"
         ) from None
     lines = text.splitlines()
     definitions: list[Definition] = []
@@ -89,10 +114,10 @@ def parse(text: str, *, where: str = "expression", line_offset: int = 0) -> list
                 statement,
                 line_offset,
                 _describe(statement),
-                f"each statement is `name = expression`; {allowed()}",
+                f"each statement is `name = expression`; {allowed(functions)}",
             )
         _check_name(name, where, statement, line_offset)
-        uses = _check(tree, where, line_offset)
+        uses = _check(tree, where, line_offset, functions or {})
         expression_text = _source(lines, tree)
         definitions.append(Definition(name, expression_text, tree, line, uses))
     if not definitions:
@@ -101,14 +126,18 @@ def parse(text: str, *, where: str = "expression", line_offset: int = 0) -> list
 
 
 def evaluate(
-    definitions: list[Definition], given: Mapping[str, Value], *, where: str = "expression"
+    definitions: list[Definition],
+    given: Mapping[str, Value],
+    *,
+    where: str = "expression",
+    functions: Mapping[str, Function] | None = None,
 ) -> dict[str, Value]:
     """Compute every definition from the given Values, in dependency order.
 
     Returns the computed Values by name, in the order they were computed, each labelled with
     its name. Raises ExpressionError naming the definition for an unknown name, a name
     defined twice, a cycle, or a math error at these values (division by zero, log of a
-    negative number, an overflow).
+    negative number, an overflow). `functions` are the ones `parse` was given.
     """
     by_name: dict[str, Definition] = {}
     for definition in definitions:
@@ -136,7 +165,7 @@ def evaluate(
     computed: dict[str, Value] = {}
     for definition in _dependency_order(definitions, by_name, where):
         try:
-            value = _value(_compute(definition.tree, env))
+            value = _value(_compute(definition.tree, env, functions or {}))
         except RecursionError:
             raise ExpressionError(
                 f"{where}, line {definition.line}: {definition.name} is nested too deeply; "
@@ -158,11 +187,205 @@ def evaluate(
     return computed
 
 
+# -- functions of one's own -----------------------------------------------------------
+
+
+def define_functions(
+    table: Mapping[str, str],
+    *,
+    where: str = "functions",
+    lines: Mapping[str, int] | None = None,
+) -> dict[str, Function]:
+    """Functions written in the language, from signatures and bodies:
+    `{"swish(x)": "x * sigmoid(x)", "hypot(a, b)": "sqrt(a*a + b*b)"}`.
+
+    A body reads only its parameters, and may call the built-in functions and the other
+    functions of the table (in any order, but never itself, directly or through others).
+    Each function becomes one operation of its own (see `Function`). `where` names the
+    table in messages (a file's "[functions]"); `lines` gives each key's line. Raises
+    ExpressionError naming the key for a bad signature, a name that clashes with a
+    built-in function, a name that is not a parameter, a wrong argument count or recursion.
+    """
+
+    def place(key: str) -> str:
+        line = (lines or {}).get(key)
+        return f"{where} {key}" + (f", line {line}" if line else "")
+
+    signatures: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for key in table:
+        name, parameters = _signature(key, place(key))
+        if name in FUNCTIONS:
+            raise ExpressionError(
+                f"{place(key)}: {name} is already a function of the language; give yours "
+                f"another name, such as my_{name}"
+            )
+        for other, (other_name, _) in signatures.items():
+            if other_name == name:
+                raise ExpressionError(
+                    f"{place(key)}: {name} is defined twice (also as {other}); keep one"
+                )
+        signatures[key] = (name, parameters)
+    # First the bodies, checked against every signature (a body may call a later one).
+    declared = {
+        name: Function(name, parameters, "", ast.Constant(0.0), _not_built)
+        for name, parameters in signatures.values()
+    }
+    bodies: dict[str, Function] = {}
+    calls: dict[str, list[str]] = {}
+    keys: dict[str, str] = {}
+    for key, body in table.items():
+        name, parameters = signatures[key]
+        line = (lines or {}).get(key, 1)
+        definition = _one_expression(body, f"{where} {key}", line - 1, declared)
+        unknown = [n for n in definition.uses if n not in parameters]
+        if unknown:
+            raise ExpressionError(
+                f"{place(key)}: {name}({', '.join(parameters)}) = {body} uses the name "
+                f"{unknown[0]!r}, which is not one of its parameters; a function reads only "
+                "its parameters (give the number as an argument)"
+            )
+        bodies[name] = Function(name, parameters, definition.text, definition.tree, _not_built)
+        calls[name] = [
+            node.func.id
+            for node in ast.walk(definition.tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in declared
+        ]
+        keys[name] = key
+    # Then each function after the ones it calls; a cycle is recursion, which has no end.
+    built: dict[str, Function] = {}
+    for name in _callees_first(calls, lambda cycle: place(keys[cycle[0]])):
+        function = bodies[name]
+        built[name] = replace(function, build=_operation(function, built))
+    return {name: built[name] for name in bodies}
+
+
+def _signature(key: str, place: str) -> tuple[str, tuple[str, ...]]:
+    """("hypot", ("a", "b")) from the key "hypot(a, b)"."""
+    fix = (
+        'write a name and its parameters, such as "swish(x)" or "hypot(a, b)", and the body '
+        'as the value: "hypot(a, b)" = "sqrt(a*a + b*b)"'
+    )
+    try:
+        tree = ast.parse(key.strip(), mode="eval").body
+    except (SyntaxError, RecursionError, MemoryError):
+        raise ExpressionError(f"{place}: the key is not a signature; {fix}") from None
+    if (
+        not isinstance(tree, ast.Call)
+        or not isinstance(tree.func, ast.Name)
+        or tree.keywords
+        or not all(isinstance(a, ast.Name) for a in tree.args)
+    ):
+        raise ExpressionError(f"{place}: the key is not a signature; {fix}")
+    name = tree.func.id
+    parameters = tuple(a.id for a in tree.args)  # type: ignore[attr-defined]
+    for text in (name, *parameters):
+        if text.startswith("__"):
+            raise ExpressionError(f"{place}: names may not start with two underscores")
+    if not parameters:
+        raise ExpressionError(f"{place}: {name}() has no parameters; a function needs one")
+    repeated = [p for k, p in enumerate(parameters) if p in parameters[:k]]
+    if repeated:
+        raise ExpressionError(f"{place}: the parameter {repeated[0]} is named twice")
+    return name, parameters
+
+
+def _one_expression(
+    body: str, where: str, line_offset: int, functions: Mapping[str, Function]
+) -> Definition:
+    """A function's body, parsed and checked as the one expression it must be."""
+    definitions = parse(body, where=where, line_offset=line_offset, functions=functions)
+    if len(definitions) != 1 or definitions[0].name != "out":
+        raise ExpressionError(
+            f"{where}, line {line_offset + 1}: the body must be one expression, such as \"x * sigmoid(x)\", with no "
+            "`name =` and no `;`"
+        )
+    return definitions[0]
+
+
+def _callees_first(calls: Mapping[str, list[str]], place: Callable[[list[str]], str]) -> list[str]:
+    """The functions, each after the functions it calls; ExpressionError on recursion."""
+    order: list[str] = []
+    state: dict[str, str] = {}
+    for start in calls:
+        stack = [(start, 0)]
+        if state.get(start) == "done":
+            continue
+        state[start] = "open"
+        while stack:
+            name, k = stack.pop()
+            if k < len(calls[name]):
+                stack.append((name, k + 1))
+                callee = calls[name][k]
+                if state.get(callee) == "open":
+                    path = [n for n, _ in stack]
+                    cycle = path[path.index(callee) :] + [callee]
+                    what = (
+                        f"{callee} calls itself"
+                        if len(cycle) == 2
+                        else f"the functions call each other in a circle: {' -> '.join(cycle)}"
+                    )
+                    raise ExpressionError(
+                        f"{place(cycle)}: {what}; recursion has no end here, write the "
+                        "body with other functions"
+                    )
+                if state.get(callee) != "done":
+                    state[callee] = "open"
+                    stack.append((callee, 0))
+            else:
+                state[name] = "done"
+                order.append(name)
+    return order
+
+
+def _not_built(*operands: Value | float) -> Value:
+    raise AssertionError("a function is called before it is built")  # define_functions' order
+
+
+def _operation(function: Function, built: Mapping[str, Function]) -> Callable[..., Value]:
+    """The node builder of function's own row. Forward computes the body on the inputs'
+    numbers; the local derivatives are a backward pass through the body at those numbers
+    (one pass gives all of them; the last point's are kept for the next input's call)."""
+    names = function.parameters
+    n = len(names)
+
+    def body(xs: tuple[float, ...]) -> tuple[list[Value], Value]:
+        leaves = [Value(x, name) for name, x in zip(names, xs)]
+        return leaves, _value(_compute(function.tree, dict(zip(names, leaves)), built))
+
+    def forward(*xs: float) -> float:
+        with no_grad():  # only the number is needed here
+            return body(xs)[1].data
+
+    last: dict[tuple[float, ...], tuple[float, ...]] = {}
+
+    def gradients(xs: tuple[float, ...]) -> tuple[float, ...]:
+        if xs not in last:
+            with enable_grad():
+                leaves, out = body(xs)
+                out.backward()
+            last.clear()
+            last[xs] = tuple(leaf.grad for leaf in leaves)
+        return last[xs]
+
+    def derivative(k: int) -> Callable[..., float]:
+        def local(*inputs_and_out: float) -> float:  # (x1, ..., xn, out)
+            return gradients(inputs_and_out[:n])[k]
+
+        return local
+
+    return make_operation(function.name, forward, *[derivative(k) for k in range(n)])
+
+
 # -- checking the tree: only the language's own nodes ------------------------------------
 
 
-def _check(tree: ast.expr, where: str, line_offset: int) -> tuple[str, ...]:
-    """The names tree reads; ExpressionError at the first node outside the language."""
+def _check(
+    tree: ast.expr, where: str, line_offset: int, functions: Mapping[str, Function]
+) -> tuple[str, ...]:
+    """The names tree reads; ExpressionError at the first node outside the language (or at
+    a call of one of `functions` with the wrong number of arguments)."""
     uses: list[str] = []
     stack: list[ast.AST] = [tree]
     while stack:
@@ -175,7 +398,7 @@ def _check(tree: ast.expr, where: str, line_offset: int) -> tuple[str, ...]:
             pass
         elif isinstance(node, ast.Name):
             _check_name(node.id, where, node, line_offset)
-            if node.id in FUNCTIONS:
+            if node.id in FUNCTIONS or node.id in functions:
                 raise _error(
                     where,
                     node,
@@ -187,8 +410,14 @@ def _check(tree: ast.expr, where: str, line_offset: int) -> tuple[str, ...]:
                 uses.append(node.id)
         elif isinstance(node, ast.Call):
             function = node.func
-            if not isinstance(function, ast.Name) or function.id not in FUNCTIONS:
-                raise _error(where, node, line_offset, f"a call to {_callee(function)}", allowed())
+            known = isinstance(function, ast.Name) and (
+                function.id in FUNCTIONS or function.id in functions
+            )
+            if not known:
+                raise _error(
+                    where, node, line_offset, f"a call to {_callee(function)}", allowed(functions)
+                )
+            assert isinstance(function, ast.Name)
             if node.keywords:
                 raise _error(
                     where,
@@ -197,9 +426,19 @@ def _check(tree: ast.expr, where: str, line_offset: int) -> tuple[str, ...]:
                     f"a keyword argument to {function.id}",
                     "pass arguments in order",
                 )
+            own = functions.get(function.id)
+            if own is not None and len(node.args) != len(own.parameters):
+                raise _error(
+                    where,
+                    node,
+                    line_offset,
+                    f"{function.id} called with {len(node.args)} argument"
+                    f"{'' if len(node.args) == 1 else 's'}",
+                    f"{own.name}({', '.join(own.parameters)}) takes {len(own.parameters)}",
+                )
             stack += reversed(node.args)
         else:
-            raise _error(where, node, line_offset, _describe(node), allowed())
+            raise _error(where, node, line_offset, _describe(node), allowed(functions))
     return tuple(uses)
 
 
@@ -308,7 +547,9 @@ def _dependency_order(
     return order
 
 
-def _compute(tree: ast.expr, env: Mapping[str, Value]) -> Value | float:
+def _compute(
+    tree: ast.expr, env: Mapping[str, Value], functions: Mapping[str, Function]
+) -> Value | float:
     """The value of a checked tree. Numbers stay numbers until they meet a Value, so the
     graph holds one node per operation on Values (a number in one becomes a leaf)."""
     if isinstance(tree, ast.Constant):
@@ -316,10 +557,10 @@ def _compute(tree: ast.expr, env: Mapping[str, Value]) -> Value | float:
     if isinstance(tree, ast.Name):
         return env[tree.id]
     if isinstance(tree, ast.UnaryOp):
-        operand = _compute(tree.operand, env)
+        operand = _compute(tree.operand, env, functions)
         return -operand if isinstance(tree.op, ast.USub) else operand
     if isinstance(tree, ast.BinOp):
-        a, b = _compute(tree.left, env), _compute(tree.right, env)
+        a, b = _compute(tree.left, env, functions), _compute(tree.right, env, functions)
         symbol = OPERATORS[type(tree.op)]
         if not isinstance(a, Value) and not isinstance(b, Value):
             a = Value(a)  # two numbers: let the engine compute (and check) it
@@ -334,11 +575,12 @@ def _compute(tree: ast.expr, env: Mapping[str, Value]) -> Value | float:
         return a**b
     if isinstance(tree, ast.Call):
         assert isinstance(tree.func, ast.Name)  # checked by _check
-        arguments = [_compute(a, env) for a in tree.args]
+        arguments = [_compute(a, env, functions) for a in tree.args]
         first = arguments[0] if arguments else None
         if first is not None and not isinstance(first, Value):
             arguments[0] = Value(first)
-        function = FUNCTIONS[tree.func.id]
+        own = functions.get(tree.func.id)
+        function = FUNCTIONS[tree.func.id] if own is None else own.build
         try:
             return function(*arguments)
         except TypeError as error:

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, weighted_sum
-from autograd.expr import Definition, ExpressionError, evaluate, parse
+from autograd.expr import (
+    Definition,
+    ExpressionError,
+    Function,
+    define_functions,
+    evaluate,
+    parse,
+)
 
 # nn through chainrule, which finds its own even beside a learner's nn.py (_packages.py).
 from chainrule import nn, sum_squared_error
@@ -51,6 +58,7 @@ FIELDS = {
     "source": "author, title, url, checked",
     "given": "the numbers typed in",
     "constants": "given names that are constants, not inputs (drawn without a gradient)",
+    "functions": 'functions of your own, e.g. "swish(x)" = "x * sigmoid(x)"',
     "define": "values computed by expressions",
     "network": "inputs, layers and loss of a small network",
     "explain": "the chain-rule column of the gradient table",
@@ -144,7 +152,10 @@ class _Reader:
                 "missing [define] or [network]: what is computed from the given "
                 'numbers, e.g. [define] q = "x + y"'
             )
-        definitions = self.definitions(spec.get("define", {}))
+        define = spec.get("define", {})
+        names = [*given, *(define if isinstance(define, dict) else ())]
+        functions = self.functions(spec.get("functions", {}), names)
+        definitions = self.definitions(define, functions)
         network = spec.get("network")
         lr, parameters, source_updates = self.update(spec.get("update"), given)
         printed, steps = self.printed(spec.get("printed", {}), spec.get("errata", {}))
@@ -180,7 +191,9 @@ class _Reader:
                 given_constants += [n for n in built.constants if n not in given_constants]
                 model = nn.MLP.from_layers(built.model)
             try:
-                computed = evaluate(definitions, values, where=str(self.path))
+                computed = evaluate(
+                    definitions, values, where=str(self.path), functions=functions
+                )
             except ExpressionError as error:
                 raise ExampleError(str(error)) from None
             values.update(computed)
@@ -289,7 +302,32 @@ class _Reader:
                 raise self.error(str(error), "given", key) from None
         return given
 
-    def definitions(self, spec: object) -> list[Definition]:
+    def functions(self, spec: object, names: list[str]) -> dict[str, Function]:
+        """[functions]: "hypot(a, b)" = "sqrt(a*a + b*b)", read by the expression language."""
+        if not isinstance(spec, dict) or not all(isinstance(v, str) for v in spec.values()):
+            raise self.error(
+                '[functions] must be a table of expressions in quotes, the signature as the '
+                'key: "swish(x)" = "x * sigmoid(x)"',
+                "functions",
+            )
+        lines = {key: self.line_of("functions", key) or 1 for key in spec}
+        try:
+            functions = define_functions(spec, where=f"{self.path} [functions]", lines=lines)
+        except ExpressionError as error:
+            raise ExampleError(str(error)) from None
+        for key, function in zip(spec, functions.values()):
+            if function.name in names:
+                raise self.error(
+                    f"[functions] {key}: {function.name} is also a value of the example; "
+                    "give the function or the value another name",
+                    "functions",
+                    key,
+                )
+        return functions
+
+    def definitions(
+        self, spec: object, functions: Mapping[str, Function] | None = None
+    ) -> list[Definition]:
         if not isinstance(spec, dict):
             raise self.error('[define] must be a table of expressions, e.g. q = "x + y"', "define")
         definitions: list[Definition] = []
@@ -306,7 +344,10 @@ class _Reader:
                 raise self.error(f"[define] {key!r} is not a name", "define", key)
             try:
                 definitions += parse(
-                    f"{key} = {value}", where=f"{self.path} [define] {key}", line_offset=line - 1
+                    f"{key} = {value}",
+                    where=f"{self.path} [define] {key}",
+                    line_offset=line - 1,
+                    functions=functions,
                 )
             except ExpressionError as error:
                 raise ExampleError(str(error)) from None
