@@ -24,15 +24,18 @@ from .engine import (
     topological_order,
     weighted_sum,
 )
+from .forward import ForwardStep, forward_steps
 from .steps import Step, backward_steps
 
 __all__ = [
+    "ForwardStep",
     "Step",
     "Value",
     "backward_steps",
     "define_op",
     "draw_dot",
     "enable_grad",
+    "forward_steps",
     "frames_to_gif",
     "gradcheck",
     "is_grad_enabled",

@@ -298,8 +298,8 @@ def _one_expression(
     definitions = parse(body, where=where, line_offset=line_offset, functions=functions)
     if len(definitions) != 1 or definitions[0].name != "out":
         raise ExpressionError(
-            f"{where}, line {line_offset + 1}: the body must be one expression, such as \"x * sigmoid(x)\", with no "
-            "`name =` and no `;`"
+            f"{where}, line {line_offset + 1}: the body must be one expression, such as "
+            '"x * sigmoid(x)", with no `name =` and no `;`'
         )
     return definitions[0]
 

@@ -11,6 +11,7 @@ values (the squares and halves inside a loss) fold into one factor, read off the
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -261,6 +262,71 @@ def latex_name(name: str) -> str:
     return f"{head}_{{{tail}}}"
 
 
+# How the expression language's functions are written in math mode (\sin, not sin).
+LATEX_FUNCTIONS = {
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "exp": r"\exp",
+    "log": r"\log",
+    "tanh": r"\tanh",
+    "sigmoid": r"\sigma",
+    "max": r"\max",
+    "min": r"\min",
+}
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
+
+
+def latex_formula(text: str) -> str | None:
+    r"""A formula of the expression language in math mode: "exp(sin(x)) / y" becomes
+    \frac{\exp(\sin(x))}{y}, "sqrt(a*a + b*b)" \sqrt{a \cdot a + b \cdot b}; a function of
+    one's own is upright, \mathrm{swish}(h). None for text outside the language (such as
+    "given", or a network's "1/2 (t - y)^2"), which is then shown as typed."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+        return _latex_tree(tree)[0]
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _latex_tree(node: ast.expr) -> tuple[str, int]:
+    """(LaTeX, precedence) of a node: 5 for an atom, 3 for unary minus."""
+    if isinstance(node, ast.Name):
+        return latex_name(node.id), 5
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        if isinstance(node.value, bool):
+            raise ValueError("not a number")
+        return f"{node.value:g}", 5
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner, level = _latex_tree(node.operand)
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        return sign + (inner if level >= 3 else rf"\left({inner}\right)"), 3
+    if isinstance(node, ast.BinOp) and type(node.op) in _PRECEDENCE:
+        level = _PRECEDENCE[type(node.op)]
+        (left, left_level), (right, right_level) = _latex_tree(node.left), _latex_tree(node.right)
+        if isinstance(node.op, ast.Div):
+            return rf"\frac{{{left}}}{{{right}}}", 5
+        if isinstance(node.op, ast.Pow):
+            base = left if left_level == 5 else rf"\left({left}\right)"
+            return f"{base}^{{{right}}}", level
+        if left_level < level:
+            left = rf"\left({left}\right)"
+        # a - (b + c) and a * (b * c)'s right side keep their parentheses
+        if right_level < level or (right_level == level and isinstance(node.op, ast.Sub)):
+            right = rf"\left({right}\right)"
+        symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: r"\cdot"}[type(node.op)]
+        return f"{left} {symbol} {right}", level
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        arguments = [_latex_tree(a)[0] for a in node.args]
+        name = node.func.id
+        if name == "sqrt" and len(arguments) == 1:
+            return rf"\sqrt{{{arguments[0]}}}", 5
+        if name == "abs" and len(arguments) == 1:
+            return rf"\left|{arguments[0]}\right|", 5
+        head = LATEX_FUNCTIONS.get(name, rf"\mathrm{{{latex_text(name)}}}")
+        return f"{head}({', '.join(arguments)})", 5
+    raise ValueError("outside the expression language")
+
+
 def _partial(upper: str, lower: str) -> str:
     return rf"\frac{{\partial {latex_name(upper)}}}{{\partial {latex_name(lower)}}}"
 
@@ -276,7 +342,9 @@ def _latex_table(headers: Sequence[str], rows: Sequence[Sequence[str]], math_fir
             first_cell = rf"$\partial {latex_name(upper[1:])} / \partial {latex_name(lower[1:])}$"
         else:
             first_cell = f"${latex_name(first)}$"
-        cells = [first_cell, rf"\texttt{{{latex_text(row[1])}}}", f"${row[2]}$"]
+        formula = None if math_first else latex_formula(row[1])
+        shown = rf"\texttt{{{latex_text(row[1])}}}" if formula is None else f"${formula}$"
+        cells = [first_cell, shown, f"${row[2]}$"]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{tabular}"]
     return "\n".join(lines)
