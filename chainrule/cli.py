@@ -186,6 +186,11 @@ def add_output_options(command: argparse.ArgumentParser) -> None:
         help="write it out as a derivation: tables and each parameter's chain rule along "
         "every path (text, markdown, or a LaTeX fragment)",
     )
+    command.add_argument(
+        "--forward",
+        metavar="NAME",
+        help="also print forward mode for d/dNAME: the evaluation and tangent traces",
+    )
     add_drawing_options(command)
     add_html_option(command)
 
@@ -293,11 +298,18 @@ def show_as_asked(example: examples.WorkedExample, args: argparse.Namespace) -> 
         "rankdir": args.rankdir,
         "show_constants": args.show_constants,
     }
-    return show_example(
+    if args.forward is not None:  # a name that is not an input fails before printing
+        from .forward_trace import forward_report
+
+        trace = forward_report(example, args.forward, args.decimals)
+    written = show_example(
         example, steps=args.steps, graphs=[] if args.graph is None else [args.graph],
         frames=args.frames, fmt=args.fmt, html=args.html, network=args.network, dpi=args.dpi,
         drawing=drawing,
     )  # fmt: skip
+    if args.forward is not None:
+        print(f"\n{trace}")
+    return written
 
 
 def run_expr(args: argparse.Namespace) -> list[Path]:
