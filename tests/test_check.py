@@ -14,6 +14,9 @@ from chainrule.examples import build, load
 KNOWN = {
     "xyz": {"f": "a sign error"},  # the slide's f = 3 * -4 = 12
     "2-2-2": {},
+    "ad-package-readme": {},
+    "ad-package-sin": {},
+    "baydin-survey-forward-reverse": {},
     "colah-sum-over-paths": {},
     "cs231n-max-circuit": {},
     "cs231n-sigmoid-circuit": {},

@@ -51,8 +51,9 @@ def test_examples_lists_each_worked_example_on_one_line():
     # The course's built-ins first, then the library in alphabetical order (the library's
     # names are listed literally in test_examples.py).
     assert [line.split()[0] for line in lines] == ["xyz", "2-2-2", *library_names()]
-    assert lines[3].startswith("cs231n-max-circuit ")
-    assert "Mazur" in lines[5] and "micrograd lecture" in lines[7]
+    assert lines[4].startswith("baydin-survey-forward-reverse ")
+    assert lines[6].startswith("cs231n-max-circuit ")
+    assert "Mazur" in lines[8] and "micrograd lecture" in lines[10]
 
 
 def test_example_xyz_prints_minus_12_and_the_slides_gradients():

@@ -29,6 +29,9 @@ from nn.layers import MLP
 
 # The library's examples, in the order `chainrule examples` lists them (alphabetical).
 LIBRARY = [
+    "ad-package-readme",
+    "ad-package-sin",
+    "baydin-survey-forward-reverse",
     "colah-sum-over-paths",
     "cs231n-max-circuit",
     "cs231n-sigmoid-circuit",
@@ -166,7 +169,7 @@ def test_report_prints_xyz_as_integers_with_the_typo_note():
 
 
 def test_build_rejects_an_unknown_example_naming_the_choices():
-    with pytest.raises(ValueError, match="xyz, 2-2-2, colah-sum-over-paths"):
+    with pytest.raises(ValueError, match="xyz, 2-2-2, ad-package-readme, ad-package-sin, baydin"):
         build("3-3-3")
 
 
