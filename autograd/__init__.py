@@ -13,6 +13,7 @@ importing the engine starts no process and imports neither graphviz nor numpy.
 
 from typing import Any
 
+from .backward import evaluate_op
 from .check import gradcheck, numerical_grad
 from .define import define_op
 from .engine import (
@@ -35,6 +36,7 @@ __all__ = [
     "define_op",
     "draw_dot",
     "enable_grad",
+    "evaluate_op",
     "forward_steps",
     "frames_to_gif",
     "gradcheck",

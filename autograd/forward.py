@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
+from .backward import local_derivatives
 from .engine import Value, _as_float
 from .names import node_names, reading_order
-from .ops import local_derivatives
+from .ops import Op
 from .printing import format_number
 
 DOT = "\u0307"  # the combining dot above: x1 becomes ẋ1, the survey's "x dot"
@@ -56,10 +57,8 @@ class ForwardStep:
         if not self.node.inputs:
             return f"{self.name} = {value}"
         op, const = self.node.op, self.node.const
-        in_names = _operands(op, self.input_names, const, decimals)
-        in_numbers = _operands(
-            op, [_factor(x.data, decimals) for x in self.node.inputs], const, decimals
-        )
+        in_names = _operands(op, self.input_names, const)
+        in_numbers = _operands(op, [_factor(x.data, decimals) for x in self.node.inputs], const)
         parts = [self.name]
         if self.node.label:  # (a node nobody named is called by its formula already)
             parts.append(in_names)
@@ -172,13 +171,12 @@ def _factor(x: float, decimals: int | None) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _operands(op: object, operands: Sequence[str], const: object, decimals: int | None) -> str:
+def _operands(op: Op, operands: Sequence[str], const: object) -> str:
     """The operation written with these operand texts: log(x1), x1 * x2, x ** 2."""
-    template = op.template  # type: ignore[attr-defined]
-    if op.kind in ("unary", "binary"):  # type: ignore[attr-defined]
+    if "{a}" in op.template:  # one or two inputs, written as the row writes them
         constant = const if not isinstance(const, float) else _number(const, None)
-        return template.format(c=constant, **dict(zip("ab", operands)))
-    return f"{op}({', '.join(operands)})"
+        return op.template.format(c=constant, **dict(zip("ab", operands)))
+    return f"{op}({', '.join(operands)})"  # any number of inputs
 
 
 def trace_table(steps: Sequence[ForwardStep], decimals: int | None = None) -> str:

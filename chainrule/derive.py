@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from autograd import Step, Value, topological_order
-from autograd.ops import local_derivatives
+from autograd.backward import local_derivatives
 
 from .examples import (
     WorkedExample,

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograd import Step, Value, backward_steps, no_grad, topological_order
+from autograd import Step, Value, backward_steps, evaluate_op, no_grad, topological_order
 from autograd.expr import Definition, ExpressionError, evaluate, parse
 from autograd.printing import format_number
 
@@ -400,13 +400,8 @@ def recompute(example: WorkedExample) -> None:
             if id(node) in done:
                 continue
             done.add(id(node))
-            op, inputs = node.op, node.inputs
-            if op.kind == "unary":
-                node.data = op.forward(inputs[0].data, node.const)
-            elif op.kind == "binary":
-                node.data = op.forward(inputs[0].data, inputs[1].data)
-            else:
-                node.data = op.forward(inputs)
+            inputs = [x.data for x in node.inputs]
+            node.data, _ = evaluate_op(node.op, inputs, node.const, derivatives=False)
 
 
 def layer_by_layer_step(
