@@ -212,7 +212,8 @@ def _markdown(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
     parts = [f"# {_heading(example)}"]
     if example.source is not None:
         source = example.source
-        parts.append(f"Source: {source.author}, [{source.title}]({source.url}).")
+        title = f"[{source.title}]({source.url})" if source.url else source.title
+        parts.append(f"Source: {source.author}, {title}.")
     parts.append(
         "## Forward pass\n\n"
         + _markdown_table(["name", "formula", " value"], forward_rows(example))
@@ -377,7 +378,8 @@ def _latex(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
         source = example.source
         parts.append(
             rf"\noindent Source: {latex_text(source.author)}, "
-            rf"\emph{{{latex_text(source.title)}}}, \texttt{{{latex_text(source.url)}}}."
+            rf"\emph{{{latex_text(source.title)}}}"
+            + (rf", \texttt{{{latex_text(source.url)}}}." if source.url else ".")
         )
     parts.append(
         r"\noindent\textbf{Forward pass}\\[1ex]"

@@ -17,7 +17,7 @@ from functools import reduce
 from pathlib import Path
 from typing import Any
 
-from autograd import Value, weighted_sum
+from autograd import Value, sum_of, weighted_sum
 from autograd.expr import (
     Definition,
     ExpressionError,
@@ -191,9 +191,7 @@ class _Reader:
                 given_constants += [n for n in built.constants if n not in given_constants]
                 model = nn.MLP.from_layers(built.model)
             try:
-                computed = evaluate(
-                    definitions, values, where=str(self.path), functions=functions
-                )
+                computed = evaluate(definitions, values, where=str(self.path), functions=functions)
             except ExpressionError as error:
                 raise ExampleError(str(error)) from None
             values.update(computed)
@@ -268,11 +266,17 @@ class _Reader:
                 "",
                 "source",
             )
-        fields = {}
-        for key in ("author", "title", "url"):
+        for key in ("author", "title"):
             value = spec.get(key)
             if not isinstance(value, str) or not value.strip():
                 raise self.error(f"[source] needs {key} as a string, got {value!r}", "source")
+        for key in ("url", "checked"):  # optional: a lecture slide has no address
+            if not isinstance(spec.get(key, ""), str):
+                raise self.error(
+                    f"[source] {key} must be a string (or left out), got {spec[key]!r}",
+                    "source",
+                    key,
+                )
         for key in spec:
             if key not in ("author", "title", "url", "checked"):
                 raise self.error(
@@ -306,7 +310,7 @@ class _Reader:
         """[functions]: "hypot(a, b)" = "sqrt(a*a + b*b)", read by the expression language."""
         if not isinstance(spec, dict) or not all(isinstance(v, str) for v in spec.values()):
             raise self.error(
-                '[functions] must be a table of expressions in quotes, the signature as the '
+                "[functions] must be a table of expressions in quotes, the signature as the "
                 'key: "swish(x)" = "x * sigmoid(x)"',
                 "functions",
             )
@@ -675,6 +679,8 @@ class _Reader:
         if len(errors) > 1:
             error_total = reduce(lambda a, b: a + b, errors)
             self.name_node(built, error_total, total, " + ".join(terms), "[network.loss]", leaves)
+        elif total != terms[0]:  # one output, its error and the total named apart: E = E_o1
+            self.name_node(built, sum_of(errors), total, terms[0], "[network.loss]", leaves)
 
 
 @dataclass

@@ -42,11 +42,12 @@ class Source:
 
     author: str
     title: str
-    url: str
+    url: str = ""  # "" for a source with no address (a lecture slide)
     checked: str = ""
 
     def __str__(self) -> str:
-        return f"{self.author}, {self.title!r}, {self.url}"
+        address = f", {self.url}" if self.url else ""
+        return f"{self.author}, {self.title!r}{address}"
 
 
 @dataclass(frozen=True)

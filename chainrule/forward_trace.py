@@ -9,6 +9,7 @@ backward pass for all of them.
 from __future__ import annotations
 
 from autograd.forward import dotted, forward_steps, trace_table
+from autograd.printing import format_number
 
 from .examples import ExampleError, WorkedExample, run_backward
 
@@ -22,15 +23,19 @@ def forward_report(example: WorkedExample, name: str, decimals: int | None = Non
             f"--forward {name}: not an input of {example.name}; choose one of: {', '.join(inputs)}"
         )
     decimals = example.decimals if decimals is None else decimals
+
+    def number(x: float) -> str:
+        return format_number(x, decimals=decimals, fixed=True)
+
     steps = list(forward_steps(example.root, {example.values[name]: 1.0}))
     root = example.root.label or "the output"
     seeds = ", ".join(f"{dotted(n)} = {1 if n == name else 0}" for n in inputs)
     title = f"Forward mode: the tangent of every value along d/d{name} ({seeds})"
     tangent = next(s.tangent for s in steps if s.node is example.root)
     run_backward(example)
-    reverse = ", ".join(f"d{root}/d{n} = {example.number(example.values[n].grad)}" for n in inputs)
+    reverse = ", ".join(f"d{root}/d{n} = {number(example.values[n].grad)}" for n in inputs)
     summary = (
-        f"d{root}/d{name} = {dotted(root)} = {example.number(tangent)}: one forward pass "
+        f"d{root}/d{name} = {dotted(root)} = {number(tangent)}: one forward pass "
         f"per input ({len(inputs)} for all {len(inputs)} inputs).\nReverse mode finds every "
         f"input's gradient in one backward pass: {reverse}."
     )
