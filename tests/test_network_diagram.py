@@ -8,12 +8,13 @@ import pytest
 
 from autograd import render as render_module
 from chainrule import examples
+from chainrule.worked import WorkedExample
 from nn import MLP, Layer, draw_network
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def two_two_two() -> tuple[examples.WorkedExample, list[Layer]]:
+def two_two_two() -> tuple[WorkedExample, list[Layer]]:
     """The slides' 2-2-2 network as Layers sharing the example's Values (b1, b2 shared)."""
     example = examples.build("2-2-2")
     v = example.values
