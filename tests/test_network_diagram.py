@@ -126,9 +126,9 @@ def test_importing_nn_loads_no_drawing_code_until_draw_network_is_asked_for():
 
     code = (
         "import sys, nn, chainrule\n"
-        "print('graphviz' in sys.modules, 'autograd.draw' in sys.modules)\n"
+        "print('graphviz' in sys.modules, 'autograd.graph' in sys.modules)\n"
         "nn.draw_network\n"
-        "print('autograd.draw' in sys.modules, chainrule.draw_network is nn.draw_network)\n"
+        "print('autograd.graph' in sys.modules, chainrule.draw_network is nn.draw_network)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
