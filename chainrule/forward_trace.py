@@ -11,7 +11,7 @@ from __future__ import annotations
 from autograd.forward import dotted, forward_steps, trace_table
 from autograd.printing import format_number
 
-from .examples import ExampleError, WorkedExample, run_backward
+from .worked import ExampleError, WorkedExample, run_backward
 
 
 def forward_report(example: WorkedExample, name: str, decimals: int | None = None) -> str:
