@@ -254,8 +254,20 @@ def define_functions(
         ]
         keys[name] = key
     # Then each function after the ones it calls; a cycle is recursion, which has no end.
+    try:
+        order = _each_after_its_inputs(calls)
+    except _Cycle as cycle:
+        what = (
+            f"{cycle.path[0]} calls itself"
+            if len(cycle.path) == 2
+            else f"the functions call each other in a circle: {cycle}"
+        )
+        raise ExpressionError(
+            f"{place(keys[cycle.path[0]])}: {what}; recursion has no end here, write the "
+            "body with other functions"
+        ) from None
     built: dict[str, Function] = {}
-    for name in _callees_first(calls, lambda cycle: place(keys[cycle[0]])):
+    for name in order:
         function = bodies[name]
         built[name] = replace(function, build=_operation(function, built))
     return {name: built[name] for name in bodies}
@@ -302,41 +314,6 @@ def _one_expression(
             '"x * sigmoid(x)", with no `name =` and no `;`'
         )
     return definitions[0]
-
-
-def _callees_first(calls: Mapping[str, list[str]], place: Callable[[list[str]], str]) -> list[str]:
-    """The functions, each after the functions it calls; ExpressionError on recursion."""
-    order: list[str] = []
-    state: dict[str, str] = {}
-    for start in calls:
-        stack = [(start, 0)]
-        if state.get(start) == "done":
-            continue
-        state[start] = "open"
-        while stack:
-            name, k = stack.pop()
-            if k < len(calls[name]):
-                stack.append((name, k + 1))
-                callee = calls[name][k]
-                if state.get(callee) == "open":
-                    path = [n for n, _ in stack]
-                    cycle = path[path.index(callee) :] + [callee]
-                    what = (
-                        f"{callee} calls itself"
-                        if len(cycle) == 2
-                        else f"the functions call each other in a circle: {' -> '.join(cycle)}"
-                    )
-                    raise ExpressionError(
-                        f"{place(cycle)}: {what}; recursion has no end here, write the "
-                        "body with other functions"
-                    )
-                if state.get(callee) != "done":
-                    state[callee] = "open"
-                    stack.append((callee, 0))
-            else:
-                state[name] = "done"
-                order.append(name)
-    return order
 
 
 def _not_built(*operands: Value | float) -> Value:
@@ -515,35 +492,51 @@ def _source(lines: list[str], tree: ast.expr) -> str:
 def _dependency_order(
     definitions: list[Definition], by_name: dict[str, Definition], where: str
 ) -> list[Definition]:
-    """The definitions, each after the ones it uses (stable: written order where free).
-    Iterative depth-first search; a name met again while still open closes a cycle."""
-    order: list[Definition] = []
+    """The definitions, each after the ones it uses (stable: written order where free)."""
+    uses = {d.name: [n for n in d.uses if n in by_name] for d in definitions}
+    try:
+        return [by_name[name] for name in _each_after_its_inputs(uses)]
+    except _Cycle as cycle:
+        raise ExpressionError(
+            f"{where}, line {by_name[cycle.path[-1]].line}: the definitions form a cycle: "
+            f"{' -> '.join(cycle.path)} (each uses the next); "
+            "break it by giving one of them a number"
+        ) from None
+
+
+class _Cycle(Exception):
+    """Names that depend on each other in a circle: path runs from one back to itself."""
+
+    def __init__(self, path: list[str]) -> None:
+        super().__init__(" -> ".join(path))
+        self.path = path
+
+
+def _each_after_its_inputs(inputs: Mapping[str, list[str]]) -> list[str]:
+    """Every name of `inputs` (name -> the names it needs), each after the ones it needs,
+    in the given order where that leaves a choice. Iterative depth-first search; a name met
+    again while still open closes a cycle (_Cycle)."""
+    order: list[str] = []
     state: dict[str, str] = {}  # "open" while its inputs are being placed, then "done"
-    for start in definitions:
-        if state.get(start.name) == "done":
+    for start in inputs:
+        if state.get(start) == "done":
             continue
-        stack: list[tuple[Definition, int]] = [(start, 0)]
-        state[start.name] = "open"
+        stack: list[tuple[str, int]] = [(start, 0)]
+        state[start] = "open"
         while stack:
-            definition, k = stack.pop()
-            inputs = [n for n in definition.uses if n in by_name]
-            if k < len(inputs):
-                stack.append((definition, k + 1))
-                child = by_name[inputs[k]]
-                if state.get(child.name) == "open":
-                    path = [d.name for d, _ in stack]
-                    cycle = path[path.index(child.name) :] + [child.name]
-                    raise ExpressionError(
-                        f"{where}, line {child.line}: the definitions form a cycle: "
-                        f"{' -> '.join(cycle)} (each uses the next); "
-                        "break it by giving one of them a number"
-                    )
-                if state.get(child.name) != "done":
-                    state[child.name] = "open"
+            name, k = stack.pop()
+            if k < len(inputs[name]):
+                stack.append((name, k + 1))
+                child = inputs[name][k]
+                if state.get(child) == "open":
+                    path = [n for n, _ in stack]
+                    raise _Cycle(path[path.index(child) :] + [child])
+                if state.get(child) != "done":
+                    state[child] = "open"
                     stack.append((child, 0))
             else:
-                state[definition.name] = "done"
-                order.append(definition)
+                state[name] = "done"
+                order.append(name)
     return order
 
 
