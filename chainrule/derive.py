@@ -254,10 +254,12 @@ _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
 def latex_formula(text: str) -> str | None:
     r"""A formula of the expression language in math mode: "exp(sin(x)) / y" becomes
     \frac{\exp(\sin(x))}{y}, "sqrt(a*a + b*b)" \sqrt{a \cdot a + b \cdot b}; a function of
-    one's own is upright, \mathrm{swish}(h). None for text outside the language (such as
-    "given", or a network's "1/2 (t - y)^2"), which is then shown as typed."""
+    one's own is upright, \mathrm{swish}(h). None for a lone word ("given") and for text
+    outside the language (a network's "1/2 (t - y)^2"), which is then shown as typed."""
     try:
         tree = ast.parse(text.strip(), mode="eval").body
+        if isinstance(tree, ast.Name):  # a word, such as "given": text, not a formula
+            return None
         return _latex_tree(tree)[0]
     except (SyntaxError, ValueError, RecursionError):
         return None

@@ -139,3 +139,4 @@ def test_latex_writes_the_functions_as_mathematics():
     assert latex_formula("exp(sin(x)) / (y - 1)") == r"\frac{\exp(\sin(x))}{y - 1}"
     assert latex_formula("a - (b + c)") == r"a - \left(b + c\right)"
     assert latex_formula("1/2 (t - y)^2") is None  # not the language: shown as typed
+    assert latex_formula("given") is None  # a word stays text
