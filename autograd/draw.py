@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from .engine import Value, topological_order
+from .backward import topological_order
+from .engine import Value
 from .files import save_suffix, write_atomically
 from .layout import CAPTION_NAME, PINNED_ARGS, Layout, _quote
 from .names import OP_SYMBOLS, grouped, node_names, reading_order
