@@ -365,11 +365,19 @@ def weighted_sum(
     operands[0:-1:2] = weights
     operands[1:-1:2] = inputs
     try:
-        data = [x.data for x in operands]
-    except AttributeError:  # numbers among the operands: make them leaves
+        # The wsum row's forward rule, each number read off its Value in the same pass: a
+        # neuron's weighted sum is most of a network's forward pass, and the row, which
+        # takes plain numbers, would need a pass more to collect them. The order and the
+        # arithmetic are the row's (tests compare the two bit for bit).
+        total = 0.0
+        pairs = iter(operands)
+        for w, x in zip(pairs, pairs):
+            total += w.data * x.data
+        data = total + operands[-1].data
+    except (AttributeError, TypeError):  # numbers among the operands: make them leaves
         operands = [_lift(x) for x in operands]
-        data = [x.data for x in operands]
-    return _node(WSUM.forward(*data), WSUM, tuple(operands))
+        data = WSUM.forward(*[x.data for x in operands])
+    return _node(data, WSUM, tuple(operands))
 
 
 @contextmanager

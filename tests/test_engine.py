@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autograd import Value, backward_steps, no_grad, sum_of, topological_order, weighted_sum
+from autograd import Value, backward_steps, no_grad, ops, sum_of, topological_order, weighted_sum
 from autograd.backward import chain_rule
 
 
@@ -444,3 +444,26 @@ def test_backward_steps_names_the_node_whose_local_derivative_fails_after_earlie
     with pytest.raises(ValueError, match=message):
         f.backward()  # backward() names the same node
     assert (x.grad, y.grad, f.grad, power.grad) == (0.0, 0.0, 0.0, 0.0)
+
+
+def test_weighted_sum_forward_matches_the_table_row_bit_for_bit():
+    # weighted_sum reads each Value's data in the same pass as its arithmetic; the wsum row
+    # takes the plain numbers. Both must give the same float, to the last bit.
+    import random
+
+    rng = random.Random(7)
+    for n in (1, 2, 16, 33):
+        ws = [rng.uniform(-3, 3) for _ in range(n)]
+        xs = [rng.uniform(-3, 3) for _ in range(n)]
+        b = rng.uniform(-1, 1)
+        node = weighted_sum([Value(w) for w in ws], [Value(x) for x in xs], Value(b))
+        numbers = [node.inputs[k].data for k in range(2 * n + 1)]
+        assert node.data == ops.WSUM.forward(*numbers)
+        assert weighted_sum(ws, xs, b).data == node.data  # numbers become leaves
+
+
+def test_weighted_sum_takes_numpy_numbers_as_leaves():
+    np = pytest.importorskip("numpy")
+    node = weighted_sum([np.float64(2.0)], [Value(3.0)], np.float64(0.5))
+    assert node.data == 6.5  # 2 * 3 + 0.5
+    assert all(isinstance(x, Value) for x in node.inputs)
