@@ -18,10 +18,22 @@ from .ops import WSUM, Op
 if TYPE_CHECKING:
     from .engine import Value
 
+# One edge of the pass, as chain_rule(pause=True) yields it: (node, input, local, upstream).
+Edge = tuple["Value", "Value", float, float]
+
 
 def chain_rule(order: Sequence[Value], *, pause: bool = False) -> Iterator[Edge]:
     """Apply the chain rule at every node of `order` (each node after its inputs), last
     node first: each input's grad += d node / d input (local) x node.grad (upstream).
+    Written plainly, the loop below is
+
+        for node in reversed(order):
+            upstream = node.grad
+            for x, local in zip(node.inputs, local_derivatives(node)):
+                x.grad += local * upstream
+
+    and its last branch is exactly that; the others do the same for the nodes most graphs
+    are made of, without the list and the inner loop.
 
     The topological order guarantees that a node's gradient is complete (every use of it
     has reported) before it is passed on. With pause=True the generator stops at every
@@ -71,10 +83,6 @@ def chain_rule(order: Sequence[Value], *, pause: bool = False) -> Iterator[Edge]
                     yield node, x, local, upstream
                 else:
                     x.grad += local * upstream
-
-
-# One edge of the pass, as chain_rule(pause=True) yields it: (node, input, local, upstream).
-Edge = tuple["Value", "Value", float, float]
 
 
 def backpropagate(root: Value, gradient: float) -> None:
