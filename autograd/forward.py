@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from .backward import local_derivatives
-from .engine import Value, _as_float
+from .engine import Value
+from .floats import as_float
 from .names import node_names, reading_order
 from .ops import Op
 from .printing import format_number
@@ -153,7 +154,7 @@ def _checked_tangents(tangents: Mapping[Value, float], order: Sequence[Value]) -
                 f"the tangent is given for {value!r}, which is computed from other values; "
                 "give tangents to inputs (leaves) only"
             )
-        number = _as_float(tangent, "a tangent")
+        number = as_float(tangent, "a tangent")
         if number - number != 0.0:
             raise ValueError(f"a tangent must be a finite number, got {tangent!r}")
         seeds[value] = number
