@@ -171,8 +171,8 @@ def carry_step(node: Value, inputs: Sequence[Interval]) -> CarriedStep:
         for seen, d in zip(locals_, local):
             seen.append(d)
     slack = sum(max(abs(d) for d in seen) * x.half_width for seen, x in zip(locals_, inputs))
-    out = Interval(min(outs), max(outs)).hull(Interval.around(out_mid, slack))
-    return CarriedStep(out, tuple(Interval(min(seen), max(seen)) for seen in locals_))
+    reached = Interval(min(outs), max(outs)).hull(Interval.around(out_mid, slack))
+    return CarriedStep(reached, tuple(Interval(min(seen), max(seen)) for seen in locals_))
 
 
 def carry_forward(root: Value, known: Mapping[Value, Interval]) -> dict[Value, Interval]:
