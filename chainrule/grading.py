@@ -23,6 +23,7 @@ from autograd.ops import Op
 from autograd.printing import format_number
 
 from . import derive, examples
+from .carried import Interval, carry_step
 from .example_files import read_toml
 from .examples import WorkedExample, format_table
 
@@ -73,6 +74,13 @@ class Tolerance:
             # The tiny second term forgives float noise: 0.1 + 0.2 rounds to 0.3000 at 4.
             return abs(answer - exact) <= half_unit + 1e-12 * max(1.0, abs(exact))
         return math.isclose(answer, exact, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+    def half_width(self, x: float) -> float:
+        """How far from x the numbers lie that x stands for at this tolerance: half a unit
+        of the last decimal ("0.3519" at 4 decimals: 0.00005), else the abs/rel width."""
+        if self.decimals is not None:
+            return 0.5 * 10.0**-self.decimals
+        return max(self.abs_tol, self.rel_tol * abs(x))
 
     def number(self, x: float, fallback_decimals: int) -> str:
         """x printed to this tolerance's decimals (or the example's, for abs/rel)."""
@@ -447,6 +455,87 @@ def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: fl
     return _World(forward, gradients, updated)
 
 
+def _carried_world(
+    graph: NamedGraph,
+    answers: Mapping[str, Mapping[str, float]],
+    lr: float,
+    tolerance: Tolerance,
+    expected: Mapping[str, Mapping[str, float]],
+) -> dict[str, dict[str, Interval]]:
+    """_world over intervals: each number the learner wrote stands for every number that
+    rounds to it (Tolerance.half_width), carried through each step by carried.carry_step,
+    so an answer computed from their unrounded earlier values still follows from them.
+    Where the exact number needs no rounding at the tolerance (xyz's whole numbers), the
+    learner's number is taken as it is: they had nothing to round. Where their number is
+    right, they carried on either the exact value or their rounded one: the interval
+    between the two. Only a wrong number's unrounded value is unknown: every number that
+    rounds to it."""
+    given_forward = answers.get("forward", {})
+    given_grads = answers.get("gradients", {})
+
+    def written(section: str, name: str, number: float) -> Interval:
+        exact = expected[section].get(name)
+        if exact is not None and tolerance.decimals is not None:
+            if abs(round(exact, tolerance.decimals) - exact) <= 1e-12 * max(1.0, abs(exact)):
+                return Interval.point(number)
+        if exact is not None and tolerance.agrees(number, exact):
+            return Interval.point(number).hull(Interval.point(exact))
+        return Interval.around(number, tolerance.half_width(number))
+
+    mine: dict[Value, Interval] = {}
+    steps: dict[Value, tuple[Interval, ...]] = {}
+    forward: dict[str, Interval] = {}
+    for node in graph.order:
+        if not node.inputs:
+            mine[node] = Interval.point(node.data)
+            continue
+        if any(x not in mine for x in node.inputs):
+            continue  # an earlier step broke: nothing follows from it
+        try:
+            step = carry_step(node, [mine[x] for x in node.inputs])
+        except (ArithmeticError, ValueError):
+            continue
+        steps[node] = step.local
+        name = graph.names.get(node)
+        if name is not None:
+            forward[name] = step.out
+            if name in given_forward:
+                mine[node] = written("forward", name, given_forward[name])
+                continue
+        mine[node] = step.out
+    zero = Interval.point(0.0)
+    grad = {node: zero for node in graph.order}
+    grad[graph.example.root] = Interval.point(1.0)
+    gradients: dict[str, Interval] = {}
+    for node in reversed(graph.order):
+        upstream = grad[node]
+        name = graph.names.get(node)
+        if name is not None:
+            gradients[name] = upstream
+            if name in given_grads:
+                upstream = written("gradients", name, given_grads[name])
+        if node.inputs and node not in steps:
+            continue
+        for x, local in zip(node.inputs, steps.get(node, ())):
+            grad[x] = grad[x] + local * upstream
+    updated = {}
+    for p in graph.example.parameters:
+        if p in given_grads:
+            g = written("gradients", p, given_grads[p])
+        else:
+            g = gradients[p]
+        updated[p] = Interval.point(graph.by_name[p].data) - g.scaled(lr)
+    return {"forward": forward, "gradients": gradients, "updated": updated}
+
+
+def _follows(answer: float, carried: Interval | None, tolerance: Tolerance) -> bool:
+    """Whether answer, at the tolerance, is a number the carried interval holds."""
+    if carried is None or not (math.isfinite(carried.low) and math.isfinite(carried.high)):
+        return False
+    noise = 1e-12 * max(1.0, abs(answer))
+    return answer in carried.widened(tolerance.half_width(answer) + noise)
+
+
 def grade(
     example: WorkedExample | str,
     answers: Mapping[str, Mapping[str, float | str]],
@@ -490,6 +579,8 @@ def grade(
         },
     }
 
+    carried = _carried_world(graph, given, lr, tolerance, expected)
+
     def from_yours(section: str, name: str, w: _World) -> float:
         return getattr(w, section)[name]
 
@@ -511,8 +602,10 @@ def grade(
             causes: tuple[tuple[str, str], ...] = ()
             if tolerance.agrees(answer, exact):
                 status = RIGHT
-            elif tolerance.agrees(answer, mine):
-                # Right from the learner's own numbers: which earlier wrong answers made
+            elif tolerance.agrees(answer, mine) or _follows(
+                answer, carried[section].get(name), tolerance
+            ):
+                # Right from the learner's own numbers (anywhere within their precision): which earlier wrong answers made
                 # the difference? Put each back to its exact value and see what changes.
                 causes = _causes(graph, given, statuses, expected, section, name, mine, lr)
                 if causes:
@@ -591,12 +684,15 @@ def chain_terms(
 def asked_names(example: WorkedExample) -> dict[str, list[str]]:
     """What an exercise on the example asks for, section by section, in computation order:
     every computed value, every gradient but the root's own (always 1), and each parameter
-    after the update (for examples with parameters)."""
+    after the update (for examples with parameters). A constant (a name in the example's
+    constants, such as a loss's target) is never asked; numbers written into expressions
+    have no name, so they never are either."""
     root = next((n for n, v in example.values.items() if v is example.root), "")
+    constants = set(example.constants)
     return {
-        "forward": list(example.formulas),
-        "gradients": [n for n in example.gradients if n != root],
-        "updated": list(example.parameters),
+        "forward": [n for n in example.formulas if n not in constants],
+        "gradients": [n for n in example.gradients if n != root and n not in constants],
+        "updated": [n for n in example.parameters if n not in constants],
     }
 
 

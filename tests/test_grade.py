@@ -12,7 +12,7 @@ import pytest
 
 from chainrule import Tolerance, grade, grade_file
 from chainrule.example_files import read_toml
-from chainrule.examples import WorkedExample, build, from_expr
+from chainrule.examples import WorkedExample, build, from_expr, load
 from chainrule.grading import set_given
 
 # The 2-2-2 numbers to the slides' 9 decimals, as `chainrule example 2-2-2` prints them.
@@ -381,3 +381,52 @@ def test_answers_file_for_an_expression(tmp_path):
     result = grade_file(tmp_path)
     assert str(result.tolerance) == "to 2 decimals"
     assert [m.label for m in result.marks if m.status != "right"] == ["df/dw2"]  # it is 0.20
+
+
+# The issue's case (tests/data/hidden-unit.toml): out_h = sigmoid(1.901) = 0.8700, written as
+# 0.8800 and carried on at full precision, every answer rounded to 4 decimals; x1 = 5 and
+# x2 = 8 multiply the rounding of dE/dnet_h (0.019923... written 0.0199) past 0.00005.
+HIDDEN_UNIT = Path(__file__).parent / "data" / "hidden-unit.toml"
+CARRIED_0_88 = {
+    "forward": {"net_h": 1.901, "out_h": 0.88, "net_o": 0.92, "out_o": 0.715, "E": 0.1891},
+    "gradients": {
+        "out_o": 0.615,
+        "net_o": 0.1253,
+        "b2": 0.1253,
+        "w3": 0.1103,
+        "out_h": 0.188,
+        "net_h": 0.0199,
+        "b1": 0.0199,
+        "w1": 0.0993,  # 5 x 0.019865... ; 5 x 0.0199 = 0.0995
+        "x1": -0.002,  # a sign slip of its own: 0.1 x 0.0199 = +0.0020
+        "w2": 0.1588,  # 8 x 0.019865... ; 8 x 0.0199 = 0.1592
+        "x2": 0.0035,
+    },
+    "updated": {"w1": 0.0504, "w2": 0.0956, "w3": 1.4449, "b2": -0.4627},
+}
+
+
+def test_carried_forward_answers_survive_the_learners_rounding():
+    example = load(HIDDEN_UNIT)
+    result = grade(example, CARRIED_0_88)
+    # 20 answers: 5 forward, 11 gradients (t is a constant, never asked), 4 updated.
+    # Lost: out_h (0.88 for 0.87) and dE/dx1 (its sign); the rest follows from them.
+    assert (result.earned, result.possible) == (18, 20)
+    assert [m.label for m in result.marks if not m.credit] == ["out_h", "dE/dx1"]
+    # 8 x 0.0199 = 0.1592, but 0.1588 = 8 x 0.019865 is what their unrounded number gives;
+    # any number that rounds to 0.0199 (0.01985 to 0.01995) times 8 is 0.1588 to 0.1596.
+    assert result["dE/dw2"].status == "carried"
+    assert result["dE/dw1"].status == "carried"
+    assert result["dE/dw2"].causes == ("dE/dnet_h",)
+
+
+def test_a_thousandfold_multiplier_still_credits_carried_rounding():
+    # s = x * y = 0.25 x 0.4936 = 0.1234; the learner's s is 0.12437... (a slip), written
+    # 0.1244 and carried unrounded: f = 1000 * s = 124.37. 1000 x 0.1244 = 124.40, yet
+    # 1000 x [0.12435, 0.12445] = [124.35, 124.45] holds 124.37: it follows from 0.1244.
+    example = from_expr("s = x * y; f = 1000 * s", {"x": 0.25, "y": 0.4936})
+    answers = {"forward": {"s": 0.1244, "f": 124.37}}
+    result = grade(example, answers, decimals=4)
+    assert [m.status for m in result.marks] == ["wrong", "carried"]
+    answers = {"forward": {"s": 0.1244, "f": 124.46}}  # past 124.45: not from 0.1244
+    assert grade(example, answers, decimals=4)["f"].status == "wrong"
