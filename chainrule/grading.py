@@ -465,19 +465,25 @@ def _carried_world(
     """_world over intervals: each number the learner wrote stands for every number that
     rounds to it (Tolerance.half_width), carried through each step by carried.carry_step,
     so an answer computed from their unrounded earlier values still follows from them.
-    Where the exact number needs no rounding at the tolerance (xyz's whole numbers), the
-    learner's number is taken as it is: they had nothing to round. Where their number is
+    Where no exact number needs rounding at the tolerance (xyz's whole numbers), the
+    learner's numbers are taken as they are: they had nothing to round. Where their number is
     right, they carried on either the exact value or their rounded one: the interval
     between the two. Only a wrong number's unrounded value is unknown: every number that
     rounds to it."""
     given_forward = answers.get("forward", {})
     given_grads = answers.get("gradients", {})
 
+    def is_round(x: float) -> bool:
+        if tolerance.decimals is None:
+            return False
+        return abs(round(x, tolerance.decimals) - x) <= 1e-12 * max(1.0, abs(x))
+
+    exact_sheet = all(is_round(x) for numbers in expected.values() for x in numbers.values())
+
     def written(section: str, name: str, number: float) -> Interval:
         exact = expected[section].get(name)
-        if exact is not None and tolerance.decimals is not None:
-            if abs(round(exact, tolerance.decimals) - exact) <= 1e-12 * max(1.0, abs(exact)):
-                return Interval.point(number)
+        if exact_sheet:
+            return Interval.point(number)
         if exact is not None and tolerance.agrees(number, exact):
             return Interval.point(number).hull(Interval.point(exact))
         return Interval.around(number, tolerance.half_width(number))
