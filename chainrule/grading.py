@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,10 @@ from . import derive, examples
 from .carried import Interval, carry_step
 from .example_files import read_toml
 from .examples import WorkedExample, format_table
+from .slips import kind_of_slip
 
 SECTIONS = ("forward", "gradients", "updated")
+_ITEM = {"forward": "value", "gradients": "gradient", "updated": "parameter"}
 RIGHT, CARRIED, WRONG, MISSING = "right", "carried", "wrong", "missing"
 DEFAULT_LR = 0.5  # the slides' learning rate
 
@@ -126,6 +128,8 @@ class Mark:
     causes: tuple[str, ...] = ()  # labels of the earlier wrong answers it follows from
     built_from: tuple[Term, ...] = ()  # for a gradient: its chain-rule terms
     note: str = ""
+    slip: str = ""  # for a wrong answer: the kind of slip it looks like (slips.py), no numbers
+    position: tuple[int, int] = (0, 0)  # k of n: where it sits in its section's order
 
     @property
     def credit(self) -> bool:
@@ -209,7 +213,9 @@ class GradeResult:
         place = {"forward": "forward pass", "gradients": "backward pass", "updated": "update"}
         short = {RIGHT: "right", WRONG: "wrong", MISSING: "blank"}.get(mark.status)
         verdict = short or self._verdict(mark)
-        lines = [f"{mark.label} ({place[mark.section]}): {verdict}"]
+        k, of = mark.position
+        where = place[mark.section] + (f", {_ITEM[mark.section]} {k} of {of}" if of else "")
+        lines = [f"{mark.label} ({where}): {verdict}"]
         expected = f"expected {n(mark.expected)}" if reveal else ""
         if mark.answer is not None and mark.status != RIGHT:
             lines.append(f"  {expected + ', ' if reveal else ''}you gave {n(mark.answer)}")
@@ -230,11 +236,14 @@ class GradeResult:
             lines.append(line)
         yours = mark.from_yours
         if (
-            mark.answer is not None
+            reveal
+            and mark.answer is not None
             and yours is not None
             and not self.tolerance.agrees(yours, mark.expected)
         ):
             lines.append(f"  from your own earlier numbers it is {n(yours)}")
+        if mark.slip:
+            lines.append(f"  it looks like {mark.slip}")
         return "\n".join(lines)
 
     def _number(self, x: float) -> str:
@@ -593,7 +602,8 @@ def grade(
     marks: list[Mark] = []
     statuses: dict[tuple[str, str], str] = {}
     for section in SECTIONS:
-        for name in asked[section]:
+        for k, name in enumerate(asked[section], start=1):
+            position = (k, len(asked[section]))
             label = answer_label(example, section, name)
             how = _how(example, section, name, lr)
             exact = expected[section][name]
@@ -601,7 +611,9 @@ def grade(
             terms = chain_terms(graph, name, given) if section == "gradients" else ()
             if answer is None:
                 if require_all:
-                    marks.append(Mark(section, name, label, how, exact, None, MISSING))
+                    marks.append(
+                        Mark(section, name, label, how, exact, None, MISSING, position=position)
+                    )
                 continue
             mine = from_yours(section, name, world)
             status, note = WRONG, ""
@@ -632,11 +644,93 @@ def grade(
                     causes=tuple(answer_label(example, s, n) for s, n in causes),
                     built_from=terms,
                     note=note,
+                    position=position,
                 )
             )
+    if any(mark.status == WRONG for mark in marks):
+        marks = _with_slips(example, marks, expected, lr, tolerance)
     return GradeResult(
         example.name, tolerance, tuple(marks), example.decimals, graph.names[example.root]
     )
+
+
+def _with_slips(
+    example: WorkedExample,
+    marks: list[Mark],
+    expected: dict[str, dict[str, float]],
+    lr: float,
+    tolerance: Tolerance,
+) -> list[Mark]:
+    """Each wrong mark with the kind of slip it looks like (slips.kind_of_slip): a sign, a
+    digit, rounding, an update up the gradient, or an input mixed up (two given numbers
+    swapped, or another answer's value written in its place)."""
+    decimals = tolerance.decimals if tolerance.decimals is not None else example.decimals
+    swaps = _swapped_numbers(example, expected, lr)
+    done = []
+    for mark in marks:
+        if mark.status != WRONG or mark.answer is None:
+            done.append(mark)
+            continue
+        key = (mark.section, mark.name)
+        mix_ups = {f"{a} and {b} swapped": numbers[key] for (a, b), numbers in swaps.items()}
+        for other in marks:
+            if other.section == mark.section and other.name != mark.name:
+                mix_ups[f"{other.label} in its place"] = other.expected
+        up = None
+        if mark.section == "updated":
+            value = example.values[mark.name]
+            up = value.data + lr * value.grad
+        slip = kind_of_slip(
+            mark.answer, mark.expected, decimals, wrong_sign_update=up, mix_ups=mix_ups
+        )
+        done.append(replace(mark, slip=slip))
+    return done
+
+
+def _swapped_numbers(
+    example: WorkedExample, expected: dict[str, dict[str, float]], lr: float
+) -> dict[tuple[str, str], dict[tuple[str, str], float]]:
+    """Every asked number when two given numbers change places (x and y swapped), for
+    each such pair; the example is left as it was."""
+    names = [n for n in given_names(example) if n not in example.constants]
+    original = {n: example.values[n].data for n in names}
+    swaps = {}
+    try:
+        for k, a in enumerate(names):
+            for b in names[k + 1 :]:
+                if original[a] == original[b]:
+                    continue
+                example.values[a].data, example.values[b].data = original[b], original[a]
+                try:
+                    examples.recompute(example)
+                    examples.run_backward(example)
+                except (ArithmeticError, ValueError):
+                    continue
+                else:
+                    swaps[(a, b)] = _asked_values(example, expected, lr)
+                finally:
+                    example.values[a].data, example.values[b].data = original[a], original[b]
+    finally:
+        examples.recompute(example)
+        examples.run_backward(example)
+    return swaps
+
+
+def _asked_values(
+    example: WorkedExample, asked: Mapping[str, Iterable[str]], lr: float
+) -> dict[tuple[str, str], float]:
+    """The example's current number for each asked (section, name)."""
+    numbers = {}
+    for section, names in asked.items():
+        for name in names:
+            value = example.values[name]
+            if section == "forward":
+                numbers[(section, name)] = value.data
+            elif section == "gradients":
+                numbers[(section, name)] = value.grad
+            else:
+                numbers[(section, name)] = value.data - lr * value.grad
+    return numbers
 
 
 def _causes(

@@ -97,7 +97,8 @@ def test_xyz_wrong_gradient_is_named_with_its_local_and_upstream():
         -4.0,
     )
     report = str(result)
-    assert "First wrong value: df/dy (backward pass): wrong" in report
+    assert "First wrong value: df/dy (backward pass, gradient 4 of 4): wrong" in report
+    assert "it looks like a sign slip: the size is right, the sign is not" in report
     assert "expected -4, you gave 4" in report
     assert "dq/dy = 1 (local) x df/dq = -4 (upstream)" in report
 
@@ -154,7 +155,7 @@ def test_2_2_2_graded_to_4_decimals():
     assert term.local_name == "dnet_o1/dw5" and round(term.local, 9) == 0.593269992
     assert term.upstream_name == "dE_total/dnet_o1" and round(term.upstream, 9) == 0.138498562
     assert result.failure_message().startswith(
-        "First wrong value: dE_total/dw5 (backward pass): wrong\n"
+        "First wrong value: dE_total/dw5 (backward pass, gradient 7 of 20): wrong\n"
         "  expected 0.0822, you gave 0.0821\n"
         "  dE_total/dw5 = dE_total/dnet_o1 * out_h1\n"
         "    dnet_o1/dw5 = 0.5933 (local) x dE_total/dnet_o1 = 0.1385 (upstream)\n"
@@ -328,9 +329,9 @@ def test_report_for_students_hides_the_exact_numbers():
     result = grade("xyz", {"forward": {"q": 2, "f": -8}, "gradients": {"x": -4}})
     hidden = result.report(reveal=False)
     assert "expected" not in hidden and "-12" not in hidden
-    assert "First wrong value: q (forward pass): wrong\n  you gave 2\n  q = x + y" in hidden
+    assert "First wrong value: q (forward pass, value 1 of 2): wrong\n  you gave 2\n  q = x + y" in hidden
     assert "  df/dq          blank\n" in hidden
-    assert result.explain("f") == "f (forward pass): follows from your earlier error in q\n" + (
+    assert result.explain("f") == "f (forward pass, value 2 of 2): follows from your earlier error in q\n" + (
         "  expected -12, you gave -8\n  f = q * z\n  from your own earlier numbers it is -8"
     )
 
