@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from autograd import Value
 from autograd.expr import ExpressionError
 
-from . import MLP, TrainingDiverged, examples, grading, variants  # nn's names: _packages.py
+from . import MLP, TrainingDiverged, examples, gradebook, variants  # nn's names: _packages.py
 from .derive import FORMATS
 
 # A file or expression that cannot be used: one line naming what and where, exit status 2.
@@ -267,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=run_demo)
     variants.add_command(commands)  # chainrule variant: chainrule/variants.py
-    grading.add_command(commands)  # chainrule grade: chainrule/grading.py
+    gradebook.add_command(commands)  # chainrule grade: chainrule/gradebook.py
     return parser
 
 

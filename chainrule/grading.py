@@ -10,9 +10,9 @@ marked "follows from your earlier error" and keeps its credit (error carried for
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -178,9 +178,16 @@ class GradeResult:
                 return mark
         raise KeyError(f"no answer called {label!r}; known: {[m.label for m in self.marks]}")
 
-    def to_dict(self) -> dict[str, Any]:
-        """The same facts as the report, as plain data (JSON-ready) for autograders."""
+    def to_dict(self, *, reveal: bool = True) -> dict[str, Any]:
+        """The same facts as the report, as plain data (JSON-ready) for autograders.
+        reveal=False leaves out every number the learner did not write (expected, from
+        their numbers, the chain-rule terms)."""
         first = self.first_wrong
+        marks = [asdict(mark) for mark in self.marks]
+        if not reveal:
+            for mark in marks:
+                for key in ("expected", "from_yours", "built_from"):
+                    mark.pop(key)
         return {
             "example": self.example,
             "tolerance": str(self.tolerance),
@@ -188,11 +195,11 @@ class GradeResult:
             "earned": self.earned,
             "possible": self.possible,
             "first_wrong": None if first is None else first.label,
-            "marks": [asdict(mark) for mark in self.marks],
+            "marks": marks,
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+    def to_json(self, *, reveal: bool = True) -> str:
+        return json.dumps(self.to_dict(reveal=reveal), indent=2)
 
     def first_problem(self, *, reveal: bool = True) -> str:
         """A few lines on the first wrong (or blank) answer: expected, given, and how it
@@ -560,6 +567,7 @@ def grade(
     rel_tol: float = 0.0,
     lr: float | None = None,
     require_all: bool = True,
+    ask: Iterable[str] | None = None,
 ) -> GradeResult:
     """Mark a learner's answers to a worked example.
 
@@ -571,7 +579,8 @@ def grade(
 
     Tolerance: decimals ("to 4 decimals"; the example's own precision by default) or
     abs_tol / rel_tol. lr: the gradient-descent step's learning rate (the example's, else
-    0.5). Raises ValueError naming an unknown section or name, or an answer that is not a
+    0.5). ask: the answers a sheet asks for (labels as asked_names takes them; default
+    all). Raises ValueError naming an unknown section or name, or an answer that is not a
     number.
     """
     if isinstance(example, str):
@@ -583,7 +592,7 @@ def grade(
     examples.recompute(example)  # the numbers of its current given values, forward and back
     examples.run_backward(example)
     graph = NamedGraph.of(example)
-    asked = asked_names(example)
+    asked = asked_names(example, ask)
     given = _clean_answers(answers, asked, example)
     world = _world(graph, given, lr)
     expected = {
@@ -781,7 +790,9 @@ def chain_terms(
     return tuple(terms)
 
 
-def asked_names(example: WorkedExample) -> dict[str, list[str]]:
+def asked_names(
+    example: WorkedExample, ask: Iterable[str] | None = None
+) -> dict[str, list[str]]:
     """What an exercise on the example asks for, section by section, in computation order:
     every computed value, every gradient but the root's own (always 1), and each parameter
     after the update (for examples with parameters). A constant (a name in the example's
@@ -789,11 +800,49 @@ def asked_names(example: WorkedExample) -> dict[str, list[str]]:
     have no name, so they never are either."""
     root = next((n for n, v in example.values.items() if v is example.root), "")
     constants = set(example.constants)
-    return {
+    every = {
         "forward": [n for n in example.formulas if n not in constants],
         "gradients": [n for n in example.gradients if n != root and n not in constants],
         "updated": [n for n in example.parameters if n not in constants],
     }
+    if ask is None:
+        return every
+    chosen = set(ask_labels(example, ask))
+    return {
+        section: [n for n in names if answer_label(example, section, n) in chosen]
+        for section, names in every.items()
+    }
+
+
+def ask_labels(example: WorkedExample, ask: Iterable[str]) -> list[str]:
+    """The answer labels a sheet asks for, from what `--ask` names, in computation order:
+    a section (forward, gradients, updated), a value's name (its forward value),
+    grad:NAME or the label dROOT/dNAME (a gradient), new:NAME or "NAME after the step" (a
+    parameter after the update). ValueError naming anything the example does not ask."""
+    every = asked_names(example)
+    labels = {
+        section: [answer_label(example, section, n) for n in names]
+        for section, names in every.items()
+    }
+    chosen: set[str] = set()
+    for item in ask:
+        item = item.strip()
+        if item in labels:
+            chosen.update(labels[item])
+            continue
+        kind, _, name = item.partition(":")
+        if kind in ("grad", "new") and name:
+            item = answer_label(example, "gradients" if kind == "grad" else "updated", name)
+        if not any(item in section for section in labels.values()):
+            known = ", ".join(label for section in labels.values() for label in section)
+            raise ValueError(
+                f"--ask: {example.name} asks for nothing called {item!r}; choose sections "
+                f"(forward, gradients, updated) or answers: {known}"
+            )
+        chosen.add(item)
+    if not chosen:
+        raise ValueError("--ask: name at least one answer or section")
+    return [label for section in labels.values() for label in section if label in chosen]
 
 
 def answer_label(example: WorkedExample, section: str, name: str) -> str:
@@ -902,9 +951,51 @@ def exercise_example(exercise: Mapping[str, Any], folder: Path) -> WorkedExample
     return set_given(example, given)
 
 
+class EditedExercise(ValueError):
+    """An answers file whose [exercise] table is not the one handed out: grading it would
+    grade a problem the learner changed, so nothing is graded."""
+
+
+def exercise_check(exercise: Mapping[str, Any]) -> str:
+    """A fingerprint of an [exercise] table (everything in it but its own check): 16 hex
+    digits of SHA-256 over its canonical JSON, numbers as floats (so 3 and 3.0 agree)."""
+
+    def canonical(x: Any) -> Any:
+        if isinstance(x, Mapping):
+            return {str(k): canonical(v) for k, v in x.items() if k != "check"}
+        if isinstance(x, (list, tuple)):
+            return [canonical(v) for v in x]
+        if isinstance(x, (int, float)) and not isinstance(x, bool):
+            return float(x)
+        return x
+
+    text = json.dumps(canonical(exercise), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def verify_exercise(exercise: Mapping[str, Any], path: Path, check: str | None = None) -> None:
+    """Raise EditedExercise when the [exercise] table was edited after `chainrule variant`
+    wrote it: its check line no longer matches it, or (check given, as the handed-out
+    test_answers.py gives it) it is not the table handed out."""
+    written = exercise.get("check")
+    expected = check if check is not None else written
+    if expected is None:
+        if "student" not in exercise:
+            return  # an answers file of one's own: nothing to compare with
+        expected = ""
+    if exercise_check(exercise) != expected or (written is not None and written != expected):
+        raise EditedExercise(
+            f"{path}: the [exercise] table is not the one handed out (its given numbers, "
+            "example, seed or variant were changed), so nothing is graded; put it back as "
+            "it was handed out"
+        )
+
+
 def grade_file(
     path: str | Path,
     example: WorkedExample | str | Path | None = None,
+    *,
+    check: str | None = None,
     **tolerance: Any,
 ) -> GradeResult:
     """Grade an answers file (or DIR/answers.toml for a folder).
@@ -936,6 +1027,7 @@ def grade_file(
                 f"{path} has no [exercise] table saying which example it answers: pass the "
                 "example (chainrule grade FILE --example NAME)"
             )
+        verify_exercise(exercise, path, check)
         example = exercise_example(exercise, folder)
     elif isinstance(example, str):
         name = example
@@ -946,59 +1038,9 @@ def grade_file(
         tolerance = {k: exercise[k] for k in ("decimals", "abs_tol", "rel_tol") if k in exercise}
     if "lr" in exercise:
         tolerance.setdefault("lr", exercise["lr"])
+    if "ask" in exercise:
+        tolerance.setdefault("ask", exercise["ask"])
     result = grade(example, answers, **tolerance)
     return GradeResult(
         result.example, result.tolerance, result.marks, result.decimals, result.root, str(path)
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Command line: chainrule grade
-# ---------------------------------------------------------------------------------------
-
-
-def add_command(commands: Any) -> None:
-    """Register `chainrule grade` with the command line's subcommands."""
-    grade_parser = commands.add_parser(
-        "grade",
-        help="grade an answers file (a folder's answers.toml)",
-        description="Grade hand-computed answers: DIR/answers.toml (as `chainrule variant` "
-        "writes it) or an answers file. Prints the report; exit status 0 when every answer "
-        "is right, 1 otherwise, 2 when the file cannot be read.",
-    )
-    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE")
-    grade_parser.add_argument(
-        "--example",
-        metavar="NAME|KEY",
-        help="the worked example answered, or a key.toml whose problem to grade against "
-        "(default: the answers file's [exercise] table)",
-    )
-    tolerance = grade_parser.add_mutually_exclusive_group()
-    tolerance.add_argument(
-        "--decimals", type=int, choices=range(16), metavar="N", help="right to N decimals"
-    )
-    tolerance.add_argument("--abs-tol", type=float, metavar="A", help="right within A")
-    grade_parser.add_argument("--rel-tol", type=float, metavar="R", help="right within R x |exact|")
-    grade_parser.add_argument(
-        "--json", action="store_true", help="print the marks as JSON (for autograders)"
-    )
-    grade_parser.set_defaults(run=run_grade)
-
-
-def run_grade(args: Any) -> int:
-    """Print the report; the exit status is 0 when every answer is right, 1 when not, and
-    2 when the answers (or the example) cannot be read."""
-    tolerance: dict[str, Any] = {}
-    if args.decimals is not None:
-        tolerance["decimals"] = args.decimals
-    if args.abs_tol is not None:
-        tolerance["abs_tol"] = args.abs_tol
-    if args.rel_tol is not None:
-        tolerance["rel_tol"] = args.rel_tol
-    try:
-        result = grade_file(args.path, args.example, **tolerance)
-    except ValueError as error:  # unreadable answers, an unknown name, a bad tolerance
-        print(f"chainrule: error: {error}", file=sys.stderr)
-        return 2
-    print(result.to_json() if args.json else result)
-    return 0 if result.all_right else 1

@@ -18,15 +18,17 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .examples import ExampleError
+
 SECRET_FILE = "secret.txt"  # kept in DIR/keys/ when chainrule variant makes the secret
 # An id becomes a folder name (handout/<id>/): letters, digits and . _ @ + - only.
 ID_PATTERN = re.compile(r"[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*")
 EXTRA_COLUMNS = ("name", "email", "section")
 
 
-class RosterError(ValueError):
+class RosterError(ExampleError):
     """A roster, key or answers file that cannot be used: the message names the file, the
-    line and the fix."""
+    line and the fix. An ExampleError (a ValueError), so the command line exits 2."""
 
 
 @dataclass(frozen=True)

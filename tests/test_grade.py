@@ -13,7 +13,7 @@ import pytest
 from chainrule import Tolerance, grade, grade_file
 from chainrule.example_files import read_toml
 from chainrule.examples import WorkedExample, build, from_expr, load
-from chainrule.grading import set_given
+from chainrule.grading import EditedExercise, set_given
 
 # The 2-2-2 numbers to the slides' 9 decimals, as `chainrule example 2-2-2` prints them.
 SLIDE_2_2_2 = {
@@ -359,7 +359,9 @@ def test_grading_against_the_teachers_key(tmp_path):
     given = key["exercise"]["given"]
     edited = answers.replace(f"x = {given['x']}\n", f"x = {given['x'] + 1}\n", 1)
     (tmp_path / "answers.toml").write_text(edited, encoding="utf-8")
-    assert not grade_file(tmp_path).all_right  # its own (edited) problem: q and f differ
+    # Graded on its own, the edited problem is refused: its check no longer matches.
+    with pytest.raises(EditedExercise, match="is not the one handed out"):
+        grade_file(tmp_path)
     assert grade_file(tmp_path, tmp_path / "key.toml").all_right  # the answers are the key's
     assert grade_file(tmp_path, "xyz").all_right is False  # xyz with the edited numbers
     with pytest.raises(ValueError, match="has no \\[exercise\\] table"):

@@ -1,0 +1,435 @@
+"""Grading a class: every student against their own key, into a gradebook and feedback.
+
+`chainrule grade SUBMISSIONS --keys course/keys --csv grades.csv` grades each submission
+(SUBMISSIONS/<id>/answers.toml or SUBMISSIONS/<id>.toml) against course/keys/<id>/key.toml:
+the key's problem, never the numbers in the student's own file. Answers that fit another
+student's numbers better than their own are reported as copied. The gradebook has a row per
+student (`id,score,possible,percent,status`, then a column per answer: 1 for credit, 0
+for none), or the columns Canvas, Moodle or Gradescope import (`--lms`); each student gets a
+feedback file to hand back. Every file is made before any is written.
+
+This module also holds the `chainrule grade` command itself (one student or a class).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .classroom import STUDENTS_FILE
+from .example_files import read_toml
+from .examples import ExampleError
+from .grading import SECTIONS, EditedExercise, GradeResult, Tolerance, grade_file
+from .roster import RosterError
+from .variants import write_planned
+
+LMS = ("canvas", "moodle", "gradescope")
+ALL_RIGHT, GRADED, BLANK, ABSENT = "all right", "graded", "blank", "no submission"
+
+
+@dataclass(frozen=True)
+class Key:
+    """A student's key: key.toml's problem and its filled numbers."""
+
+    id: str
+    path: Path
+    tolerance: Tolerance
+    numbers: dict[tuple[str, str], float]  # (section, name) -> the key's number
+    extra: dict[str, str]  # name, email, section from keys/students.csv
+
+
+@dataclass(frozen=True)
+class StudentGrade:
+    """One row of the gradebook."""
+
+    id: str
+    result: GradeResult | None  # None: no submission
+    status: str  # all right, graded, blank, no submission, or copied: fits <id>'s numbers
+    submission: Path | None = None
+    copied_from: str | None = None
+
+    @property
+    def score(self) -> int:
+        """The marks earned; none for a copied submission (its marks against the student's
+        own numbers are in the feedback, for the instructor to review)."""
+        if self.result is None or self.copied_from is not None:
+            return 0
+        return self.result.earned
+
+    def credit(self, label: str) -> int:
+        """1 when the answer called label has credit, else 0."""
+        if self.result is None or self.copied_from is not None:
+            return 0
+        return next((int(m.credit) for m in self.result.marks if m.label == label), 0)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading keys and submissions
+# ---------------------------------------------------------------------------------------
+
+
+def read_keys(keys: Path) -> dict[str, Key]:
+    """Every student's key in a keys folder (keys/<id>/key.toml), in the roster's order
+    (keys/students.csv) where it is there. RosterError naming the file for a folder with
+    no keys or a key that cannot be read."""
+    if not keys.is_dir():
+        raise RosterError(
+            f"{keys}: no such keys folder; give the keys/ that chainrule variant --roster wrote"
+        )
+    found = sorted(p.parent.name for p in keys.glob("*/key.toml"))
+    if not found:
+        raise RosterError(
+            f"{keys}: no <id>/key.toml inside; give the keys/ that chainrule variant --roster "
+            "wrote"
+        )
+    extra: dict[str, dict[str, str]] = {}
+    order = found
+    students = keys / STUDENTS_FILE
+    if students.is_file():
+        with open(students, encoding="utf-8", newline="") as file:
+            rows = list(csv.DictReader(file))
+        extra = {row["id"]: {k: v for k, v in row.items() if k != "id" and v} for row in rows}
+        order = [row["id"] for row in rows if row["id"] in found]
+        order += [i for i in found if i not in order]
+    return {i: _read_key(keys / i / "key.toml", i, extra.get(i, {})) for i in order}
+
+
+def _read_key(path: Path, student: str, extra: dict[str, str]) -> Key:
+    table = read_toml(path)  # ExampleError names the file and the line of bad TOML
+    exercise = table.get("exercise")
+    if not isinstance(exercise, Mapping) or "given" not in exercise:
+        raise RosterError(
+            f"{path}, line 1: no [exercise] table with its given numbers; write the keys "
+            "again with chainrule variant --roster"
+        )
+    decimals = exercise.get("decimals")
+    if isinstance(decimals, int) and not isinstance(decimals, bool):
+        tolerance = Tolerance(decimals)
+    else:
+        tolerance = Tolerance(
+            abs_tol=float(exercise.get("abs_tol", 0.0)), rel_tol=float(exercise.get("rel_tol", 1e-9))
+        )
+    numbers = {
+        (section, name): float(value)
+        for section in SECTIONS
+        for name, value in table.get(section, {}).items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+    }
+    return Key(student, path, tolerance, numbers, extra)
+
+
+def find_submissions(folder: Path, keys: Mapping[str, Key]) -> dict[str, Path]:
+    """Each student's answers file: folder/<id>/answers.toml or folder/<id>.toml.
+    RosterError for a submission whose id has no key."""
+    if not folder.is_dir():
+        raise RosterError(f"{folder}: no such folder of submissions (one <id>/ or <id>.toml each)")
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() and (path / "answers.toml").is_file():
+            student, answers = path.name, path / "answers.toml"
+        elif path.is_file() and path.suffix == ".toml":
+            student, answers = path.stem, path
+        else:
+            continue
+        if student not in keys:
+            raise RosterError(
+                f"{answers}: no key for {student!r} among the keys; rename it to a roster id "
+                "(<id>/answers.toml or <id>.toml), or move it away"
+            )
+        found[student] = answers
+    return found
+
+
+def _answer_numbers(path: Path, answers: Mapping[str, Any]) -> dict[tuple[str, str], float]:
+    """The numbers a student wrote, by (section, name); blanks left out."""
+    numbers = {}
+    for section in SECTIONS:
+        for name, value in answers.get(section, {}).items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                numbers[(section, name)] = float(value)
+    return numbers
+
+
+def _line_of(path: Path, name: str) -> int:
+    """The line of path where name is given (1 when it cannot be found)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.split("=", 1)[0].strip().strip('"') == name:
+            return number
+    return 1
+
+
+# ---------------------------------------------------------------------------------------
+# Grading
+# ---------------------------------------------------------------------------------------
+
+
+def fits(numbers: Mapping[tuple[str, str], float], key: Key) -> int:
+    """How many of a student's numbers agree with a key's at its tolerance."""
+    return sum(
+        1
+        for slot, x in numbers.items()
+        if slot in key.numbers and key.tolerance.agrees(x, key.numbers[slot])
+    )
+
+
+def copied_from(student: str, numbers: Mapping[tuple[str, str], float], keys: Mapping[str, Key]) -> str | None:
+    """Another student whose numbers the answers fit: more of them than the student's own,
+    and at least half the answers given (and two). None when no one's fit so."""
+    if len(numbers) < 2:
+        return None
+    own = fits(numbers, keys[student])
+    best, best_fit = None, own
+    for other, key in keys.items():
+        if other == student:
+            continue
+        fit = fits(numbers, key)
+        if fit > best_fit and 2 * fit >= len(numbers):
+            best, best_fit = other, fit
+    return best
+
+
+def grade_class(submissions: Path, keys_folder: Path) -> list[StudentGrade]:
+    """Grade every student of the keys folder: their submission against their own key.
+    RosterError (naming the file and the line) for a key or answers file that cannot be
+    used; nothing is graded then."""
+    keys = read_keys(keys_folder)
+    found = find_submissions(submissions, keys)
+    grades = []
+    for student, key in keys.items():
+        path = found.get(student)
+        if path is None:
+            grades.append(StudentGrade(student, None, ABSENT))
+            continue
+        answers = read_toml(path)
+        try:
+            result = grade_file(path, key.path)  # the key's problem, not the file's
+        except ValueError as error:
+            raise RosterError(_with_line(path, str(error))) from None
+        numbers = _answer_numbers(path, answers)
+        other = copied_from(student, numbers, keys)
+        if not numbers:
+            status = BLANK
+        elif other is not None:
+            status = f"copied: fits {other}'s numbers"
+        else:
+            status = ALL_RIGHT if result.all_right else GRADED
+        grades.append(StudentGrade(student, result, status, path, other))
+    return grades
+
+
+def _with_line(path: Path, message: str) -> str:
+    """A grading error about an answers file as one line: file, line, what to fix."""
+    name = message.split(":", 1)[0].split(".")[-1] if ":" in message else ""
+    line = _line_of(path, name) if name else 1
+    return f"{path}, line {line}: {message}; fix it and grade again"
+
+
+# ---------------------------------------------------------------------------------------
+# The gradebook, the feedback, the summary
+# ---------------------------------------------------------------------------------------
+
+
+def gradebook_csv(
+    grades: Sequence[StudentGrade], keys: Mapping[str, Key], lms: str | None, assignment: str
+) -> str:
+    """The gradebook as CSV text: chainrule's own columns, or one LMS's import columns."""
+    labels = _labels(grades)
+    possible = max((g.result.possible for g in grades if g.result is not None), default=0)
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    if lms is None:
+        writer.writerow(["id", "score", "possible", "percent", "status", *labels])
+        for g in grades:
+            percent = f"{100 * g.score / possible:.1f}" if possible else "0.0"
+            cells = [g.credit(label) for label in labels]
+            writer.writerow([g.id, g.score, possible, percent, g.status, *cells])
+    elif lms == "canvas":
+        # Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then
+        # one column per assignment (a new name makes a new assignment).
+        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment])
+        for g in grades:
+            extra = keys[g.id].extra
+            writer.writerow(
+                [extra.get("name", ""), "", g.id, "", extra.get("section", ""), g.score]
+            )
+    elif lms == "moodle":
+        # Moodle's CSV import maps a column to a user field (ID number or email) and a
+        # column to the grade item; a third can be mapped to its feedback.
+        writer.writerow(["ID number", "Email address", assignment, "Feedback"])
+        for g in grades:
+            extra = keys[g.id].extra
+            writer.writerow([g.id, extra.get("email", ""), g.score, _one_line(g)])
+    elif lms == "gradescope":
+        # Gradescope's score upload matches students by email or SID, with the score.
+        writer.writerow(["Name", "SID", "Email", "Total Score"])
+        for g in grades:
+            extra = keys[g.id].extra
+            writer.writerow([extra.get("name", ""), g.id, extra.get("email", ""), g.score])
+    else:
+        raise ValueError(f"--lms: unknown system {lms!r}; choose one of {', '.join(LMS)}")
+    return table.getvalue()
+
+
+def _labels(grades: Sequence[StudentGrade]) -> list[str]:
+    for g in grades:
+        if g.result is not None:
+            return [m.label for m in g.result.marks]
+    return []
+
+
+def _one_line(g: StudentGrade) -> str:
+    if g.result is None:
+        return "No submission."
+    line = g.result.summary()
+    if g.copied_from is not None:
+        line += f" The answers fit {g.copied_from}'s numbers, not yours."
+    return line
+
+
+def feedback_text(g: StudentGrade, *, reveal: bool) -> str:
+    """What a student gets back: the summary, the first wrong value with the kind of slip,
+    every mark; the expected numbers only with reveal."""
+    head = f"# Feedback for {g.id}\n\n"
+    if g.result is None:
+        return head + "No submission was found.\n"
+    parts = [g.result.report(reveal=reveal)]
+    if g.copied_from is not None:
+        parts.insert(
+            0,
+            "Your answers fit another student's numbers better than your own, so they earn "
+            "no marks: each sheet has numbers of its own. Below, your answers against yours.",
+        )
+    return head + "```text\n" + "\n\n".join(parts) + "\n```\n"
+
+
+def summary_line(grades: Sequence[StudentGrade], written: Sequence[str]) -> str:
+    counts: dict[str, int] = {}
+    for g in grades:
+        kind = "copied" if g.copied_from is not None else g.status
+        counts[kind] = counts.get(kind, 0) + 1
+    possible = max((g.result.possible for g in grades if g.result is not None), default=0)
+    mean = sum(g.score for g in grades) / len(grades)
+    order = [ALL_RIGHT, GRADED, "copied", BLANK, ABSENT]
+    words = {GRADED: "with mistakes"}
+    parts = [f"{counts[k]} {words.get(k, k)}" for k in order if counts.get(k)]
+    line = f"Graded {len(grades)} students against their own keys: {', '.join(parts)}; "
+    line += f"mean {mean:.1f} of {possible}"
+    return line + (f". Wrote {', '.join(written)}." if written else ".")
+
+
+def run_class(args: argparse.Namespace) -> int:
+    """chainrule grade SUBMISSIONS --keys DIR/keys: the class's grades, written at once."""
+    grades = grade_class(args.path, args.keys)
+    keys = read_keys(args.keys)
+    plan: dict[Path, bytes] = {}
+    written = []
+    if args.csv is not None:
+        assignment = args.assignment or "Backprop by hand"
+        text = gradebook_csv(grades, keys, args.lms, assignment)
+        plan[args.csv] = text.encode()
+        written.append(str(args.csv))
+    elif args.lms is not None:
+        raise ValueError("--lms chooses the columns of the --csv gradebook: give --csv FILE too")
+    feedback = args.feedback if args.feedback is not None else args.keys.parent / "feedback"
+    for g in grades:
+        plan[feedback / f"{g.id}.md"] = feedback_text(g, reveal=args.reveal).encode()
+    written.append(f"feedback in {feedback}/")
+    write_planned(plan)
+    print(summary_line(grades, written))
+    return 0 if all(g.status == ALL_RIGHT for g in grades) else 1
+
+
+# ---------------------------------------------------------------------------------------
+# Command line: chainrule grade
+# ---------------------------------------------------------------------------------------
+
+
+def add_command(commands: Any) -> None:
+    """Register `chainrule grade` with the command line's subcommands."""
+    grade_parser = commands.add_parser(
+        "grade",
+        help="grade an answers file, or a class against its keys",
+        description="Grade hand-computed answers: DIR/answers.toml (as `chainrule variant` "
+        "writes it) or an answers file; with --keys, a folder of submissions, each against "
+        "its student's key. Exit status 0 when every answer is right, 1 otherwise, 2 when a "
+        "file cannot be read.",
+    )
+    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE|SUBMISSIONS")
+    grade_parser.add_argument(
+        "--example",
+        metavar="NAME|KEY",
+        help="the worked example answered, or a key.toml whose problem to grade against "
+        "(default: the answers file's [exercise] table)",
+    )
+    tolerance = grade_parser.add_mutually_exclusive_group()
+    tolerance.add_argument(
+        "--decimals", type=int, choices=range(16), metavar="N", help="right to N decimals"
+    )
+    tolerance.add_argument("--abs-tol", type=float, metavar="A", help="right within A")
+    grade_parser.add_argument("--rel-tol", type=float, metavar="R", help="right within R x |exact|")
+    grade_parser.add_argument(
+        "--json", action="store_true", help="print the marks as JSON (for autograders)"
+    )
+    grade_parser.add_argument(
+        "--reveal",
+        action="store_true",
+        help="print the expected numbers too (for the instructor; without it a report says "
+        "what is wrong and what kind of slip it looks like, never the answer)",
+    )
+    grade_parser.add_argument(
+        "--keys",
+        type=Path,
+        metavar="DIR/keys",
+        help="grade a class: SUBMISSIONS holds <id>/answers.toml or <id>.toml per student, "
+        "each graded against DIR/keys/<id>/key.toml",
+    )
+    grade_parser.add_argument(
+        "--csv", type=Path, metavar="FILE", help="with --keys: write the gradebook there"
+    )
+    grade_parser.add_argument(
+        "--lms", choices=LMS, help="with --csv: the columns that system imports"
+    )
+    grade_parser.add_argument(
+        "--assignment", metavar="NAME", help="with --lms: the assignment's column name"
+    )
+    grade_parser.add_argument(
+        "--feedback",
+        type=Path,
+        metavar="DIR",
+        help="with --keys: where each student's feedback file goes (default: DIR/feedback)",
+    )
+    grade_parser.set_defaults(run=run_grade)
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    """Print the report; the exit status is 0 when every answer is right, 1 when not (or
+    when the [exercise] table was edited), and 2 when a file cannot be read."""
+    try:
+        if args.keys is not None:
+            return run_class(args)
+        for option in ("csv", "lms", "feedback", "assignment"):
+            if getattr(args, option) is not None:
+                raise ValueError(f"--{option} goes with --keys (grading a class)")
+        tolerance: dict[str, Any] = {}
+        if args.decimals is not None:
+            tolerance["decimals"] = args.decimals
+        if args.abs_tol is not None:
+            tolerance["abs_tol"] = args.abs_tol
+        if args.rel_tol is not None:
+            tolerance["rel_tol"] = args.rel_tol
+        result = grade_file(args.path, args.example, **tolerance)
+    except EditedExercise as error:  # a finding: the learner changed their problem
+        print(f"chainrule: {error}", file=sys.stderr)
+        return 1
+    except (ExampleError, ValueError) as error:  # unreadable files, unknown names
+        print(f"chainrule: error: {error}", file=sys.stderr)
+        return 2
+    reveal = args.reveal
+    print(result.to_json(reveal=reveal) if args.json else result.report(reveal=reveal))
+    return 0 if result.all_right else 1
