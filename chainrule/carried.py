@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from autograd import Value, topological_order
+from autograd import Value, evaluate_op, topological_order
 
 CORNER_LIMIT = 4  # up to this many inputs, every corner of the box is tried (2**4 = 16)
 
@@ -107,27 +107,10 @@ class CarriedStep:
 
 def rules_at(node: Value, inputs: Sequence[float]) -> tuple[float, tuple[float, ...]]:
     """node's operation at other input numbers: the op table's forward rule and each local
-    derivative there. Raises as the rule does (ValueError, ArithmeticError) where the
-    numbers break the operation."""
-    op = node.op
-    if op.kind == "unary":
-        out = float(op.forward(inputs[0], node.const))
-        return out, (float(op.local(inputs[0], out, node.const)),)
-    if op.kind == "binary":
-        out = float(op.forward(inputs[0], inputs[1]))
-        return out, tuple(float(d) for d in op.local(inputs[0], inputs[1], out))
-    if op.kind == "nary":  # n-ary rules read their inputs' .data
-        stand_ins = [_Number(x) for x in inputs]
-        out = float(op.forward(stand_ins))
-        return out, tuple(float(d) for d in op.local(stand_ins, out))
-    raise ValueError(f"{node!r} is a leaf: it has no operation to carry numbers through")
-
-
-class _Number:
-    __slots__ = ("data",)
-
-    def __init__(self, data: float) -> None:
-        self.data = data
+    derivative there (autograd.evaluate_op). Raises as the row does (ValueError,
+    ArithmeticError) where the numbers break the operation."""
+    out, local = evaluate_op(node.op, inputs, node.const)
+    return float(out), tuple(float(d) for d in local)
 
 
 def carry_step(node: Value, inputs: Sequence[Interval]) -> CarriedStep:

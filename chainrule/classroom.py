@@ -77,7 +77,9 @@ def write_class(
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow(["id", "name", "email", "section"])
     for student in students:
-        writer.writerow([student.id, *(student.extra.get(k, "") for k in ("name", "email", "section"))])
+        writer.writerow(
+            [student.id, *(student.extra.get(k, "") for k in ("name", "email", "section"))]
+        )
     plan[keys / STUDENTS_FILE] = table.getvalue().encode()
     if made:
         plan[keys / SECRET_FILE] = (secret + "\n").encode()

@@ -7,16 +7,12 @@ student's numbers better than their own are reported as copied. The gradebook ha
 student (`id,score,possible,percent,status`, then a column per answer: 1 for credit, 0
 for none), or the columns Canvas, Moodle or Gradescope import (`--lms`); each student gets a
 feedback file to hand back. Every file is made before any is written.
-
-This module also holds the `chainrule grade` command itself (one student or a class).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +20,7 @@ from typing import Any
 
 from .classroom import STUDENTS_FILE
 from .example_files import read_toml
-from .examples import ExampleError
-from .grading import SECTIONS, EditedExercise, GradeResult, Tolerance, grade_file
+from .grading import SECTIONS, GradeResult, Tolerance, grade_file
 from .roster import RosterError
 from .variants import write_planned
 
@@ -85,8 +80,7 @@ def read_keys(keys: Path) -> dict[str, Key]:
     found = sorted(p.parent.name for p in keys.glob("*/key.toml"))
     if not found:
         raise RosterError(
-            f"{keys}: no <id>/key.toml inside; give the keys/ that chainrule variant --roster "
-            "wrote"
+            f"{keys}: no <id>/key.toml inside; give the keys/ that chainrule variant --roster wrote"
         )
     extra: dict[str, dict[str, str]] = {}
     order = found
@@ -113,7 +107,8 @@ def _read_key(path: Path, student: str, extra: dict[str, str]) -> Key:
         tolerance = Tolerance(decimals)
     else:
         tolerance = Tolerance(
-            abs_tol=float(exercise.get("abs_tol", 0.0)), rel_tol=float(exercise.get("rel_tol", 1e-9))
+            abs_tol=float(exercise.get("abs_tol", 0.0)),
+            rel_tol=float(exercise.get("rel_tol", 1e-9)),
         )
     numbers = {
         (section, name): float(value)
@@ -178,7 +173,9 @@ def fits(numbers: Mapping[tuple[str, str], float], key: Key) -> int:
     )
 
 
-def copied_from(student: str, numbers: Mapping[tuple[str, str], float], keys: Mapping[str, Key]) -> str | None:
+def copied_from(
+    student: str, numbers: Mapping[tuple[str, str], float], keys: Mapping[str, Key]
+) -> str | None:
     """Another student whose numbers the answers fit: more of them than the student's own,
     and at least half the answers given (and two). None when no one's fit so."""
     if len(numbers) < 2:
@@ -323,113 +320,34 @@ def summary_line(grades: Sequence[StudentGrade], written: Sequence[str]) -> str:
     return line + (f". Wrote {', '.join(written)}." if written else ".")
 
 
-def run_class(args: argparse.Namespace) -> int:
-    """chainrule grade SUBMISSIONS --keys DIR/keys: the class's grades, written at once."""
-    grades = grade_class(args.path, args.keys)
-    keys = read_keys(args.keys)
+def write_class_grades(
+    submissions: Path,
+    keys_folder: Path,
+    *,
+    csv_path: Path | None = None,
+    lms: str | None = None,
+    assignment: str | None = None,
+    feedback: Path | None = None,
+    reveal: bool = False,
+) -> tuple[str, int]:
+    """Grade a class (grade_class), then write the gradebook (csv_path, in chainrule's
+    columns or lms's) and a feedback file per student (feedback: default keys/../feedback),
+    all made before any is written. Returns the one-line summary and the exit status: 0
+    when every student is all right, 1 otherwise."""
+    if lms is not None and csv_path is None:
+        raise ValueError("--lms chooses the columns of the --csv gradebook: give --csv FILE too")
+    grades = grade_class(submissions, keys_folder)
+    keys = read_keys(keys_folder)
     plan: dict[Path, bytes] = {}
     written = []
-    if args.csv is not None:
-        assignment = args.assignment or "Backprop by hand"
-        text = gradebook_csv(grades, keys, args.lms, assignment)
-        plan[args.csv] = text.encode()
-        written.append(str(args.csv))
-    elif args.lms is not None:
-        raise ValueError("--lms chooses the columns of the --csv gradebook: give --csv FILE too")
-    feedback = args.feedback if args.feedback is not None else args.keys.parent / "feedback"
+    if csv_path is not None:
+        text = gradebook_csv(grades, keys, lms, assignment or "Backprop by hand")
+        plan[csv_path] = text.encode()
+        written.append(str(csv_path))
+    folder = feedback if feedback is not None else keys_folder.parent / "feedback"
     for g in grades:
-        plan[feedback / f"{g.id}.md"] = feedback_text(g, reveal=args.reveal).encode()
-    written.append(f"feedback in {feedback}/")
+        plan[folder / f"{g.id}.md"] = feedback_text(g, reveal=reveal).encode()
+    written.append(f"feedback in {folder}/")
     write_planned(plan)
-    print(summary_line(grades, written))
-    return 0 if all(g.status == ALL_RIGHT for g in grades) else 1
-
-
-# ---------------------------------------------------------------------------------------
-# Command line: chainrule grade
-# ---------------------------------------------------------------------------------------
-
-
-def add_command(commands: Any) -> None:
-    """Register `chainrule grade` with the command line's subcommands."""
-    grade_parser = commands.add_parser(
-        "grade",
-        help="grade an answers file, or a class against its keys",
-        description="Grade hand-computed answers: DIR/answers.toml (as `chainrule variant` "
-        "writes it) or an answers file; with --keys, a folder of submissions, each against "
-        "its student's key. Exit status 0 when every answer is right, 1 otherwise, 2 when a "
-        "file cannot be read.",
-    )
-    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE|SUBMISSIONS")
-    grade_parser.add_argument(
-        "--example",
-        metavar="NAME|KEY",
-        help="the worked example answered, or a key.toml whose problem to grade against "
-        "(default: the answers file's [exercise] table)",
-    )
-    tolerance = grade_parser.add_mutually_exclusive_group()
-    tolerance.add_argument(
-        "--decimals", type=int, choices=range(16), metavar="N", help="right to N decimals"
-    )
-    tolerance.add_argument("--abs-tol", type=float, metavar="A", help="right within A")
-    grade_parser.add_argument("--rel-tol", type=float, metavar="R", help="right within R x |exact|")
-    grade_parser.add_argument(
-        "--json", action="store_true", help="print the marks as JSON (for autograders)"
-    )
-    grade_parser.add_argument(
-        "--reveal",
-        action="store_true",
-        help="print the expected numbers too (for the instructor; without it a report says "
-        "what is wrong and what kind of slip it looks like, never the answer)",
-    )
-    grade_parser.add_argument(
-        "--keys",
-        type=Path,
-        metavar="DIR/keys",
-        help="grade a class: SUBMISSIONS holds <id>/answers.toml or <id>.toml per student, "
-        "each graded against DIR/keys/<id>/key.toml",
-    )
-    grade_parser.add_argument(
-        "--csv", type=Path, metavar="FILE", help="with --keys: write the gradebook there"
-    )
-    grade_parser.add_argument(
-        "--lms", choices=LMS, help="with --csv: the columns that system imports"
-    )
-    grade_parser.add_argument(
-        "--assignment", metavar="NAME", help="with --lms: the assignment's column name"
-    )
-    grade_parser.add_argument(
-        "--feedback",
-        type=Path,
-        metavar="DIR",
-        help="with --keys: where each student's feedback file goes (default: DIR/feedback)",
-    )
-    grade_parser.set_defaults(run=run_grade)
-
-
-def run_grade(args: argparse.Namespace) -> int:
-    """Print the report; the exit status is 0 when every answer is right, 1 when not (or
-    when the [exercise] table was edited), and 2 when a file cannot be read."""
-    try:
-        if args.keys is not None:
-            return run_class(args)
-        for option in ("csv", "lms", "feedback", "assignment"):
-            if getattr(args, option) is not None:
-                raise ValueError(f"--{option} goes with --keys (grading a class)")
-        tolerance: dict[str, Any] = {}
-        if args.decimals is not None:
-            tolerance["decimals"] = args.decimals
-        if args.abs_tol is not None:
-            tolerance["abs_tol"] = args.abs_tol
-        if args.rel_tol is not None:
-            tolerance["rel_tol"] = args.rel_tol
-        result = grade_file(args.path, args.example, **tolerance)
-    except EditedExercise as error:  # a finding: the learner changed their problem
-        print(f"chainrule: {error}", file=sys.stderr)
-        return 1
-    except (ExampleError, ValueError) as error:  # unreadable files, unknown names
-        print(f"chainrule: error: {error}", file=sys.stderr)
-        return 2
-    reveal = args.reveal
-    print(result.to_json(reveal=reveal) if args.json else result.report(reveal=reveal))
-    return 0 if result.all_right else 1
+    status = 0 if all(g.status == ALL_RIGHT for g in grades) else 1
+    return summary_line(grades, written), status

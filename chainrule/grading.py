@@ -13,20 +13,22 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from autograd import Value, topological_order
-from autograd.ops import Op
+from autograd import Value, evaluate_op, topological_order
 from autograd.printing import format_number
 
-from . import derive, examples
+from . import examples
 from .carried import Interval, carry_step
+from .chain import named_inputs
 from .example_files import read_toml
-from .examples import WorkedExample, format_table
 from .slips import kind_of_slip
+from .tables import format_table
+from .update import recompute
+from .worked import WorkedExample, run_backward
 
 SECTIONS = ("forward", "gradients", "updated")
 _ITEM = {"forward": "value", "gradients": "gradient", "updated": "parameter"}
@@ -325,35 +327,6 @@ class GradeResult:
 # ---------------------------------------------------------------------------------------
 
 
-class _Number:
-    """A stand-in with .data, for n-ary rules that read their inputs' .data."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: float) -> None:
-        self.data = data
-
-
-def forward_rule(node: Value, inputs: Sequence[float]) -> float:
-    """node's operation applied to other input numbers (the op table's forward rule)."""
-    op: Op = node.op
-    if op.kind == "unary":
-        return float(op.forward(inputs[0], node.const))
-    if op.kind == "binary":
-        return float(op.forward(inputs[0], inputs[1]))
-    return float(op.forward([_Number(x) for x in inputs]))
-
-
-def local_rule(node: Value, inputs: Sequence[float], out: float) -> tuple[float, ...]:
-    """d node / d input for each input, at other numbers (the op table's local rule)."""
-    op: Op = node.op
-    if op.kind == "unary":
-        return (float(op.local(inputs[0], out, node.const)),)
-    if op.kind == "binary":
-        return tuple(op.local(inputs[0], inputs[1], out))
-    return tuple(op.local([_Number(x) for x in inputs], out))
-
-
 def given_names(example: WorkedExample) -> list[str]:
     """The names of the example's given numbers, in its order."""
     return list(example.given)
@@ -361,7 +334,7 @@ def given_names(example: WorkedExample) -> list[str]:
 
 def set_given(example: WorkedExample, given: Mapping[str, float]) -> WorkedExample:
     """Give the example other given numbers and run its forward pass again, in place
-    (examples.recompute); returns it. Gradients are left stale: run_backward next.
+    (update.recompute); returns it. Gradients are left stale: run_backward next.
     Raises as the engine does on a math error, and OverflowError for a result that is not
     a finite number."""
     known = given_names(example)
@@ -372,7 +345,7 @@ def set_given(example: WorkedExample, given: Mapping[str, float]) -> WorkedExamp
                 f"{', '.join(known)}"
             )
         example.values[name].data = _answer_number(number, f"given {name}")
-    examples.recompute(example)
+    recompute(example)
     for name, value in example.values.items():
         if not math.isfinite(value.data):
             raise OverflowError(f"{name} = {value.data!r} with these given numbers")
@@ -395,7 +368,7 @@ class NamedGraph:
     names: dict[Value, str]  # named Value -> name (the root included)
     by_name: dict[str, Value]
     # For each named computed value m: its named inputs n (reached through unnamed nodes)
-    # with d m / d n along those paths (derive.named_inputs, the links of a derivation).
+    # with d m / d n along those paths (chain.named_inputs, the links of a derivation).
     named_inputs: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
@@ -407,7 +380,7 @@ class NamedGraph:
         graph = cls(example, order, names, by_name)
         for m, name in names.items():
             if m.inputs:  # through unnamed nodes, such as the 1/2 of a squared error
-                graph.named_inputs[name] = derive.named_inputs(m, example)
+                graph.named_inputs[name] = named_inputs(m, example)
         return graph
 
     def consumers(self, name: str) -> list[str]:
@@ -436,7 +409,8 @@ def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: fl
             mine[node] = node.data
             continue
         try:
-            computed = forward_rule(node, [mine[x] for x in node.inputs])
+            inputs = [mine[x] for x in node.inputs]
+            computed, _ = evaluate_op(node.op, inputs, node.const, derivatives=False)
         except (ArithmeticError, ValueError):  # the learner's numbers break the operation
             computed = nan
         name = graph.names.get(node)
@@ -459,7 +433,8 @@ def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: fl
         if not node.inputs:
             continue
         try:
-            locals_ = local_rule(node, [mine[x] for x in node.inputs], mine[node])
+            inputs = [mine[x] for x in node.inputs]
+            _, locals_ = evaluate_op(node.op, inputs, node.const, out=mine[node])
         except (ArithmeticError, ValueError):
             locals_ = (nan,) * len(node.inputs)
         for x, local in zip(node.inputs, locals_):
@@ -589,8 +564,8 @@ def grade(
         decimals = example.decimals
     tolerance = Tolerance(decimals, abs_tol, rel_tol)
     lr = _learning_rate(example, lr)
-    examples.recompute(example)  # the numbers of its current given values, forward and back
-    examples.run_backward(example)
+    recompute(example)  # the numbers of its current given values, forward and back
+    run_backward(example)
     graph = NamedGraph.of(example)
     asked = asked_names(example, ask)
     given = _clean_answers(answers, asked, example)
@@ -632,8 +607,9 @@ def grade(
             elif tolerance.agrees(answer, mine) or _follows(
                 answer, carried[section].get(name), tolerance
             ):
-                # Right from the learner's own numbers (anywhere within their precision): which earlier wrong answers made
-                # the difference? Put each back to its exact value and see what changes.
+                # Right from the learner's own numbers (anywhere within their precision):
+                # which earlier wrong answers made the difference? Put each back to its
+                # exact value and see what changes.
                 causes = _causes(graph, given, statuses, expected, section, name, mine, lr)
                 if causes:
                     status = CARRIED
@@ -711,8 +687,8 @@ def _swapped_numbers(
                     continue
                 example.values[a].data, example.values[b].data = original[b], original[a]
                 try:
-                    examples.recompute(example)
-                    examples.run_backward(example)
+                    recompute(example)
+                    run_backward(example)
                 except (ArithmeticError, ValueError):
                     continue
                 else:
@@ -720,8 +696,8 @@ def _swapped_numbers(
                 finally:
                     example.values[a].data, example.values[b].data = original[a], original[b]
     finally:
-        examples.recompute(example)
-        examples.run_backward(example)
+        recompute(example)
+        run_backward(example)
     return swaps
 
 
@@ -790,9 +766,7 @@ def chain_terms(
     return tuple(terms)
 
 
-def asked_names(
-    example: WorkedExample, ask: Iterable[str] | None = None
-) -> dict[str, list[str]]:
+def asked_names(example: WorkedExample, ask: Iterable[str] | None = None) -> dict[str, list[str]]:
     """What an exercise on the example asks for, section by section, in computation order:
     every computed value, every gradient but the root's own (always 1), and each parameter
     after the update (for examples with parameters). A constant (a name in the example's

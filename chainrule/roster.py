@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .examples import ExampleError
+from .worked import ExampleError
 
 SECRET_FILE = "secret.txt"  # kept in DIR/keys/ when chainrule variant makes the secret
 # An id becomes a folder name (handout/<id>/): letters, digits and . _ @ + - only.

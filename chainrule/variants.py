@@ -12,7 +12,6 @@ filled key.toml and a test_answers.py that grades answers.toml with chainrule.gr
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
@@ -27,7 +26,7 @@ from autograd.printing import format_number
 
 from . import derive, examples, grading
 from .example_files import read_toml
-from .examples import WorkedExample
+from .worked import ExampleError, WorkedExample, run_backward
 
 MAX_DRAWS = 5000  # attempts to find good numbers before giving up
 SHEET_DECIMALS = 4  # at most this many decimals asked of a learner by default
@@ -182,7 +181,7 @@ def make_variants(
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
     original = fresh_example(source)
-    examples.run_backward(original)
+    run_backward(original)
     labels = None if ask is None else grading.ask_labels(original, ask)
     if decimals is None:
         decimals = min(original.decimals, SHEET_DECIMALS)
@@ -212,7 +211,7 @@ def make_variants(
             grading.set_given(example, dict(zip(names, numbers)))
         except (ArithmeticError, ValueError):  # the numbers break an operation: draw again
             continue
-        examples.run_backward(example)
+        run_backward(example)
         asked = _asked_numbers(example, lr)
         if problems(example, decimals) or any(abs(asked[k]) < smallest for k in must_show):
             continue
@@ -273,7 +272,9 @@ def answers_toml(variant: Variant, *, filled: bool) -> str:
     what = "Answer key" if filled else "Answers"
     if variant.student is None:
         made = f"(chainrule variant {variant.source} --seed {variant.seed})"
-        lines = [f"# {what}: {variant.source}, variant {variant.number} of seed {variant.seed} {made}"]
+        lines = [
+            f"# {what}: {variant.source}, variant {variant.number} of seed {variant.seed} {made}"
+        ]
     else:
         lines = [f"# {what}: {variant.title}"]
     if not filled:
@@ -360,8 +361,7 @@ def student_md(variant: Variant, picture: str | None) -> str:
         )
     else:  # every value is needed on the way; the sheet names the ones it asks for
         rows = [
-            [n, f"`{example.formulas[n]}`", "yes" if n in asked["forward"] else ""]
-            for n in every
+            [n, f"`{example.formulas[n]}`", "yes" if n in asked["forward"] else ""] for n in every
         ]
         parts.append(
             "## 1. Forward pass\n\nCompute each value, in this order, and write the ones "
@@ -568,7 +568,7 @@ def check_overwrite(targets: Sequence[Path], force: bool) -> None:
         return
     for path in targets:
         if path.name == "answers.toml" and holds_answers(path):
-            raise examples.ExampleError(
+            raise ExampleError(
                 f"{path} holds answers; chainrule variant will not replace them (move the "
                 "folder away, or pass --force to overwrite)"
             )
@@ -650,145 +650,3 @@ def write_variants(
             plan[folder / "__init__.py"] = b""
     check_overwrite(list(plan), force)
     return write_planned(plan)
-
-
-# ---------------------------------------------------------------------------------------
-# Command line: chainrule variant
-# ---------------------------------------------------------------------------------------
-
-
-def add_command(commands: argparse._SubParsersAction) -> None:
-    """Register `chainrule variant` with the command line's subcommands."""
-    from .cli import positive_int
-
-    variant = commands.add_parser(
-        "variant",
-        help="a new version of a worked example, with its answer key",
-        description="Write a version of a worked example with other given numbers into DIR: "
-        "student.md (the sheet), key.md (the worked solution), answers.toml (blank), "
-        "key.toml (filled) and test_answers.py (pytest checks answers.toml). With --roster, "
-        "one version per student: DIR/handout/<id>/ (what the student gets) and "
-        "DIR/keys/<id>/ (the keys).",
-    )
-    variant.add_argument(
-        "source",
-        type=example_source,
-        metavar="NAME|FILE",
-        help="a worked example's name (chainrule examples lists them) or an example file",
-    )
-    numbers = variant.add_mutually_exclusive_group(required=True)
-    numbers.add_argument("--seed", type=int, help="the same seed, the same files")
-    numbers.add_argument(
-        "--roster",
-        type=Path,
-        metavar="FILE.csv",
-        help="a class list with a column id: one version per student, from the id and the "
-        "course secret",
-    )
-    variant.add_argument(
-        "--secret",
-        metavar="TEXT",
-        help="with --roster: the course secret (default: the one kept in DIR/keys/, or a new "
-        "one, kept there)",
-    )
-    variant.add_argument("--out", type=out_folder, required=True, metavar="DIR")
-    variant.add_argument(
-        "--count", type=positive_int, default=1, help="K variants in DIR/variant_01, ..."
-    )
-    variant.add_argument(
-        "--decimals",
-        type=int,
-        choices=range(16),
-        metavar="N",
-        help="the precision answers are graded to (default: the example's, at most 4)",
-    )
-    variant.add_argument(
-        "--keep",
-        type=_names,
-        default=[],
-        metavar="NAMES",
-        help="given numbers to leave as they are, comma-separated (constants)",
-    )
-    variant.add_argument(
-        "--ask",
-        type=_names,
-        metavar="WHAT",
-        help="what the sheet asks for, comma-separated: forward, gradients, updated, a "
-        "value's name, grad:NAME, new:NAME (default: all of it)",
-    )
-    variant.add_argument(
-        "--force", action="store_true", help="overwrite an answers.toml that holds answers"
-    )
-    variant.add_argument(
-        "--handouts",
-        action="store_true",
-        help="also the sheet and the key as LaTeX documents (student.tex, key.tex) and, "
-        "where pdflatex is installed, PDFs",
-    )
-    variant.add_argument("--no-pictures", action="store_true", help="leave out the graph pictures")
-    variant.set_defaults(run=run_variant)
-
-
-def _names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
-def out_folder(text: str) -> Path:
-    """--out: a folder's path, never empty (an empty one would write into the current
-    folder without saying so)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("must name a folder, got an empty path")
-    return Path(text)
-
-
-def example_source(text: str) -> str:
-    """A worked example's name or an example file that exists, or a usage error (exit
-    status 2) listing the names."""
-    if text in examples.EXAMPLES or Path(text).is_file():
-        return text
-    raise argparse.ArgumentTypeError(
-        f"unknown worked example {text!r}; choose one of: {', '.join(examples.EXAMPLES)}, "
-        "or give an example file"
-    )
-
-
-def run_variant(args: argparse.Namespace) -> int:
-    """Write the files and say so in one line."""
-    if args.roster is not None:
-        from .classroom import write_class
-
-        if args.count != 1:
-            raise ValueError("--count makes numbered variants; with --roster, leave it out")
-        print(
-            write_class(
-                args.source,
-                args.roster,
-                args.out,
-                secret=args.secret,
-                decimals=args.decimals,
-                keep=args.keep,
-                ask=args.ask,
-                pictures=not args.no_pictures,
-                force=args.force,
-                handouts=args.handouts,
-            )
-        )
-        return 0
-    if args.secret is not None:
-        raise ValueError("--secret goes with --roster (a class); a --seed variant has none")
-    written = write_variants(
-        args.source,
-        args.out,
-        seed=args.seed,
-        count=args.count,
-        decimals=args.decimals,
-        keep=args.keep,
-        ask=args.ask,
-        pictures=not args.no_pictures,
-        force=args.force,
-        handouts=args.handouts,
-    )
-    what = "a variant" if args.count == 1 else f"{args.count} variants"
-    folders = "" if args.count == 1 else " (variant_01 ...)"
-    print(f"Wrote {what} of {args.source} to {args.out}{folders}: {len(written)} files.")
-    return 0

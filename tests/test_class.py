@@ -61,7 +61,9 @@ def test_right_slip_copied_and_blank_are_each_scored_as_they_deserve(course, cap
         (submissions / student).mkdir(parents=True)
     sheet = lambda s: out / "handout" / s / "answers.toml"  # noqa: E731
     key = lambda s: out / "keys" / s / "key.toml"  # noqa: E731
-    (submissions / "alice" / "answers.toml").write_text(answers_from_key(key("alice"), sheet("alice")))
+    (submissions / "alice" / "answers.toml").write_text(
+        answers_from_key(key("alice"), sheet("alice"))
+    )
 
     def sign_slip(body: str) -> str:  # bob writes df/dx with the wrong sign
         return re.sub(r"^x = (-?\d+)", lambda m: f"x = {-int(m.group(1))}", body, flags=re.M)
@@ -69,7 +71,9 @@ def test_right_slip_copied_and_blank_are_each_scored_as_they_deserve(course, cap
     bob = answers_from_key(key("bob"), sheet("bob"), sign_slip)
     (submissions / "bob" / "answers.toml").write_text(bob)
     # carol hands in alice's numbers under her own [exercise] table
-    (submissions / "carol" / "answers.toml").write_text(answers_from_key(key("alice"), sheet("carol")))
+    (submissions / "carol" / "answers.toml").write_text(
+        answers_from_key(key("alice"), sheet("carol"))
+    )
     (submissions / "dan" / "answers.toml").write_text(sheet("dan").read_text())
     gradebook = course / "grades.csv"
     capsys.readouterr()

@@ -12,8 +12,9 @@ import pytest
 
 from chainrule import Tolerance, grade, grade_file
 from chainrule.example_files import read_toml
-from chainrule.examples import WorkedExample, build, from_expr, load
+from chainrule.examples import build, from_expr, load
 from chainrule.grading import EditedExercise, set_given
+from chainrule.worked import WorkedExample
 
 # The 2-2-2 numbers to the slides' 9 decimals, as `chainrule example 2-2-2` prints them.
 SLIDE_2_2_2 = {
@@ -329,9 +330,14 @@ def test_report_for_students_hides_the_exact_numbers():
     result = grade("xyz", {"forward": {"q": 2, "f": -8}, "gradients": {"x": -4}})
     hidden = result.report(reveal=False)
     assert "expected" not in hidden and "-12" not in hidden
-    assert "First wrong value: q (forward pass, value 1 of 2): wrong\n  you gave 2\n  q = x + y" in hidden
+    assert (
+        "First wrong value: q (forward pass, value 1 of 2): wrong\n  you gave 2\n  q = x + y"
+        in hidden
+    )
     assert "  df/dq          blank\n" in hidden
-    assert result.explain("f") == "f (forward pass, value 2 of 2): follows from your earlier error in q\n" + (
+    assert result.explain(
+        "f"
+    ) == "f (forward pass, value 2 of 2): follows from your earlier error in q\n" + (
         "  expected -12, you gave -8\n  f = q * z\n  from your own earlier numbers it is -8"
     )
 

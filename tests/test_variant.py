@@ -54,7 +54,9 @@ def test_key_passes_a_changed_gradient_fails_naming_it(tmp_path):
     (tmp_path / "answers.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     failed = run(*tests)
     assert failed.returncode == 1
-    assert "First wrong value: dE_total/dw5 (backward pass, gradient 7 of 20): wrong" in failed.stdout
+    assert (
+        "First wrong value: dE_total/dw5 (backward pass, gradient 7 of 20): wrong" in failed.stdout
+    )
     assert "you gave 0.5000" in failed.stdout
     # what it is built from, local x upstream, without their numbers
     assert "dnet_o1/dw5 (local) x dE_total/dnet_o1 (upstream)" in failed.stdout
