@@ -52,7 +52,9 @@ def kind_of_slip(
     shown = format_number(answer, decimals=decimals, fixed=True)
     exact = format_number(expected, decimals=decimals, fixed=True)
     longer = format_number(expected, decimals=decimals + 1, fixed=True)
-    digits = _digit_slip(shown, exact, longer)
+    # In a one-digit number every mistake changes "one digit": no slip worth naming.
+    significant = len(exact.lstrip("-").replace(".", "").lstrip("0"))
+    digits = _digit_slip(shown, exact, longer) if significant >= 2 else ""
     if digits:
         if "swapped" in digits:
             return "a digit swap: two neighbouring digits are the wrong way round"
