@@ -439,3 +439,34 @@ def test_a_thousandfold_multiplier_still_credits_carried_rounding():
     assert [m.status for m in result.marks] == ["wrong", "carried"]
     answers = {"forward": {"s": 0.1244, "f": 124.46}}  # past 124.45: not from 0.1244
     assert grade(example, answers, decimals=4, require_all=False)["f"].status == "wrong"
+
+
+def slips_of(answers: dict) -> dict[str, str]:
+    result = grade("2-2-2", answers, decimals=4)
+    return {m.label: m.slip for m in result.marks if m.status == "wrong"}
+
+
+def test_each_kind_of_slip_is_named_without_the_answer():
+    answers = rounded(SLIDE_2_2_2, 4)
+    answers["forward"]["out_h1"] = 0.5393  # 0.5933 with 9 and 3 swapped
+    answers["gradients"]["w6"] = -0.0827  # 0.0827 with the wrong sign
+    answers["gradients"]["w7"] = -0.0286  # -0.0226: an 8 for a 2
+    # dE/dw3 = i1 x dE/dnet_h2 = 0.0005; 0.0010 is i2 x dE/dnet_h2 (i1 = 0.05, i2 = 0.10)
+    answers["gradients"]["w3"] = 0.0010
+    # w5 after a step up the gradient: 0.4 + 0.5 x 0.082167041 = 0.4411
+    answers["updated"]["w5"] = 0.4411
+    found = slips_of(answers)
+    assert found["out_h1"] == "a digit swap: two neighbouring digits are the wrong way round"
+    assert found["dE_total/dw6"] == "a sign slip: the size is right, the sign is not"
+    assert found["dE_total/dw7"] == "a digit slip: one digit is off"
+    assert found["w5 after the step"].startswith("an update with the wrong sign")
+    assert found["dE_total/dw3"] == "an input mixed up: it is what you get with i1 and i2 swapped"
+    report = grade("2-2-2", answers, decimals=4).report(reveal=False)
+    assert "0.5933" not in report and "expected" not in report
+
+
+def test_swapped_inputs_are_named():
+    # f = (x + y) * z at x = -2, y = 5, z = -4; with y and z swapped: (x + z) * y = -30
+    answers = {"forward": {"q": 3, "f": -30}}
+    result = grade("xyz", answers, require_all=False)
+    assert result["f"].slip == "an input mixed up: it is what you get with y and z swapped"
