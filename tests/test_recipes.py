@@ -122,9 +122,14 @@ def test_recipe_1_a_pytest_course_repository_runs_as_written(tmp_path):
 
 def test_recipe_2_otter_grader_runs_as_written(tmp_path):
     run_recipe(2, tmp_path, recipes_bin("otter"))
-    assert (tmp_path / "out" / "results.json").is_file()
+    results = (tmp_path / "out" / "results.json").read_text(encoding="utf-8")
+    # what the page says of it: the wrong value's message, without the expected number
+    assert "out_h1 (forward pass, value 2 of 11): wrong" in results
+    assert "0.5933" not in results
 
 
 def test_recipe_3_nbgrader_runs_as_written(tmp_path):
     run_recipe(3, tmp_path, recipes_bin("nbgrader"))
-    assert (tmp_path / "grades.csv").is_file()
+    graded = (tmp_path / "autograded" / "alice" / "ps1" / "ps1.ipynb").read_text("utf-8")
+    assert "follows from your earlier error in out_h1" in graded
+    assert "0.5933" not in graded
