@@ -105,15 +105,18 @@ class CarriedStep:
     local: tuple[Interval, ...]
 
 
-def rules_at(node: Value, inputs: Sequence[float]) -> tuple[float, tuple[float, ...]]:
+def rules_at(
+    node: Value, inputs: Sequence[float], out: float | None = None
+) -> tuple[float, tuple[float, ...]]:
     """node's operation at other input numbers: the op table's forward rule and each local
-    derivative there (autograd.evaluate_op). Raises as the row does (ValueError,
-    ArithmeticError) where the numbers break the operation."""
-    out, local = evaluate_op(node.op, inputs, node.const)
-    return float(out), tuple(float(d) for d in local)
+    derivative there (autograd.evaluate_op); with out, the local derivatives are taken at
+    that output (a number someone wrote down) and the forward rule is not run. Raises as
+    the row does (ValueError, ArithmeticError) where the numbers break the operation."""
+    result, local = evaluate_op(node.op, inputs, node.const, out=out)
+    return float(result), tuple(float(d) for d in local)
 
 
-def carry_step(node: Value, inputs: Sequence[Interval]) -> CarriedStep:
+def carry_step(node: Value, inputs: Sequence[Interval], out: Interval | None = None) -> CarriedStep:
     """node's operation over an Interval per input: the Interval of its output and of each
     local derivative, for every choice of inputs inside their intervals.
 
@@ -124,37 +127,68 @@ def carry_step(node: Value, inputs: Sequence[Interval]) -> CarriedStep:
     out(middle) +- sum(largest |local derivative| x half width), so it holds the exact range
     for every operation that is monotone or bilinear in each input (all of the table's
     rows away from a kink) and a close bound for the rest. Each local derivative's interval
-    is the hull of its values at those points.
+    is the hull of its values at those points. When every input is a single number, the
+    rules run once, and the intervals are those numbers.
+
+    out: an Interval the output is known to lie in (the number someone wrote down for it,
+    which the next steps then use): the local derivatives are taken at its ends and middle
+    instead of at the computed output (sigmoid's out x (1 - out) with their out); the
+    output's interval is still the computed one.
 
     Raises ValueError or ArithmeticError when the middle of the box breaks the operation
-    (log of a negative number); a corner that breaks it is left out.
+    (log of a negative number); a corner that breaks it is left out. Single numbers whose
+    output exists but whose slope does not (x ** 0.5 at 0) give the output and no local
+    derivatives.
     """
     if len(inputs) != len(node.inputs):
         raise ValueError(
             f"{node.op} takes {len(node.inputs)} inputs here, got {len(inputs)} intervals"
         )
     middle = [x.mid for x in inputs]
-    out_mid, local_mid = rules_at(node, middle)
+    try:
+        out_mid, local_mid = rules_at(node, middle)
+    except (ArithmeticError, ValueError):
+        if any(x.half_width for x in inputs) or out is not None:
+            raise
+        # An output whose slope does not exist (x ** 0.5 at 0) is still an output.
+        result, _ = evaluate_op(node.op, middle, node.const, derivatives=False)
+        return CarriedStep(Interval.point(float(result)), ())
     points: list[Sequence[float]] = []
-    if len(inputs) <= CORNER_LIMIT:
-        points += list(itertools.product(*[(x.low, x.high) for x in inputs]))
-    else:
-        up = [x.high if d >= 0 else x.low for x, d in zip(inputs, local_mid)]
-        down = [x.low if d >= 0 else x.high for x, d in zip(inputs, local_mid)]
-        points += [up, down]
+    if any(x.half_width for x in inputs):
+        if len(inputs) <= CORNER_LIMIT:
+            points += list(itertools.product(*[(x.low, x.high) for x in inputs]))
+        else:
+            up = [x.high if d >= 0 else x.low for x, d in zip(inputs, local_mid)]
+            down = [x.low if d >= 0 else x.high for x, d in zip(inputs, local_mid)]
+            points += [up, down]
     outs, locals_ = [out_mid], [[d] for d in local_mid]
     for point in points:
         try:
-            out, local = rules_at(node, point)
+            result, local = rules_at(node, point)
         except (ArithmeticError, ValueError):
             continue
-        if not (math.isfinite(out) and all(math.isfinite(d) for d in local)):
+        if not (math.isfinite(result) and all(math.isfinite(d) for d in local)):
             continue
-        outs.append(out)
+        outs.append(result)
         for seen, d in zip(locals_, local):
             seen.append(d)
     slack = sum(max(abs(d) for d in seen) * x.half_width for seen, x in zip(locals_, inputs))
-    reached = Interval(min(outs), max(outs)).hull(Interval.around(out_mid, slack))
+    reached = Interval(min(outs), max(outs))
+    if slack:
+        reached = reached.hull(Interval.around(out_mid, slack))
+    if out is not None:  # the local derivatives at the written output instead
+        ends = {out.low, out.mid, out.high}
+        locals_ = [[] for _ in inputs]
+        for point in [middle, *points]:
+            for o in ends:
+                try:
+                    _, local = rules_at(node, point, out=o)
+                except (ArithmeticError, ValueError):
+                    continue
+                for seen, d in zip(locals_, local):
+                    seen.append(d)
+        if not all(locals_):
+            raise ValueError(f"{node.op}'s local derivatives do not exist at {out}")
     return CarriedStep(reached, tuple(Interval(min(seen), max(seen)) for seen in locals_))
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from autograd import Value, evaluate_op, topological_order
+from autograd import Value, topological_order
 from autograd.printing import format_number
 
 from . import examples
@@ -388,99 +388,56 @@ class NamedGraph:
         return [m for m, inputs in self.named_inputs.items() if name in inputs]
 
 
-@dataclass
-class _World:
-    """The graph recomputed from the learner's own numbers: where they gave a value, it is
-    used downstream; elsewhere the table's rules compute it from what came before."""
-
-    forward: dict[str, float]  # name -> computed from the learner's earlier numbers
-    gradients: dict[str, float]
-    updated: dict[str, float]
+Written = Callable[[str, str, float], Interval]
 
 
-def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: float) -> _World:
-    nan = math.nan
-    given_forward = answers.get("forward", {})
-    given_grads = answers.get("gradients", {})
-    mine: dict[Value, float] = {}
-    forward: dict[str, float] = {}
-    for node in graph.order:
-        if not node.inputs:
-            mine[node] = node.data
-            continue
-        try:
-            inputs = [mine[x] for x in node.inputs]
-            computed, _ = evaluate_op(node.op, inputs, node.const, derivatives=False)
-        except (ArithmeticError, ValueError):  # the learner's numbers break the operation
-            computed = nan
-        name = graph.names.get(node)
-        if name is not None:
-            forward[name] = computed
-            if name in given_forward:
-                mine[node] = given_forward[name]
-                continue
-        mine[node] = computed
-    root = graph.example.root
-    grad = {node: 0.0 for node in graph.order}
-    grad[root] = 1.0
-    gradients: dict[str, float] = {}
-    for node in reversed(graph.order):
-        upstream = grad[node]
-        name = graph.names.get(node)
-        if name is not None:
-            gradients[name] = upstream
-            upstream = given_grads.get(name, upstream)
-        if not node.inputs:
-            continue
-        try:
-            inputs = [mine[x] for x in node.inputs]
-            _, locals_ = evaluate_op(node.op, inputs, node.const, out=mine[node])
-        except (ArithmeticError, ValueError):
-            locals_ = (nan,) * len(node.inputs)
-        for x, local in zip(node.inputs, locals_):
-            grad[x] += local * upstream
-    updated = {}
-    for p in graph.example.parameters:
-        g = given_grads.get(p, gradients[p])
-        updated[p] = graph.by_name[p].data - lr * g
-    return _World(forward, gradients, updated)
+def as_written(section: str, name: str, number: float) -> Interval:
+    """A learner's number taken exactly as written (no rounding interval)."""
+    return Interval.point(number)
 
 
-def _carried_world(
-    graph: NamedGraph,
-    answers: Mapping[str, Mapping[str, float]],
-    lr: float,
-    tolerance: Tolerance,
-    expected: Mapping[str, Mapping[str, float]],
-) -> dict[str, dict[str, Interval]]:
-    """_world over intervals: each number the learner wrote stands for every number that
-    rounds to it (Tolerance.half_width), carried through each step by carried.carry_step,
-    so an answer computed from their unrounded earlier values still follows from them.
-    Where no exact number needs rounding at the tolerance (xyz's whole numbers), the
-    learner's numbers are taken as they are: they had nothing to round. Where their number is
-    right, they carried on either the exact value or their rounded one: the interval
-    between the two. Only a wrong number's unrounded value is unknown: every number that
-    rounds to it."""
-    given_forward = answers.get("forward", {})
-    given_grads = answers.get("gradients", {})
+def rounding_intervals(
+    tolerance: Tolerance, expected: Mapping[str, Mapping[str, float]]
+) -> Written:
+    """A learner's number as every number it stands for at the tolerance (half a unit of
+    the last decimal each side), so an answer computed from their unrounded earlier values
+    still follows from them. Where their number is right, they carried on either the exact
+    value or their rounded one: the interval between the two. Where no exact number needs
+    rounding at the tolerance (xyz's whole numbers), numbers are taken as written: there
+    was nothing to round."""
 
     def is_round(x: float) -> bool:
         if tolerance.decimals is None:
             return False
         return abs(round(x, tolerance.decimals) - x) <= 1e-12 * max(1.0, abs(x))
 
-    exact_sheet = all(is_round(x) for numbers in expected.values() for x in numbers.values())
+    if all(is_round(x) for numbers in expected.values() for x in numbers.values()):
+        return as_written
 
     def written(section: str, name: str, number: float) -> Interval:
         exact = expected[section].get(name)
-        if exact_sheet:
-            return Interval.point(number)
         if exact is not None and tolerance.agrees(number, exact):
             return Interval.point(number).hull(Interval.point(exact))
         return Interval.around(number, tolerance.half_width(number))
 
+    return written
+
+
+def _world(
+    graph: NamedGraph,
+    answers: Mapping[str, Mapping[str, float]],
+    lr: float,
+    written: Written = as_written,
+) -> dict[str, dict[str, Interval]]:
+    """The graph recomputed from the learner's own numbers: where they gave a value, it is
+    used downstream (as `written` says: exactly, or with its rounding interval); elsewhere
+    the op table's rules compute it from what came before, through carried.carry_step, and
+    each local derivative is taken at the learner's own output. Section by section, each
+    asked name's value; a value that the learner's numbers make impossible (log of a
+    negative number) is missing, and so is everything computed from it."""
+    given_forward = answers.get("forward", {})
+    given_grads = answers.get("gradients", {})
     mine: dict[Value, Interval] = {}
-    steps: dict[Value, tuple[Interval, ...]] = {}
     forward: dict[str, Interval] = {}
     for node in graph.order:
         if not node.inputs:
@@ -489,39 +446,48 @@ def _carried_world(
         if any(x not in mine for x in node.inputs):
             continue  # an earlier step broke: nothing follows from it
         try:
-            step = carry_step(node, [mine[x] for x in node.inputs])
-        except (ArithmeticError, ValueError):
+            out = carry_step(node, [mine[x] for x in node.inputs]).out
+        except (ArithmeticError, ValueError):  # the learner's numbers break the operation
             continue
-        steps[node] = step.local
         name = graph.names.get(node)
         if name is not None:
-            forward[name] = step.out
+            forward[name] = out
             if name in given_forward:
                 mine[node] = written("forward", name, given_forward[name])
                 continue
-        mine[node] = step.out
-    zero = Interval.point(0.0)
-    grad = {node: zero for node in graph.order}
+        mine[node] = out
+    grad: dict[Value, Interval | None] = {node: Interval.point(0.0) for node in graph.order}
     grad[graph.example.root] = Interval.point(1.0)
     gradients: dict[str, Interval] = {}
     for node in reversed(graph.order):
         upstream = grad[node]
         name = graph.names.get(node)
         if name is not None:
-            gradients[name] = upstream
+            if upstream is not None:
+                gradients[name] = upstream
             if name in given_grads:
                 upstream = written("gradients", name, given_grads[name])
-        if node.inputs and node not in steps:
+        if not node.inputs:
             continue
-        for x, local in zip(node.inputs, steps.get(node, ())):
-            grad[x] = grad[x] + local * upstream
+        try:
+            if upstream is None or node not in mine:
+                raise ValueError("unknown")
+            local = carry_step(node, [mine[x] for x in node.inputs], out=mine[node]).local
+        except (ArithmeticError, ValueError):  # unknown from here down
+            for x in node.inputs:
+                grad[x] = None
+            continue
+        for x, d in zip(node.inputs, local):
+            before = grad[x]
+            grad[x] = None if before is None else before + d * upstream
     updated = {}
     for p in graph.example.parameters:
         if p in given_grads:
-            g = written("gradients", p, given_grads[p])
+            g: Interval | None = written("gradients", p, given_grads[p])
         else:
-            g = gradients[p]
-        updated[p] = Interval.point(graph.by_name[p].data) - g.scaled(lr)
+            g = gradients.get(p)
+        if g is not None:
+            updated[p] = Interval.point(graph.by_name[p].data) - g.scaled(lr)
     return {"forward": forward, "gradients": gradients, "updated": updated}
 
 
@@ -578,10 +544,11 @@ def grade(
         },
     }
 
-    carried = _carried_world(graph, given, lr, tolerance, expected)
+    carried = _world(graph, given, lr, rounding_intervals(tolerance, expected))
 
-    def from_yours(section: str, name: str, w: _World) -> float:
-        return getattr(w, section)[name]
+    def from_yours(section: str, name: str) -> float:
+        value = world[section].get(name)
+        return math.nan if value is None else value.mid
 
     marks: list[Mark] = []
     statuses: dict[tuple[str, str], str] = {}
@@ -599,7 +566,7 @@ def grade(
                         Mark(section, name, label, how, exact, None, MISSING, position=position)
                     )
                 continue
-            mine = from_yours(section, name, world)
+            mine = from_yours(section, name)
             status, note = WRONG, ""
             causes: tuple[tuple[str, str], ...] = ()
             if tolerance.agrees(answer, exact):
@@ -736,8 +703,8 @@ def _causes(
             continue
         fixed = {sec: dict(values) for sec, values in given.items()}
         fixed[s][n] = expected[s][n]
-        changed = getattr(_world(graph, fixed, lr), section)[name]
-        if not math.isclose(changed, mine, rel_tol=1e-12, abs_tol=1e-15):
+        changed = _world(graph, fixed, lr)[section].get(name)
+        if changed is None or not math.isclose(changed.mid, mine, rel_tol=1e-12, abs_tol=1e-15):
             found.append((s, n))
     return tuple(found)
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd import Value
-from chainrule.carried import Interval, carry_forward, carry_step
+from chainrule.carried import CarriedStep, Interval, carry_forward, carry_step
 
 
 def test_printed_number_stands_for_everything_that_rounds_to_it():
@@ -99,3 +99,19 @@ def test_an_operation_the_interval_breaks_is_left_out():
     f = x.log() + 1.0
     carried = carry_forward(f, {x: Interval.printed("-1")})
     assert f not in carried and x.inputs == ()
+
+
+def test_local_derivatives_at_a_written_output():
+    # sigmoid's local derivative is out x (1 - out): at the written 0.88 (its input gives
+    # 0.8700) it is 0.88 x 0.12 = 0.1056, not 0.87 x 0.13 = 0.1131.
+    a = Value(1.901)
+    step = carry_step(a.sigmoid(), [Interval.point(1.901)], out=Interval.point(0.88))
+    assert step.local[0].low == pytest.approx(0.1056, abs=1e-12)
+    assert step.local[0].high == pytest.approx(0.1056, abs=1e-12)
+    assert step.out.low == pytest.approx(0.870004664, abs=1e-9)  # still the computed output
+
+
+def test_single_numbers_run_the_rules_once_and_give_points():
+    x, y = Value(3.0), Value(-4.0)
+    step = carry_step(x * y, [Interval.point(3.0), Interval.point(-4.0)])
+    assert step == CarriedStep(Interval(-12.0, -12.0), (Interval(-4.0, -4.0), Interval(3.0, 3.0)))
