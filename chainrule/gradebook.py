@@ -151,14 +151,6 @@ def _answer_numbers(path: Path, answers: Mapping[str, Any]) -> dict[tuple[str, s
     return numbers
 
 
-def _line_of(path: Path, name: str) -> int:
-    """The line of path where name is given (1 when it cannot be found)."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.split("=", 1)[0].strip().strip('"') == name:
-            return number
-    return 1
-
-
 # ---------------------------------------------------------------------------------------
 # Grading
 # ---------------------------------------------------------------------------------------
@@ -206,8 +198,8 @@ def grade_class(submissions: Path, keys_folder: Path) -> list[StudentGrade]:
         answers = read_toml(path)
         try:
             result = grade_file(path, key.path)  # the key's problem, not the file's
-        except ValueError as error:
-            raise RosterError(_with_line(path, str(error))) from None
+        except ValueError as error:  # names the file and the line (grade_file)
+            raise RosterError(str(error)) from None
         numbers = _answer_numbers(path, answers)
         other = copied_from(student, numbers, keys)
         if not numbers:
@@ -218,13 +210,6 @@ def grade_class(submissions: Path, keys_folder: Path) -> list[StudentGrade]:
             status = ALL_RIGHT if result.all_right else GRADED
         grades.append(StudentGrade(student, result, status, path, other))
     return grades
-
-
-def _with_line(path: Path, message: str) -> str:
-    """A grading error about an answers file as one line: file, line, what to fix."""
-    name = message.split(":", 1)[0].split(".")[-1] if ":" in message else ""
-    line = _line_of(path, name) if name else 1
-    return f"{path}, line {line}: {message}; fix it and grade again"
 
 
 # ---------------------------------------------------------------------------------------

@@ -981,7 +981,22 @@ def grade_file(
         tolerance.setdefault("lr", exercise["lr"])
     if "ask" in exercise:
         tolerance.setdefault("ask", exercise["ask"])
-    result = grade(example, answers, **tolerance)
+    try:
+        result = grade(example, answers, **tolerance)
+    except ValueError as error:  # a name not asked, a value that is not a number
+        raise ValueError(_in_file(path, str(error))) from None
     return GradeResult(
         result.example, result.tolerance, result.marks, result.decimals, result.root, str(path)
     )
+
+
+def _in_file(path: Path, message: str) -> str:
+    """An error about an answers file as one line: the file, the line of the answer the
+    message names ("forward.x: ..."), the message and what to do."""
+    name = message.split(":", 1)[0].split(".")[-1] if ":" in message else ""
+    line = 1
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if name and text.split("=", 1)[0].strip().strip('"') == name:
+            line = number
+            break
+    return f"{path}, line {line}: {message}; fix it and grade again"

@@ -3,6 +3,7 @@
 
 import csv
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,28 @@ def test_the_handed_out_self_check_passes_nothing_when_the_given_numbers_are_edi
         text=True,
     )
     assert tests.returncode == 1 and "nothing is graded" in tests.stdout
+
+
+def test_a_bad_answers_or_key_file_is_one_line_naming_the_file_and_line(course, tmp_path, capsys):
+    keys = course / "course" / "keys"
+    sheet = (course / "course" / "handout" / "alice" / "answers.toml").read_text("utf-8")
+    (tmp_path / "alice.toml").write_text(sheet.replace('f = ""', 'f = "twelve"'), "utf-8")
+    args = ["grade", str(tmp_path), "--keys", str(keys), "--csv", str(tmp_path / "g.csv")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    line = sheet.splitlines().index('f = ""  # q * z') + 1
+    assert err == (
+        f"chainrule: error: {tmp_path / 'alice.toml'}, line {line}: forward.f: expected a "
+        "number, got the text 'twelve'; fix it and grade again\n"
+    )
+    (tmp_path / "alice.toml").write_text("[forward\n", "utf-8")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'alice.toml'}: not valid TOML" in err and "line 1" in err
+    assert not (tmp_path / "g.csv").exists()
+    broken = tmp_path / "keys"
+    shutil.copytree(keys, broken)
+    (broken / "bob" / "key.toml").write_text("[forward]\nq = 3\n", "utf-8")
+    (tmp_path / "alice.toml").unlink()
+    assert main(["grade", str(tmp_path), "--keys", str(broken)]) == 2
+    assert f"{broken / 'bob' / 'key.toml'}, line 1: no [exercise] table" in capsys.readouterr().err
