@@ -285,7 +285,8 @@ def feedback_text(g: StudentGrade, *, reveal: bool) -> str:
         parts.insert(
             0,
             "Your answers fit another student's numbers better than your own, so they earn "
-            "no marks: each sheet has numbers of its own. Below, your answers against yours.",
+            "no marks: each sheet has numbers of its own. Below, your answers marked "
+            "against your own numbers.",
         )
     return head + "```text\n" + "\n\n".join(parts) + "\n```\n"
 
