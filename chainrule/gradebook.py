@@ -183,11 +183,10 @@ def copied_from(
     return best
 
 
-def grade_class(submissions: Path, keys_folder: Path) -> list[StudentGrade]:
-    """Grade every student of the keys folder: their submission against their own key.
-    RosterError (naming the file and the line) for a key or answers file that cannot be
-    used; nothing is graded then."""
-    keys = read_keys(keys_folder)
+def grade_class(submissions: Path, keys: Mapping[str, Key]) -> list[StudentGrade]:
+    """Grade every student with a key (read_keys): their submission against their own key.
+    RosterError (naming the file and the line) for an answers file that cannot be used;
+    nothing is graded then."""
     found = find_submissions(submissions, keys)
     grades = []
     for student, key in keys.items():
@@ -322,8 +321,8 @@ def write_class_grades(
     when every student is all right, 1 otherwise."""
     if lms is not None and csv_path is None:
         raise ValueError("--lms chooses the columns of the --csv gradebook: give --csv FILE too")
-    grades = grade_class(submissions, keys_folder)
     keys = read_keys(keys_folder)
+    grades = grade_class(submissions, keys)
     plan: dict[Path, bytes] = {}
     written = []
     if csv_path is not None:
