@@ -85,6 +85,8 @@ def write_class(
         plan[keys / SECRET_FILE] = (secret + "\n").encode()
     check_overwrite(list(plan), force)
     write_planned(plan)
+    if made:  # only its owner may read the course secret
+        (keys / SECRET_FILE).chmod(0o600)
     summary = (
         f"Wrote {len(students)} students' sheets of {source} to {out / 'handout'}/<id>/ "
         f"and their keys to {keys}/<id>/ ({len(plan)} files)"
