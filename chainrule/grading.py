@@ -617,6 +617,9 @@ def _with_slips(
     digit, rounding, an update up the gradient, or an input mixed up (two given numbers
     swapped, or another answer's value written in its place)."""
     decimals = tolerance.decimals if tolerance.decimals is not None else example.decimals
+    gradients = {
+        m.name: m.answer for m in marks if m.section == "gradients" and m.answer is not None
+    }
     swaps = _swapped_numbers(example, expected, lr)
     done = []
     for mark in marks:
@@ -628,12 +631,15 @@ def _with_slips(
         for other in marks:
             if other.section == mark.section and other.name != mark.name:
                 mix_ups[f"{other.label} in its place"] = other.expected
-        up = None
+        ups = []  # a step up the gradient: the exact one, or the learner's own
         if mark.section == "updated":
             value = example.values[mark.name]
-            up = value.data + lr * value.grad
+            ups.append(value.data + lr * value.grad)
+            theirs = gradients.get(mark.name)
+            if theirs is not None:
+                ups.append(value.data + lr * theirs)
         slip = kind_of_slip(
-            mark.answer, mark.expected, decimals, wrong_sign_update=up, mix_ups=mix_ups
+            mark.answer, mark.expected, decimals, wrong_sign_updates=ups, mix_ups=mix_ups
         )
         done.append(replace(mark, slip=slip))
     return done

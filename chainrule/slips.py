@@ -9,7 +9,7 @@ rounding, an update with the wrong sign, an input mixed up. The digit comparison
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from autograd.printing import format_number
 
@@ -25,20 +25,21 @@ def kind_of_slip(
     expected: float,
     decimals: int,
     *,
-    wrong_sign_update: float | None = None,
+    wrong_sign_updates: Sequence[float] = (),
     mix_ups: Mapping[str, float] | None = None,
 ) -> str:
     """The kind of slip that turns expected into answer at this many decimals, in words
     that hold no number ("" when no simple slip fits).
 
-    wrong_sign_update: for a parameter after the step, what old + lr x gradient gives (an
-    update up the gradient). mix_ups: what the answer would be after each mix-up, by its
-    description ("x and y swapped", "the value of dE/dw6"), tried in order.
+    wrong_sign_updates: for a parameter after the step, what old + lr x gradient gives (an
+    update up the gradient), with the exact gradient and with the learner's own.
+    mix_ups: what the answer would be after each mix-up, by its description ("x and y
+    swapped", "dE/dw6 in its place"), tried in order.
     """
     half_unit = 0.5 * 10.0**-decimals
     if expected != 0.0 and _close(answer, -expected, half_unit):
         return "a sign slip: the size is right, the sign is not"
-    if wrong_sign_update is not None and _close(answer, wrong_sign_update, half_unit):
+    if any(_close(answer, up, half_unit) for up in wrong_sign_updates):
         return (
             "an update with the wrong sign: a step up the gradient (old + lr x gradient) "
             "instead of down it (old - lr x gradient)"

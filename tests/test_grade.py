@@ -470,3 +470,13 @@ def test_swapped_inputs_are_named():
     answers = {"forward": {"q": 3, "f": -30}}
     result = grade("xyz", answers, require_all=False)
     assert result["f"].slip == "an input mixed up: it is what you get with y and z swapped"
+
+
+def test_an_update_up_the_learners_own_gradient_is_named():
+    # dE/dw5 written 0.0900 (wrong; it is 0.0822), then w5 = 0.4 + 0.5 x 0.09 = 0.445
+    answers = rounded(SLIDE_2_2_2, 4)
+    answers["gradients"]["w5"] = 0.09
+    answers["updated"]["w5"] = 0.445
+    mark = grade("2-2-2", answers, decimals=4)["w5 after the step"]
+    assert mark.status == "wrong"
+    assert mark.slip.startswith("an update with the wrong sign: a step up the gradient")
