@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import numbers
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import reduce
@@ -19,6 +18,7 @@ from typing import Any
 
 from autograd import Value, weighted_sum
 from autograd.expr import Definition, ExpressionError, evaluate, parse
+from autograd.files import UnusableFile
 
 # nn through chainrule, which finds its own even beside a learner's nn.py (_packages.py).
 from chainrule import nn, sum_squared_error
@@ -33,13 +33,9 @@ from .examples import (
     automatic_gradients,
     printed_names,
 )
+from .toml_files import TomlFile, key_line, read_toml_file
 
 ACTIVATIONS = nn.layers.ACTIVATIONS
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
 
 FIELDS = {
     "name": "the example's name (default: the file name)",
@@ -61,26 +57,23 @@ FIELDS = {
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """The data of a TOML file the tools read, or an ExampleError naming the file."""
+    return read_toml_checked(path).data
+
+
+def read_toml_checked(path: Path) -> TomlFile:
     try:
-        with open(path, "rb") as file:
-            return tomllib.load(file)
-    except FileNotFoundError:
-        raise ExampleError(f"{path}: no such file") from None
-    except OSError as error:
-        raise ExampleError(f"{path}: cannot read it: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ExampleError(f"{path}: not UTF-8 text: {error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ExampleError(f"{path}: not valid TOML: {error}") from None
+        return read_toml_file(path, what="an example file")
+    except UnusableFile as error:
+        raise ExampleError(str(error)) from None
 
 
 def read_file(path: Path) -> WorkedExample:
     """Read one example file into a WorkedExample (examples.load and read_example call
     this); ExampleError naming the file and the line or field when it cannot be used."""
-    spec = read_toml(path)
-    text = path.read_text(encoding="utf-8")
-    reader = _Reader(path, text)
-    return reader.example(spec)
+    document = read_toml_checked(path)  # read once: a FIFO or device is never read
+    reader = _Reader(path, document.text)
+    return reader.example(document.data)
 
 
 class _Reader:
@@ -94,19 +87,7 @@ class _Reader:
 
     def line_of(self, section: str, key: str | None = None) -> int | None:
         """The line of `[section]` (or of `key =` inside it), for messages."""
-        current = ""
-        header = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
-        for number, line in enumerate(self.lines, start=1):
-            match = header.match(line)
-            if match:
-                current = match.group(1)
-                if key is None and current == section:
-                    return number
-                continue
-            if key is not None and current == section:
-                if re.match(rf'^\s*("{re.escape(key)}"|{re.escape(key)})\s*=', line):
-                    return number
-        return None
+        return key_line(self.lines, section, key)
 
     def error(self, message: str, section: str = "", key: str | None = None) -> ExampleError:
         line = self.line_of(section, key) if (section or key) else None

@@ -563,12 +563,13 @@ def train_line(
     batch_size: int = 32,
     optimizer: str = "adam",
     seed: int = 0,
-    progress: bool | None = None,
+    progress: bool | str | None = None,
 ) -> LineRun:
     """The lesson's setup: 200 points of y = 2x + 1 on [-10, 10], 80/20 split, a 1-16-16-1
     ReLU MLP trained with mean squared error in batches (Adam at lr 0.01 by default).
 
-    progress=None shows a progress bar only when the output is a terminal.
+    progress=None shows a progress bar only when the output is a terminal; "lines" prints
+    a line every tenth of the epochs (nn.fit's progress).
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {list(OPTIMIZERS)}")

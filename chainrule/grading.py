@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, topological_order
+from autograd.files import UnusableFile
 from autograd.ops import Op
 from autograd.printing import format_number
 
 from . import derive, examples
-from .example_files import read_toml
+from .answer_files import read_answers_file, tolerance_argument
 from .examples import WorkedExample, format_table
 
 SECTIONS = ("forward", "gradients", "updated")
@@ -706,6 +707,17 @@ def exercise_example(exercise: Mapping[str, Any], folder: Path) -> WorkedExample
     return set_given(example, given)
 
 
+def _exercise_of_file(exercise: Mapping[str, Any], folder: Path, path: Path) -> WorkedExample:
+    """exercise_example, with a problem of the file's [exercise] (given numbers that make
+    an operation overflow, an unknown example) named by the file."""
+    try:
+        return exercise_example(exercise, folder)
+    except (ValueError, ArithmeticError) as error:
+        if str(error).startswith(str(path)):
+            raise
+        raise UnusableFile(f"{path}, [exercise]: {error}") from None
+
+
 def grade_file(
     path: str | Path,
     example: WorkedExample | str | Path | None = None,
@@ -723,11 +735,11 @@ def grade_file(
     path = Path(path)
     if path.is_dir():
         path = path / "answers.toml"
-    answers = read_toml(path)
+    answers = read_answers_file(path)
     exercise, folder = answers.get("exercise", {}), path.parent
     if isinstance(example, Path) or (isinstance(example, str) and example not in examples.EXAMPLES):
         source = Path(example)
-        exercise, folder = read_toml(source).get("exercise", {}), source.parent
+        exercise, folder = read_answers_file(source).get("exercise", {}), source.parent
         if not exercise:
             raise ValueError(
                 f"{source} has no [exercise] table; pass a built-in example's name "
@@ -740,7 +752,7 @@ def grade_file(
                 f"{path} has no [exercise] table saying which example it answers: pass the "
                 "example (chainrule grade FILE --example NAME)"
             )
-        example = exercise_example(exercise, folder)
+        example = _exercise_of_file(exercise, folder, path)
     elif isinstance(example, str):
         name = example
         example = examples.build(name)
@@ -781,8 +793,18 @@ def add_command(commands: Any) -> None:
     tolerance.add_argument(
         "--decimals", type=int, choices=range(16), metavar="N", help="right to N decimals"
     )
-    tolerance.add_argument("--abs-tol", type=float, metavar="A", help="right within A")
-    grade_parser.add_argument("--rel-tol", type=float, metavar="R", help="right within R x |exact|")
+    tolerance.add_argument(
+        "--abs-tol",
+        type=tolerance_argument("abs_tol"),
+        metavar="A",
+        help="right within A (0 < A <= 1)",
+    )
+    grade_parser.add_argument(
+        "--rel-tol",
+        type=tolerance_argument("rel_tol"),
+        metavar="R",
+        help="right within R x |exact| (0 < R <= 0.5)",
+    )
     grade_parser.add_argument(
         "--json", action="store_true", help="print the marks as JSON (for autograders)"
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograd import topological_order
+from autograd.files import read_text_file
 from autograd.printing import format_number
 
 from . import derive, examples, grading
@@ -176,6 +177,11 @@ def make_variants(
         )
     start = [original.values[n].data for n in names]
     held = [n in keep for n in names]
+    if all(held):
+        raise ValueError(
+            f"keep: {', '.join(names)} are all the given numbers of {original.name}, so no "
+            "variant could differ from it; keep fewer of them"
+        )
     # An asked number that prints as 0 in the original may do so in a variant; others not.
     smallest = 10.0**-decimals
     must_show = [k for k, x in _asked_numbers(original, lr).items() if abs(x) >= smallest]
@@ -441,7 +447,7 @@ def write_variant(variant: Variant, folder: str | Path, *, pictures: bool = True
         "test_answers.py": TEST_ANSWERS,
     }
     if variant.from_file:  # the folder holds its example, so it can be graded anywhere
-        texts["example.toml"] = Path(variant.source).read_text(encoding="utf-8")
+        texts["example.toml"] = read_text_file(variant.source, what="an example file")
     for name, text in texts.items():
         path = folder / name
         path.write_text(text, encoding="utf-8")
@@ -484,7 +490,7 @@ def write_variants(
 
 def add_command(commands: argparse._SubParsersAction) -> None:
     """Register `chainrule variant` with the command line's subcommands."""
-    from .cli import positive_int
+    from .cli import folder_path, positive_int
 
     variant = commands.add_parser(
         "variant",
@@ -500,7 +506,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         help="a worked example's name (chainrule examples lists them) or an example file",
     )
     variant.add_argument("--seed", type=int, required=True, help="the same seed, the same files")
-    variant.add_argument("--out", type=Path, required=True, metavar="DIR")
+    variant.add_argument("--out", type=folder_path, required=True, metavar="DIR")
     variant.add_argument(
         "--count", type=positive_int, default=1, help="K variants in DIR/variant_01, ..."
     )
