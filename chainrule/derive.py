@@ -15,18 +15,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd import Step, Value, topological_order
-from autograd.ops import local_derivatives
+from autograd import Step, topological_order
 
+from .chain import named_inputs
 from .escape import code_fence, latex_text, markdown_cell, markdown_text, markdown_url
-from .examples import (
-    Source,
-    WorkedExample,
-    format_table,
-    forward_rows,
-    gradient_rows,
-    run_backward,
-)
+from .tables import format_table, forward_rows, gradient_rows
+from .worked import Source, WorkedExample, run_backward
 
 FORMATS = ("text", "markdown", "latex")
 MAX_PATHS = 64  # a derivation longer than this is not read by anyone; the rest are counted
@@ -49,27 +43,6 @@ class ChainRule:
     paths: list[list[Factor]]
     gradient: float
     more_paths: int = 0  # paths left out beyond MAX_PATHS
-
-
-def named_inputs(value: Value, example: WorkedExample) -> dict[str, float]:
-    """The named values just below `value` (reached through unnamed nodes only), each with
-    d value / d it along those unnamed nodes: the factor of one link in a path."""
-    names = {id(v): name for name, v in example.values.items()}
-    if not value.inputs:
-        return {}
-    adjoint = {id(value): 1.0}
-    found: dict[str, float] = {}
-    # Reversed topological order: a node's adjoint is complete before it is passed on.
-    for node in reversed(topological_order(value, leaves=False)):
-        if id(node) not in adjoint:
-            continue  # reached only through a named value: that value's own link
-        upstream = adjoint[id(node)]
-        for x, local in zip(node.inputs, local_derivatives(node)):
-            if id(x) in names:
-                found[names[id(x)]] = found.get(names[id(x)], 0.0) + local * upstream
-            elif x.inputs:
-                adjoint[id(x)] = adjoint.get(id(x), 0.0) + local * upstream
-    return found
 
 
 def chain_rules(example: WorkedExample) -> list[ChainRule]:
@@ -134,7 +107,7 @@ def derivation(example: WorkedExample, fmt: str = "text", steps: Sequence[Step] 
     if fmt == "text":
         return f"{text}\n\n{title}\n" + "\n".join(f"  {line}" for line in lines.split("\n"))
     if fmt == "markdown":
-        return f"{text}\n## {title}\n\n```text\n{lines}\n```\n"
+        return f"{text}\n## {title}\n\n{code_fence(lines, 'text')}\n"
     return (
         f"{text}\n\\medskip\\noindent\\textbf{{{latex_text(title)}}}\n"
         f"\\begin{{verbatim}}\n{lines}\n\\end{{verbatim}}\n"
