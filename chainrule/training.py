@@ -40,7 +40,8 @@ def train_line(
     ReLU MLP trained with mean squared error in batches (Adam at lr 0.01 by default).
 
     progress=None shows a progress bar only when the output is a terminal; "lines" prints
-    a line every tenth of the epochs (nn.fit's progress).
+    a line every tenth of the epochs (nn.fit's progress). A loss that grows a million
+    times past its first batch's stops training (TrainingDiverged).
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {list(OPTIMIZERS)}")
@@ -60,6 +61,7 @@ def train_line(
         batch_size=batch_size,
         seed=seed,
         progress=progress,
+        divergence=nn.train.DIVERGENCE_FACTOR,  # a loss a million times its start: stop
     )
     return LineRun(model, history, len(x_train), len(x_val))
 

@@ -7,9 +7,10 @@
     5. update             optimizer.step()   (the only step that changes the weights)
 
 After each epoch the validation loss is measured without recording a graph (no_grad), and
-both losses are kept in a History, ready to plot. A loss that stops being a finite number,
-or grows a million times past where it started, stops training with TrainingDiverged,
-naming the epoch and suggesting the usual fix: a lower learning rate.
+both losses are kept in a History, ready to plot. A loss that stops being a finite number
+(or, with divergence=DIVERGENCE_FACTOR, grows a million times past where it started)
+stops training with TrainingDiverged, naming the epoch and suggesting the usual fix: a
+lower learning rate.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from autograd import Value, no_grad
 from .data import batches
 from .losses import mse_loss
 
-# A loss this many times its first batch's is diverging, not learning: training stops there.
+# A loss this many times its first batch's is diverging, not learning: `chainrule train`
+# stops there (fit(divergence=DIVERGENCE_FACTOR)).
 DIVERGENCE_FACTOR = 1e6
 
 
 class TrainingDiverged(ArithmeticError):
-    """The loss became NaN or infinite, or grew DIVERGENCE_FACTOR times past where it
-    started: the steps were too large (lower the learning rate)."""
+    """The loss became NaN or infinite (or grew the `divergence` factor past where it
+    started): the steps were too large (lower the learning rate)."""
 
 
 @dataclass
@@ -69,7 +71,7 @@ def fit(
     seed: int | None = 0,
     progress: bool | str | None = None,
     on_epoch: Callable[[int, float, float | None], None] | None = None,
-    divergence: float | None = DIVERGENCE_FACTOR,
+    divergence: float | None = None,
 ) -> History:
     """Train `model` with `optimizer` on (x_train, y_train) for `epochs` passes.
 
@@ -80,8 +82,9 @@ def fit(
     terminal); progress="lines" prints a line to stderr every tenth of the epochs instead,
     for output that goes to a file. on_epoch(epoch, train_loss, val_loss) is called after
     every epoch, with val_loss None when there is no validation data. Raises
-    TrainingDiverged, naming the epoch, when the loss becomes NaN or infinite, or when a
-    batch's loss is more than `divergence` times the first batch's (None: never for that).
+    TrainingDiverged, naming the epoch, when the loss becomes NaN or infinite, and with
+    `divergence` (a factor, such as DIVERGENCE_FACTOR) when a batch's loss is more than
+    that many times the first batch's: growth that only ends in an overflow much later.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")

@@ -377,3 +377,26 @@ def test_rmsprop_still_matches_pytorch_for_large_ordinary_gradients():
     optimizer.step()
     assert optimizer.square_avg == [1.000000000000001e198]
     assert w.data == 0.9
+
+
+# -- fit: a loss that explodes without overflowing (issue 23) ------------------------------
+
+
+def test_fit_with_a_divergence_factor_stops_when_the_loss_grows_a_millionfold():
+    # SGD at lr 1 on y = 2x + 1 (x in [-10, 10]): the first batch's loss is about 100 and
+    # the next batches' grow by orders of magnitude each; without the factor it would run
+    # on for many epochs before the numbers overflow.
+    from nn import MLP, SGD, TrainingDiverged, fit, line_data
+    from nn.train import DIVERGENCE_FACTOR
+
+    xs, ys = line_data(64, -10.0, 10.0)
+    model = MLP(1, [4, 1], seed=0)
+    with pytest.raises(TrainingDiverged) as caught:
+        fit(model, SGD(model.parameters(), lr=1.0), xs, ys, epochs=5, batch_size=16,
+            progress=False, divergence=DIVERGENCE_FACTOR)  # fmt: skip
+    message = str(caught.value)
+    assert message.startswith("training diverged in epoch 1: the loss grew from ")
+    assert "over 1e+06 times where it started" in message
+    assert "try a lower learning rate (it is 1.0 now)" in message
+    with pytest.raises(ValueError, match="divergence must be a factor above 1"):
+        fit(model, SGD(model.parameters(), lr=1.0), xs, ys, epochs=1, divergence=0.5)
