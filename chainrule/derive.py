@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from autograd import Step, topological_order
 
 from .chain import named_inputs
-from .escape import code_fence, latex_text, markdown_cell, markdown_text, markdown_url
+from .escape import code_fence, latex_text, markdown_cell, markdown_text, markdown_url, plain
 from .tables import format_table, forward_rows, gradient_rows
 from .worked import Source, WorkedExample, run_backward
 
@@ -153,13 +153,13 @@ def plain_rule(example: WorkedExample, rule: ChainRule) -> list[str]:
 
 
 def _heading(example: WorkedExample) -> str:
-    return f"{example.name}: {example.title or example.summary}"
+    return plain(f"{example.name}: {example.title or example.summary}")  # one line of text
 
 
 def _text(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
     parts = [_heading(example)]
     if example.source is not None:
-        parts.append(f"Source: {example.source}")
+        parts.append(plain(f"Source: {example.source}"))
     parts.append(
         "Forward pass\n" + format_table(["name", "formula", " value"], forward_rows(example))
     )

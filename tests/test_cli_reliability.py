@@ -317,6 +317,26 @@ def test_markdown_shows_a_files_html_as_text_and_keeps_the_table_whole(hostile_e
     assert table[2] == "| df/dx | y \\| evil \\| row \\| &lt;script&gt; | 3.0000 |"
 
 
+@pytest.mark.parametrize("fmt", [(), ("--format", "text")])
+def test_terminal_output_drops_a_files_control_characters(tmp_path, fmt):
+    # An escape sequence in a title or a note would clear the screen or retitle the
+    # terminal; a newline in an [explain] entry would break the table's columns.
+    path = tmp_path / "terminal.toml"
+    path.write_text(
+        'title = "Clear\\u001b[2J screen"\nsummary = "Clear\\u001b[2J screen"\n'
+        'notes = ["a note\\u0007 that rings"]\n'
+        '[given]\nx = 2\ny = 3\n[define]\nf = "x * y"\n'
+        '[explain]\nx = "y\\nbroken"\ny = "x"\n'
+    )
+    result = chainrule("example", str(path), *fmt)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "terminal: Clear[2J screen" in result.stdout.splitlines()[0]
+    assert any(
+        line.split() == ["df/dx", "y", "broken", "3.0000"] for line in result.stdout.splitlines()
+    )
+
+
 def test_latex_of_a_title_with_a_right_to_left_mark_compiles(hostile_example, pdflatex):
     # Before: pdflatex stopped at U+200F ("not set up for use with LaTeX").
     result = chainrule("example", str(hostile_example), "--format", "latex")
