@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .answer_files import read_answers_file
 from .classroom import STUDENTS_FILE
-from .example_files import read_toml
 from .grading import SECTIONS, GradeResult, Tolerance, grade_file
 from .roster import RosterError
 from .variants import write_planned
@@ -95,7 +95,7 @@ def read_keys(keys: Path) -> dict[str, Key]:
 
 
 def _read_key(path: Path, student: str, extra: dict[str, str]) -> Key:
-    table = read_toml(path)  # ExampleError names the file and the line of bad TOML
+    table = read_answers_file(path)  # UnusableFile names the file and the line
     exercise = table.get("exercise")
     if not isinstance(exercise, Mapping) or "given" not in exercise:
         raise RosterError(
@@ -110,13 +110,7 @@ def _read_key(path: Path, student: str, extra: dict[str, str]) -> Key:
             abs_tol=float(exercise.get("abs_tol", 0.0)),
             rel_tol=float(exercise.get("rel_tol", 1e-9)),
         )
-    numbers = {
-        (section, name): float(value)
-        for section in SECTIONS
-        for name, value in table.get(section, {}).items()
-        if isinstance(value, (int, float)) and not isinstance(value, bool)
-    }
-    return Key(student, path, tolerance, numbers, extra)
+    return Key(student, path, tolerance, _answer_numbers(table), extra)
 
 
 def find_submissions(folder: Path, keys: Mapping[str, Key]) -> dict[str, Path]:
@@ -141,11 +135,16 @@ def find_submissions(folder: Path, keys: Mapping[str, Key]) -> dict[str, Path]:
     return found
 
 
-def _answer_numbers(path: Path, answers: Mapping[str, Any]) -> dict[tuple[str, str], float]:
-    """The numbers a student wrote, by (section, name); blanks left out."""
+def _answer_numbers(answers: Mapping[str, Any]) -> dict[tuple[str, str], float]:
+    """The numbers a student wrote (as numbers, or as text holding one), by (section,
+    name); blanks left out."""
     numbers = {}
     for section in SECTIONS:
         for name, value in answers.get(section, {}).items():
+            if isinstance(value, str):
+                if not value.strip():
+                    continue
+                value = float(value)  # read_answers_file checked it holds a number
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 numbers[(section, name)] = float(value)
     return numbers
@@ -194,12 +193,12 @@ def grade_class(submissions: Path, keys: Mapping[str, Key]) -> list[StudentGrade
         if path is None:
             grades.append(StudentGrade(student, None, ABSENT))
             continue
-        answers = read_toml(path)
+        answers = read_answers_file(path)
         try:
             result = grade_file(path, key.path)  # the key's problem, not the file's
         except ValueError as error:  # names the file and the line (grade_file)
             raise RosterError(str(error)) from None
-        numbers = _answer_numbers(path, answers)
+        numbers = _answer_numbers(answers)
         other = copied_from(student, numbers, keys)
         if not numbers:
             status = BLANK

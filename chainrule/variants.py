@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograd import topological_order
-from autograd.files import write_atomically
+from autograd.files import read_text_file, write_atomically
 from autograd.printing import format_number
 
 from . import derive, examples, grading
@@ -195,6 +195,11 @@ def make_variants(
         )
     start = [original.values[n].data for n in names]
     held = [n in keep for n in names]
+    if all(held):
+        raise ValueError(
+            f"keep: {', '.join(names)} are all the given numbers of {original.name}, so no "
+            "variant could differ from it; keep fewer of them"
+        )
     # An asked number that prints as 0 in the original may do so in a variant; others not.
     smallest = 10.0**-decimals
     must_show = [k for k, x in _asked_numbers(original, lr).items() if abs(x) >= smallest]
@@ -535,7 +540,7 @@ def variant_files(
     key["key.md"] = key_md(variant, key_picture).encode()
     key["key.toml"] = answers_toml(variant, filled=True).encode()
     if variant.from_file:  # the folder holds its example, so it can be graded anywhere
-        sheet["example.toml"] = Path(variant.source).read_bytes()
+        sheet["example.toml"] = read_text_file(variant.source, what="an example file").encode()
     if handouts:
         from .handouts import handout_files
 

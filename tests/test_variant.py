@@ -300,7 +300,7 @@ def test_an_empty_out_is_refused(capsys):
     with pytest.raises(SystemExit) as exit:
         main(["variant", "xyz", "--seed", "1", "--out", ""])
     assert exit.value.code == 2
-    assert "--out: must name a folder, got an empty path" in capsys.readouterr().err
+    assert "--out: needs a folder name, got an empty one" in capsys.readouterr().err
 
 
 def test_ask_chooses_what_the_sheet_asks_and_grading_follows(tmp_path):
