@@ -201,7 +201,7 @@ def test_a_bad_answers_or_key_file_is_one_line_naming_the_file_and_line(course, 
     err = capsys.readouterr().err
     line = sheet.splitlines().index('f = ""  # q * z') + 1
     assert err == (
-        f"chainrule: error: {tmp_path / 'alice.toml'}, line {line}: forward.f is \"twelve\", "
+        f'chainrule: error: {tmp_path / "alice.toml"}, line {line}: forward.f is "twelve", '
         'not a number: write a number such as "0.5"\n'
     )
     (tmp_path / "alice.toml").write_text("[forward\n", "utf-8")
