@@ -27,23 +27,20 @@ from typing import Any, TypeVar
 from autograd import Value
 from autograd.expr import ExpressionError
 
-from . import examples, training
+from . import examples, exit_status, training
 from ._packages import nn  # chainrule's own nn, even beside a learner's nn.py
+from .answer_files import tolerance_argument
 from .check import check, check_report
+from .classroom import write_class
 from .derive import FORMATS, derivation
-from .grading import grade_file
+from .gradebook import LMS, write_class_grades
+from .grading import EditedExercise, grade_file
 from .tables import report
 from .variants import write_variants
-from .worked import ExampleError, WorkedExample, run_backward, zero_gradients
-
-# A file or expression that cannot be used: one line naming what and where, exit status 2.
-INPUT_ERRORS = (ExampleError, ExpressionError)
+from .worked import WorkedExample, run_backward, zero_gradients
 
 GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".gv")
-
-# What a user can cause at run time (an unwritable path, no renderer, a learning rate so
-# large the numbers overflow): reported in one line, with exit status 1 and no traceback.
-USER_ERRORS = (RuntimeError, OSError, ValueError, nn.TrainingDiverged, OverflowError)
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 Number = TypeVar("Number", int, float)
 
@@ -78,6 +75,35 @@ def graph_path(text: str) -> Path:
     if path.suffix.lower() not in GRAPH_SUFFIXES:
         raise argparse.ArgumentTypeError(
             f"{text!r} needs one of the suffixes {', '.join(GRAPH_SUFFIXES)} "
+            "(the suffix picks the format)"
+        )
+    return path
+
+
+def folder_path(text: str) -> Path:
+    """A folder to write into: a name (never empty), and not a file that exists."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "needs a folder name, got an empty one (to write here, give '.')"
+        )
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a file, not a folder; give a folder (it is created if need be)"
+        )
+    return path
+
+
+def plot_path(text: str) -> Path:
+    """A file to save a plot in: not a folder, and a suffix that picks the format."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a folder; give a file name in it, such as {str(path / 'loss.png')!r}"
+        )
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} needs one of the suffixes {', '.join(PLOT_SUFFIXES)} "
             "(the suffix picks the format)"
         )
     return path
@@ -184,7 +210,10 @@ def add_output_options(command: argparse.ArgumentParser) -> None:
         "--graph", type=graph_path, metavar="FILE", help="draw the graph (.svg, .png, .dot)"
     )
     command.add_argument(
-        "--frames", type=Path, metavar="DIR", help="write one picture per backward step into DIR"
+        "--frames",
+        type=folder_path,
+        metavar="DIR",
+        help="write one picture per backward step into DIR",
     )
     command.add_argument(
         "--format",
@@ -263,7 +292,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--optimizer", choices=training.OPTIMIZERS, default="adam", help="default: adam"
     )
     train.add_argument("--seed", type=int, default=0, help="weights, split and shuffling")
-    train.add_argument("--plot", type=Path, metavar="FILE", help="save the loss history plot")
+    train.add_argument(
+        "--plot",
+        type=plot_path,
+        metavar="FILE",
+        help="save the loss history plot (.png, .svg, .pdf)",
+    )
     train.add_argument("--save", type=Path, metavar="FILE", help="save the weights as JSON")
     train.set_defaults(run=run_train)
 
@@ -273,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print both worked examples, draw their graphs and the backward steps "
         "of (x + y) * z, and train the line network, writing the pictures into DIR.",
     )
-    demo.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")
+    demo.add_argument("--out", type=folder_path, default=Path("demo-output"), metavar="DIR")
     demo.add_argument(
         "--epochs", type=positive_int, default=300, help="for the line network; default: 300"
     )
@@ -431,8 +465,14 @@ def train_and_report(
         f"Training a 1-16-16-1 ReLU MLP on y = 2x + 1: {epochs} epochs, {optimizer} "
         f"lr {lr:g}, batches of {batch_size}, seed {seed}"
     )
+    sys.stdout.flush()  # the heading shows before training, also in a file
     run = training.train_line(
-        epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, seed=seed
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        seed=seed,
+        progress=progress_display(),
     )
     history = run.history
     print(f"{run.n_train} training points, {run.n_val} validation points")
@@ -448,6 +488,13 @@ def train_and_report(
             run.model.save(save)
         written.append(save)
     return written
+
+
+def progress_display() -> str | None:
+    """How training shows progress: tqdm's bar on a terminal, otherwise a line every tenth
+    of the epochs (a bar redrawn in a file or a log is a jumble)."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    return None if isatty and isatty() else "lines"
 
 
 def run_demo(args: argparse.Namespace) -> list[Path]:
@@ -475,13 +522,15 @@ def run_demo(args: argparse.Namespace) -> list[Path]:
 
 
 def add_variant_command(commands: argparse._SubParsersAction) -> None:
-    """`chainrule variant`: chainrule/variants.py writes the files."""
+    """`chainrule variant`: chainrule/variants.py writes the files (classroom.py a class)."""
     variant = commands.add_parser(
         "variant",
         help="a new version of a worked example, with its answer key",
         description="Write a version of a worked example with other given numbers into DIR: "
         "student.md (the sheet), key.md (the worked solution), answers.toml (blank), "
-        "key.toml (filled) and test_answers.py (pytest grades answers.toml).",
+        "key.toml (filled) and test_answers.py (pytest checks answers.toml). With --roster, "
+        "one version per student: DIR/handout/<id>/ (what the student gets) and "
+        "DIR/keys/<id>/ (the keys).",
     )
     variant.add_argument(
         "source",
@@ -489,8 +538,22 @@ def add_variant_command(commands: argparse._SubParsersAction) -> None:
         metavar="NAME|FILE",
         help="a worked example's name (chainrule examples lists them) or an example file",
     )
-    variant.add_argument("--seed", type=int, required=True, help="the same seed, the same files")
-    variant.add_argument("--out", type=Path, required=True, metavar="DIR")
+    numbers = variant.add_mutually_exclusive_group(required=True)
+    numbers.add_argument("--seed", type=int, help="the same seed, the same files")
+    numbers.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE.csv",
+        help="a class list with a column id: one version per student, from the id and the "
+        "course secret",
+    )
+    variant.add_argument(
+        "--secret",
+        metavar="TEXT",
+        help="with --roster: the course secret (default: the one kept in DIR/keys/, or a new "
+        "one, kept there)",
+    )
+    variant.add_argument("--out", type=folder_path, required=True, metavar="DIR")
     variant.add_argument(
         "--count", type=positive_int, default=1, help="K variants in DIR/variant_01, ..."
     )
@@ -506,6 +569,22 @@ def add_variant_command(commands: argparse._SubParsersAction) -> None:
         default=[],
         metavar="NAMES",
         help="given numbers to leave as they are, comma-separated (constants)",
+    )
+    variant.add_argument(
+        "--ask",
+        type=name_list,
+        metavar="WHAT",
+        help="what the sheet asks for, comma-separated: forward, gradients, updated, a "
+        "value's name, grad:NAME, new:NAME (default: all of it)",
+    )
+    variant.add_argument(
+        "--force", action="store_true", help="overwrite an answers.toml that holds answers"
+    )
+    variant.add_argument(
+        "--handouts",
+        action="store_true",
+        help="also the sheet and the key as LaTeX documents (student.tex, key.tex) and, "
+        "where pdflatex is installed, PDFs",
     )
     variant.add_argument("--no-pictures", action="store_true", help="leave out the graph pictures")
     variant.set_defaults(run=run_variant)
@@ -527,28 +606,41 @@ def example_source(text: str) -> str:
     )
 
 
-def run_variant(args: argparse.Namespace) -> list[Path]:
-    return write_variants(
-        args.source,
-        args.out,
-        seed=args.seed,
-        count=args.count,
+def run_variant(args: argparse.Namespace) -> int:
+    """Write the files, and say so in one line."""
+    options = dict(
         decimals=args.decimals,
         keep=args.keep,
+        ask=args.ask,
         pictures=not args.no_pictures,
+        force=args.force,
+        handouts=args.handouts,
     )
+    if args.roster is not None:
+        if args.count != 1:
+            raise ValueError("--count makes numbered variants; with --roster, leave it out")
+        print(write_class(args.source, args.roster, args.out, secret=args.secret, **options))
+        return 0
+    if args.secret is not None:
+        raise ValueError("--secret goes with --roster (a class); a --seed variant has none")
+    written = write_variants(args.source, args.out, seed=args.seed, count=args.count, **options)
+    what = "a variant" if args.count == 1 else f"{args.count} variants"
+    folders = "" if args.count == 1 else " (variant_01 ...)"
+    print(f"Wrote {what} of {args.source} to {args.out}{folders}: {len(written)} files.")
+    return 0
 
 
 def add_grade_command(commands: argparse._SubParsersAction) -> None:
-    """`chainrule grade`: chainrule/grading.py grades."""
+    """`chainrule grade`: chainrule/grading.py grades (gradebook.py a class)."""
     grade_parser = commands.add_parser(
         "grade",
-        help="grade an answers file (a folder's answers.toml)",
+        help="grade an answers file, or a class against its keys",
         description="Grade hand-computed answers: DIR/answers.toml (as `chainrule variant` "
-        "writes it) or an answers file. Prints the report; exit status 0 when every answer "
-        "is right, 1 otherwise, 2 when the file cannot be read.",
+        "writes it) or an answers file; with --keys, a folder of submissions, each against "
+        "its student's key. Exit status 0 when every answer is right, 1 otherwise, 2 when a "
+        "file cannot be read.",
     )
-    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE")
+    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE|SUBMISSIONS")
     grade_parser.add_argument(
         "--example",
         metavar="NAME|KEY",
@@ -559,17 +651,71 @@ def add_grade_command(commands: argparse._SubParsersAction) -> None:
     tolerance.add_argument(
         "--decimals", type=decimals_count, metavar="N", help="right to N decimals"
     )
-    tolerance.add_argument("--abs-tol", type=float, metavar="A", help="right within A")
-    grade_parser.add_argument("--rel-tol", type=float, metavar="R", help="right within R x |exact|")
+    tolerance.add_argument(
+        "--abs-tol",
+        type=tolerance_argument("abs_tol"),
+        metavar="A",
+        help="right within A (0 < A <= 1)",
+    )
+    grade_parser.add_argument(
+        "--rel-tol",
+        type=tolerance_argument("rel_tol"),
+        metavar="R",
+        help="right within R x |exact| (0 < R <= 0.5)",
+    )
     grade_parser.add_argument(
         "--json", action="store_true", help="print the marks as JSON (for autograders)"
+    )
+    grade_parser.add_argument(
+        "--reveal",
+        action="store_true",
+        help="print the expected numbers too (for the instructor; without it a report says "
+        "what is wrong and what kind of slip it looks like, never the answer)",
+    )
+    grade_parser.add_argument(
+        "--keys",
+        type=Path,
+        metavar="DIR/keys",
+        help="grade a class: SUBMISSIONS holds <id>/answers.toml or <id>.toml per student, "
+        "each graded against DIR/keys/<id>/key.toml",
+    )
+    grade_parser.add_argument(
+        "--csv", type=Path, metavar="FILE", help="with --keys: write the gradebook there"
+    )
+    grade_parser.add_argument(
+        "--lms", choices=LMS, help="with --csv: the columns that system imports"
+    )
+    grade_parser.add_argument(
+        "--assignment", metavar="NAME", help="with --lms: the assignment's column name"
+    )
+    grade_parser.add_argument(
+        "--feedback",
+        type=Path,
+        metavar="DIR",
+        help="with --keys: where each student's feedback file goes (default: DIR/feedback)",
     )
     grade_parser.set_defaults(run=run_grade)
 
 
 def run_grade(args: argparse.Namespace) -> int:
-    """Print the report; the exit status is 0 when every answer is right, 1 when not, and
-    2 when the answers (or the example) cannot be read."""
+    """Print the report (or a class's summary line); the exit status is 0 when every answer
+    is right, 1 when not (or when the [exercise] table was edited), and 2 when a file
+    cannot be read."""
+    if args.keys is not None:
+        summary, status = write_class_grades(
+            args.path,
+            args.keys,
+            csv_path=args.csv,
+            lms=args.lms,
+            assignment=args.assignment,
+            feedback=args.feedback,
+            reveal=args.reveal,
+        )
+        print(summary)
+        return status
+    for option in ("csv", "lms", "feedback", "assignment"):
+        if getattr(args, option) is not None:
+            raise ValueError(f"--{option} goes with --keys (grading a class)")
     tolerance: dict[str, Any] = {}
     if args.decimals is not None:
         tolerance["decimals"] = args.decimals
@@ -579,10 +725,14 @@ def run_grade(args: argparse.Namespace) -> int:
         tolerance["rel_tol"] = args.rel_tol
     try:
         result = grade_file(args.path, args.example, **tolerance)
+    except EditedExercise as error:  # a finding: the learner changed their problem
+        print(f"chainrule: {error}", file=sys.stderr)
+        return 1
     except ValueError as error:  # unreadable answers, an unknown name, a bad tolerance
         print(f"chainrule: error: {error}", file=sys.stderr)
         return 2
-    print(result.to_json() if args.json else result)
+    reveal = args.reveal
+    print(result.to_json(reveal=reveal) if args.json else result.report(reveal=reveal))
     return 0 if result.all_right else 1
 
 
@@ -609,20 +759,21 @@ def make_folder(folder: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad arguments)."""
-    args = build_parser().parse_args(argv)  # exits 2 with the usage on a bad argument
-    try:
-        written = args.run(args)
-    except INPUT_ERRORS as error:
-        print(f"chainrule: error: {error}", file=sys.stderr)
-        return 2
-    except USER_ERRORS as error:
-        print(f"chainrule: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("chainrule: interrupted", file=sys.stderr)
-        return 130
-    if isinstance(written, int):  # a command with its own exit status (check)
+    """Run the command line; returns the exit status: 0 success, 1 a finding (a wrong
+    answer, a printed number that differs, training that diverged), 2 bad input, 130
+    interrupted (chainrule/exit_status.py). Errors are one line on stderr."""
+    return exit_status.run(lambda: run_command(argv), findings=(nn.TrainingDiverged,))
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
+    """Parse argv, run the command and list the files it wrote; its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 with the usage on a bad argument
+    problem = argument_problem(args)
+    if problem:
+        parser.error(problem)  # (the same: usage, one line, exit status 2)
+    written = args.run(args)
+    if isinstance(written, int):  # a command with its own exit status (check, grade)
         return written
     if written:
         print()
@@ -630,3 +781,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in written:
             print(f"  {path}")
     return 0
+
+
+def argument_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with a combination of arguments that each parsed, or None."""
+    pictures = ("graph", "network", "frames")
+    if getattr(args, "dpi", None) is not None and not any(getattr(args, p, None) for p in pictures):
+        return (
+            "--dpi sets the size of a PNG picture: ask for one with --graph, --network or --frames"
+        )
+    return None
