@@ -5,7 +5,9 @@ with 0.7513650695... because that rounds to the same 8 decimals. A number that a
 when the computed value is cut off (truncated) instead of rounded passes, with a note. A
 number that disagrees gets a diagnosis where one fits: a sign error, a digit slip, a
 rounding difference in the last digit, or a different formula (an update of the weights
-only, a step in the wrong direction). A file's [errata] say which typos are known.
+only, a step in the wrong direction). A number that differs only because the source
+rounded an earlier number and carried the rounded one on agrees, and the check says which
+(chainrule/source_rounding.py). A file's [errata] say which typos are known.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ class Finding:
 
     printed: Printed
     computed: float
-    verdict: str  # "agrees", "truncated" (agrees when cut off: passes) or "differs"
-    diagnosis: str = ""  # why it differs, or the note on truncation
+    # "agrees", "truncated" (agrees when cut off: passes), "carried" (agrees from the
+    # source's own rounded earlier numbers: passes) or "differs"
+    verdict: str
+    diagnosis: str = ""  # why it differs, or the note on truncation or carrying
 
     @property
     def ok(self) -> bool:
@@ -47,7 +51,7 @@ def check(example: WorkedExample) -> list[Finding]:
     the repeated steps run on fresh copies)."""
     work = example.fresh()
     run_backward(work)
-    findings = []
+    findings: list[Finding] = []
     runs: dict[tuple[object, ...], WorkedExample] = {}  # each update rule runs once
     for item in work.printed:
         if item.stage == "forward":
@@ -56,10 +60,56 @@ def check(example: WorkedExample) -> list[Finding]:
             run = _updated(work, work.source_updates, item.stage, runs=runs)
             computed = run.values[item.key].data
         verdict, diagnosis = compare(item.text, computed)
+        if verdict != "agrees":
+            carried = _carried(work, item, findings)
+            if carried:
+                verdict, diagnosis = "carried", carried
         if verdict == "differs":
             diagnosis = diagnose(work, item, computed, runs)
+            if diagnosis.startswith("no simple explanation"):
+                diagnosis = _slip_from_carried(work, item, computed, findings) or diagnosis
         findings.append(Finding(item, computed, verdict, diagnosis))
     return findings
+
+
+def _slip_from_carried(
+    example: WorkedExample, item: Printed, computed: float, findings: Sequence[Finding]
+) -> str:
+    """A digit slip from the number the source's own rounded numbers give ("" when none)."""
+    from .source_rounding import as_printed
+
+    value = as_printed(example, item, [f.printed for f in findings if f.ok])
+    if value is None:
+        return ""
+    decimals = item.decimals
+    carried = format_number(value, decimals=decimals, fixed=True)
+    longer = format_number(value, decimals=decimals + 1, fixed=True)
+    slip = _digit_slip(_normal(item.text), carried, longer)
+    if not slip:
+        return ""
+    return (
+        f"a digit slip: {slip} ({carried} from the source's own rounded numbers, "
+        f"{format_number(computed, decimals=decimals, fixed=True)} unrounded)"
+    )
+
+
+def _carried(example: WorkedExample, item: Printed, findings: Sequence[Finding]) -> str:
+    """Why item agrees after all when the source carried its own rounded numbers on ("" when
+    it does not): which of them, and what they are unrounded."""
+    from .source_rounding import carried_on  # only for a number that does not agree
+
+    earlier = [f.printed for f in findings if f.ok]
+    used = carried_on(example, item, earlier)
+    if not used:
+        return ""
+    computed = {f.printed.key: f.computed for f in findings}
+    numbers = ", ".join(
+        f"{p.key} = {p.text} (unrounded {format_number(computed[p.key], digits=6)})" for p in used
+    )
+    return (
+        f"the source rounded and carried on its own {numbers}: from "
+        f"{'that' if len(used) == 1 else 'those'}, this step gives {item.text}"
+    )
 
 
 def _forward(example: WorkedExample, key: str) -> float:
@@ -233,7 +283,7 @@ def check_report(example: WorkedExample, findings: Sequence[Finding]) -> str:
         parts.append(format_table(["", "number", " printed", " computed"], rows))
     notes = []
     for f in findings:
-        if f.verdict == "truncated":
+        if f.verdict in ("truncated", "carried"):
             notes.append(f"ok* {f.printed.label}: {f.diagnosis}")
         elif not f.ok:
             note = f"DIFFERS {f.printed.label}: printed {f.printed.text}, computed "
