@@ -22,7 +22,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 
-from autograd import Value, evaluate_op
+from autograd import evaluate_op, topological_order
 
 from .carried import Interval, carry_forward
 from .derive import named_inputs
@@ -120,22 +120,12 @@ def _gradients_of(example: WorkedExample, name: str) -> dict[str, float]:
 
 def _below(example: WorkedExample, name: str, rounded: Mapping[str, Interval]) -> dict:
     """The rounded values (not derivatives) that name is computed from."""
-    below = _reachable(example.values[name])
+    below = set(topological_order(example.values[name]))
     return {
         key: interval
         for key, interval in rounded.items()
         if "/" not in key and key != name and example.values[key] in below
     }
-
-
-def _reachable(root: Value) -> set[Value]:
-    seen, stack = {root}, [root]
-    while stack:
-        for x in stack.pop().inputs:
-            if x not in seen:
-                seen.add(x)
-                stack.append(x)
-    return seen
 
 
 def _value_step(
