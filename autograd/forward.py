@@ -27,7 +27,7 @@ DOT = "\u0307"  # the combining dot above: x1 becomes ẋ1, the survey's "x dot"
 class ForwardStep:
     """One node of a forward-mode pass: its value and its tangent, and how each follows."""
 
-    __slots__ = ("node", "value", "tangent", "name", "input_names", "locals", "input_tangents")
+    __slots__ = ("node", "value", "tangent", "name", "input_names", "local", "input_tangents")
 
     def __init__(
         self,
@@ -35,7 +35,7 @@ class ForwardStep:
         tangent: float,
         name: str,
         input_names: tuple[str, ...],
-        locals: tuple[float, ...],
+        local: tuple[float, ...],
         input_tangents: tuple[float, ...],
     ) -> None:
         self.node = node
@@ -43,7 +43,7 @@ class ForwardStep:
         self.tangent = tangent  # d node / d the chosen direction (the tangent trace)
         self.name = name  # as every view prints it (autograd.names)
         self.input_names = input_names
-        self.locals = locals  # d node / d input, for each of node.inputs (the op table)
+        self.local = local  # d node / d input, for each of node.inputs (the op table)
         self.input_tangents = input_tangents  # each input's tangent, found before this node
 
     def __repr__(self) -> str:
@@ -75,11 +75,11 @@ class ForwardStep:
             return f"{dotted(self.name)} = {tangent}"
         symbols = " + ".join(
             f"{_factor(local, decimals)} × {dotted(name)}"
-            for local, name in zip(self.locals, self.input_names)
+            for local, name in zip(self.local, self.input_names)
         )
         numbers = " + ".join(
             f"{_factor(local, decimals)} × {_factor(t, decimals)}"
-            for local, t in zip(self.locals, self.input_tangents)
+            for local, t in zip(self.local, self.input_tangents)
         )
         return f"{dotted(self.name)} = {symbols} = {numbers} = {tangent}"
 
