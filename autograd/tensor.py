@@ -89,8 +89,8 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        if value is None:  # as zero_grad(set_to_none=True) in PyTorch: zeros when next read
-            self._grad = None
+        if value is None or (isinstance(value, numbers.Real) and value == 0):
+            self._grad = None  # zeros when next read (p.grad = 0.0 is zero_grad())
             return
         grad = np.array(value, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
