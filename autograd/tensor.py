@@ -272,8 +272,9 @@ class Tensor:
         seed = self._seed(gradient)
         order = topological_order(self)
         grads = {self: seed}
-        for _ in chain_rule(order, grads):
-            pass
+        with np.errstate(all="ignore"):  # a NaN or infinity is reported below, by name
+            for _ in chain_rule(order, grads):
+                pass
         # A NaN or an infinity anywhere in the pass reaches the leaves below it (inf * 0 is
         # nan, nan * 0 is nan), so checking the leaves' totals catches every one.
         for node in order:
@@ -395,18 +396,20 @@ def _explain_failure(root: Tensor, order: list[Tensor], seed: Array) -> None:
     """Raise the error of a failed pass: run it again, checking every edge, and name the
     first operation whose vector-Jacobian product is not finite. Nothing has been written."""
     grads = {root: seed}
-    for node, k, x, upstream, share in chain_rule(order, grads):
-        for what, array in (("its share", share), ("the running total", grads[x])):
-            if not all_finite(array):
-                index = _first_bad(array)
-                name = f" {x.label!r}" if x.label else ""
-                raise OverflowError(
-                    f"backward through {node.op!r} ({node.op.template.format(a='a', b='b', c='c')}"
-                    f", shape {node.shape}): the gradient of input {k + 1}{name} (shape "
-                    f"{x.shape}) is {float(array[index])!r} at index {index} ({what}), not a finite "
-                    "number; no .grad was changed. The upstream gradient or the values are "
-                    "too large: try a smaller learning rate, or scale the loss down."
-                )
+    with np.errstate(all="ignore"):
+        for node, k, x, upstream, share in chain_rule(order, grads):
+            for what, array in (("its share", share), ("the running total", grads[x])):
+                if not all_finite(array):
+                    index = _first_bad(array)
+                    name = f" {x.label!r}" if x.label else ""
+                    written = node.op.template.format(a="a", b="b", c="c")
+                    raise OverflowError(
+                        f"backward through {node.op!r} ({written}, shape {node.shape}): the "
+                        f"gradient of input {k + 1}{name} (shape {x.shape}) is "
+                        f"{float(array[index])!r} at index {index} ({what}), not a finite "
+                        "number; no .grad was changed. The upstream gradient or the values "
+                        "are too large: try a smaller learning rate, or scale the loss down."
+                    )
     raise OverflowError(f"backward from {root!r} met a gradient that is not finite")
 
 
