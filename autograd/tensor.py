@@ -378,7 +378,8 @@ def store_grads(
     order: list[Tensor], grads: dict[Tensor, Array], before: dict[Tensor, Array | None]
 ) -> None:
     """Write a pass's gradients: an intermediate tensor gets this pass's gradient, a leaf
-    (a parameter) adds it to what it had (`before`), so two passes add up."""
+    (a parameter) adds it to what it had (`before`), in place (`+=`), so two passes add up
+    and an optimizer that laid the gradients out in one buffer finds them there."""
     for node in order:
         grad = grads.get(node)
         if grad is None:
@@ -387,9 +388,10 @@ def store_grads(
             node._grad = grad
         else:
             earlier = before.get(node)
-            node._grad = (
-                np.array(grad, dtype=node.data.dtype) if earlier is None else earlier + grad
-            )
+            if earlier is None:
+                node._grad = np.array(grad, dtype=node.data.dtype)
+            else:
+                earlier += grad
 
 
 def _explain_failure(root: Tensor, order: list[Tensor], seed: Array) -> None:
@@ -422,7 +424,10 @@ def all_finite(array: Array) -> bool:
     """Whether every entry is finite. The sum of the entries is finite unless some entry is
     not (or the sum overflows), so one reduction answers nearly always; only then is each
     entry looked at."""
-    return math.isfinite(array.sum()) or bool(np.isfinite(array).all())
+    return math.isfinite(_add_up(array, None)) or bool(np.isfinite(array).all())
+
+
+_add_up = np.add.reduce
 
 
 def _set(

@@ -102,7 +102,13 @@ def _matmul_vjp_a(g: Array, out: Array, a: Array, b: Array) -> Array:
 
 def _matmul_vjp_b(g: Array, out: Array, a: Array, b: Array) -> Array:
     # out = a @ b: dL/db = a.T @ g (for a vector a, the outer product of a and g).
-    return a.T @ g if a.ndim == 2 else np.multiply.outer(a, g)
+    if a.ndim != 2:
+        return np.multiply.outer(a, g)
+    if b.flags.f_contiguous and not b.flags.c_contiguous:
+        # b is a transpose, W.T in x @ W.T: the same numbers, (g.T @ a).T, laid out as W is,
+        # so adding them into W's gradient reads memory in order.
+        return (g.T @ a).T
+    return a.T @ g
 
 
 def _spread(g: Array, a: Array, axis: Any) -> Array:

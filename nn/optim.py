@@ -72,6 +72,8 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0.0; backward() adds into it, so do this first."""
+        if self.flat is not None:
+            return self.flat.zero_grad()
         for p in self.params:
             p.grad = 0.0
 
