@@ -25,6 +25,7 @@ from .names import reading_order
 from .printing import format_number
 from .render import require_renderer
 from .steps import backward_steps
+from .tensor_probe import is_tensor
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGE_SUFFIXES = (".html", ".htm")
@@ -112,6 +113,11 @@ def step_through(
     network_options go to its drawing, model.network_drawing(**network_options) (for nn:
     input_names=["i1", "i2"] names the inputs as the graph does).
     """
+    if is_tensor(root):  # a graph of Tensors: its record and picture from tensor_view.py
+        from .tensor_view import tensor_pass_record
+
+        record, graph = tensor_pass_record(root, gradient, **drawing_options)
+        return StepThrough(record, {"graph": _inline_svg(graph.pipe("svg"))})
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value to step through, got {type(root).__name__}")
     if "step" in drawing_options:

@@ -275,33 +275,31 @@ class Tensor:
         with np.errstate(all="ignore"):  # a NaN or infinity is reported below, by name
             for _ in chain_rule(order, grads):
                 pass
-        # A NaN or an infinity anywhere in the pass reaches the leaves below it (inf * 0 is
-        # nan, nan * 0 is nan), so checking the leaves' totals catches every one.
-        for node in order:
-            if not node.inputs and not all_finite(grads[node]):
-                _explain_failure(self, order, seed)
-        # Only now is anything written: a failure above has changed nothing.
-        store_grads(order, grads, {node: node._grad for node in order if not node.inputs})
+        finish_pass(self, order, grads, seed)
 
     def _seed(self, gradient: Any) -> Array:
-        """d(self)/d(self) times the given gradient: what the pass starts from."""
-        if gradient is None:
-            if self.data.size != 1:
-                raise ValueError(
-                    f"backward needs a gradient for a tensor of shape {self.shape}: only a "
-                    "one-element tensor (a loss) has an implied gradient of 1; pass "
-                    "gradient=... of that shape, or reduce it first (.sum() or .mean())"
-                )
-            return np.ones_like(self.data)
+        """d(self)/d(self) times the given gradient: what the pass starts from. A number
+        (or None, meaning 1) is enough for a one-element tensor."""
         if isinstance(gradient, Tensor):
             gradient = gradient.data
-        seed = as_array(gradient, "backward's gradient", dtype=self.data.dtype)
-        if seed.shape != self.shape:
+        if gradient is not None:
+            seed = as_array(gradient, "backward's gradient", dtype=self.data.dtype)
+            if seed.shape == self.shape:
+                return seed
+            if seed.ndim != 0 or self.data.size == 1:
+                if seed.ndim == 0:  # a number for a one-element tensor
+                    return np.full_like(self.data, seed)
+                raise ValueError(
+                    f"backward's gradient must have the tensor's shape {self.shape}, "
+                    f"got {seed.shape}"
+                )
+        if self.data.size != 1:
             raise ValueError(
-                f"backward's gradient must have the tensor's shape {self.shape}, "
-                f"got {seed.shape}"
+                f"backward needs a gradient for a tensor of shape {self.shape}: only a "
+                "one-element tensor (a loss) has an implied gradient of 1; pass "
+                "gradient=... of that shape, or reduce it first (.sum() or .mean())"
             )
-        return seed
+        return np.ones_like(self.data)
 
 
 # ---------------------------------------------------------------------------------------
@@ -392,6 +390,18 @@ def store_grads(
                 node._grad = np.array(grad, dtype=node.data.dtype)
             else:
                 earlier += grad
+
+
+def finish_pass(
+    root: Tensor, order: list[Tensor], grads: dict[Tensor, Array], seed: Array
+) -> None:
+    """The end of a pass: check, then write. A NaN or an infinity anywhere in the pass
+    reaches the leaves below it (inf * 0 is nan, nan * 0 is nan), so checking the leaves'
+    totals catches every one; only when all are finite is anything written."""
+    for node in order:
+        if not node.inputs and not all_finite(grads[node]):
+            _explain_failure(root, order, seed)
+    store_grads(order, grads, {node: node._grad for node in order if not node.inputs})
 
 
 def _explain_failure(root: Tensor, order: list[Tensor], seed: Array) -> None:

@@ -207,6 +207,9 @@ class Sequential(TensorModule):
                     + ("; use MLP.vectorized() for an MLP" if type(module).__name__ == "MLP" else "")
                 )
         self.modules = list(modules)
+        for name, p in self.named_parameters():  # "0.weight", as drawings and steps show it
+            if p.label in ("weight", "bias"):
+                p.label = name
 
     @classmethod
     def from_mlp(cls, mlp: Any) -> Sequential:

@@ -21,7 +21,7 @@ EPS = 1e-12
 def mse_loss(preds: Any, targets: Any) -> Tensor:
     """mean((pred - target)^2) over every entry."""
     preds, targets = _paired("mse_loss", preds, targets)
-    return ((preds - targets) ** 2).mean()
+    return _named(((preds - targets) ** 2).mean())
 
 
 def binary_cross_entropy(probs: Any, targets: Any) -> Tensor:
@@ -33,7 +33,7 @@ def binary_cross_entropy(probs: Any, targets: Any) -> Tensor:
             f"binary_cross_entropy targets must be in [0, 1], got {float(t[(t < 0) | (t > 1)][0])!r}"
         )
     p = probs.clamp(EPS, 1.0 - EPS)
-    return -(targets * p.log() + (1.0 - targets) * (1.0 - p).log()).mean()
+    return _named(-(targets * p.log() + (1.0 - targets) * (1.0 - p).log()).mean())
 
 
 def cross_entropy(logits: Any, labels: Any) -> Tensor:
@@ -62,8 +62,13 @@ def cross_entropy(logits: Any, labels: Any) -> Tensor:
         )
     log_probs = logits.log_softmax(axis=-1)
     if logits.ndim == 1:
-        return -log_probs[int(labels_array)]
-    return -log_probs[np.arange(len(labels_array)), labels_array].mean()
+        return _named(-log_probs[int(labels_array)])
+    return _named(-log_probs[np.arange(len(labels_array)), labels_array].mean())
+
+
+def _named(loss: Tensor) -> Tensor:
+    loss.label = "L"  # as the slides write it: dL/dW
+    return loss
 
 
 def _paired(name: str, preds: Any, targets: Any) -> tuple[Tensor, Tensor]:
