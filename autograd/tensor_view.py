@@ -147,9 +147,10 @@ def draw_tensor(
             lines.extend(f"v{place[x]} -> v{k}_op;" for x in node.inputs)
     lines.append("}")
     n_ops = sum(1 for node in order if node.inputs)
+    steps = [_written(node, names) + f", shape {tuple(node.shape)}" for node in order if node.inputs]
     alt = (
-        f"A graph of {len(order)} tensors and {n_ops} operations computing "
-        f"{names[root]} (shape {tuple(root.shape)})."
+        f"Computation graph of {names[root]} ({len(order)} tensors, {n_ops} operations): "
+        + "; ".join(steps) + "."
     )
     return Graph("\n".join(lines), len(order), n_ops, alt=alt)
 
@@ -290,7 +291,10 @@ def _forward_text(node: Tensor, names: dict[Tensor, str]) -> str:
     shape = f"shape {tuple(node.shape)}"
     if not node.inputs:
         return f"{names[node]} (given, {shape}) = {numbers(node.data)}"
-    written = node.op.template.format(
-        c=_const(node), **dict(zip("ab", (names[x] for x in node.inputs)))
-    )
-    return f"{names[node]} = {written} ({shape}) = {numbers(node.data)}"
+    return f"{_written(node, names)} ({shape}) = {numbers(node.data)}"
+
+
+def _written(node: Tensor, names: dict[Tensor, str]) -> str:
+    """How node is computed, with names: "matmul1 = x @ 0.weight.T"."""
+    operands = dict(zip("ab", (names[x] for x in node.inputs)))
+    return f"{names[node]} = {node.op.template.format(c=_const(node), **operands)}"

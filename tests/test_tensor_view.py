@@ -33,7 +33,9 @@ def test_draw_dot_draws_one_node_per_operation_with_shapes_and_small_values():
     assert 'label="@"' in source and 'label="** 2"' in source
     # relu1 = relu([[1.5, -0.5], [2.5, -1.5], [3.5, -2.5]]) = [[1.5, 0], [2.5, 0], [3.5, 0]]
     assert "relu1\\nshape (3, 2)\\ndata [[1.5, 0], [2.5, 0], [3.5, 0]]" in source
-    assert graph.alt == "A graph of 16 tensors and 10 operations computing L (shape ())."
+    assert graph.alt.startswith("Computation graph of L (16 tensors, 10 operations): ")
+    assert "matmul1 = x @ 0.weight.T, shape (3, 2);" in graph.alt
+    assert graph.alt.endswith("L = mean(pow1, axis=None), shape ().")
 
 
 def test_backward_steps_write_out_each_vector_jacobian_product():
