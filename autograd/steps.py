@@ -69,7 +69,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
     if is_tensor(root):  # a graph of Tensors: one vector-Jacobian product per step
         from .tensor_view import tensor_steps
 
-        yield from tensor_steps(root, gradient)
+        yield from tensor_steps(root, gradient)  # type: ignore[misc]  # TensorSteps
         return
     gradient = _as_gradient(gradient)
     order = topological_order(root)

@@ -42,8 +42,8 @@ from .tensor_ops import (
     SUB,
     SUM,
     TANH,
-    TensorOp,
     T,
+    TensorOp,
 )
 
 Array = np.ndarray
@@ -236,7 +236,7 @@ class Tensor:
         may be -1, worked out from the others."""
         wanted = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         try:
-            target = tuple(int(n) for n in wanted)  # type: ignore[union-attr]
+            target = tuple(int(n) for n in wanted)  # type: ignore[union-attr, arg-type]
             np.empty(self.shape).reshape(target)  # (cheap: checks the sizes fit)
         except (TypeError, ValueError):
             raise ValueError(
@@ -392,9 +392,7 @@ def store_grads(
                 earlier += grad
 
 
-def finish_pass(
-    root: Tensor, order: list[Tensor], grads: dict[Tensor, Array], seed: Array
-) -> None:
+def finish_pass(root: Tensor, order: list[Tensor], grads: dict[Tensor, Array], seed: Array) -> None:
     """The end of a pass: check, then write. A NaN or an infinity anywhere in the pass
     reaches the leaves below it (inf * 0 is nan, nan * 0 is nan), so checking the leaves'
     totals catches every one; only when all are finite is anything written."""
@@ -409,7 +407,7 @@ def _explain_failure(root: Tensor, order: list[Tensor], seed: Array) -> None:
     first operation whose vector-Jacobian product is not finite. Nothing has been written."""
     grads = {root: seed}
     with np.errstate(all="ignore"):
-        for node, k, x, upstream, share in chain_rule(order, grads):
+        for node, k, x, _upstream, share in chain_rule(order, grads):
             for what, array in (("its share", share), ("the running total", grads[x])):
                 if not all_finite(array):
                     index = _first_bad(array)
@@ -519,8 +517,7 @@ def _operand(x: Any, like: Tensor) -> Tensor | None:
 def _check_matmul(a: Array, b: Array) -> None:
     if not 1 <= a.ndim <= 2 or not 1 <= b.ndim <= 2:
         raise ValueError(
-            f"@ takes vectors and matrices (1 or 2 dimensions), got shapes {a.shape} and "
-            f"{b.shape}"
+            f"@ takes vectors and matrices (1 or 2 dimensions), got shapes {a.shape} and {b.shape}"
         )
     if a.shape[-1] != b.shape[0]:
         hint = ""
@@ -541,8 +538,7 @@ def _axis(axis: Any, t: Tensor) -> Any:
             raise TypeError(f"axis must be an int, a tuple of ints or None, got {axis!r}")
         if not -t.ndim <= n < t.ndim:
             raise ValueError(
-                f"axis {n} is out of range for a tensor of shape {t.shape} "
-                f"({t.ndim} dimensions)"
+                f"axis {n} is out of range for a tensor of shape {t.shape} ({t.ndim} dimensions)"
             )
     return axis
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeGuard
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 
-def is_tensor(x: object) -> bool:
+def is_tensor(x: object) -> TypeGuard[Tensor]:
     """Whether x is an autograd Tensor (False, without importing anything, before any is)."""
     module = sys.modules.get("autograd.tensor")
     return module is not None and isinstance(x, module.Tensor)

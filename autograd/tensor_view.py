@@ -137,8 +137,10 @@ def draw_tensor(
         text = "\\n".join(escape_label(line) for line in label)
         lines.append(f'v{k} [shape=box, style=rounded, label="{text}"];')
         if node.inputs:
-            op = str(node.op) if node.const is None or node.op in ("**", "[]") else (
-                f"{node.op} {node.const}"
+            op = (
+                str(node.op)
+                if node.const is None or node.op in ("**", "[]")
+                else (f"{node.op} {node.const}")
             )
             if node.op == "**":
                 op = f"** {format_number(node.const)}"
@@ -147,10 +149,13 @@ def draw_tensor(
             lines.extend(f"v{place[x]} -> v{k}_op;" for x in node.inputs)
     lines.append("}")
     n_ops = sum(1 for node in order if node.inputs)
-    steps = [_written(node, names) + f", shape {tuple(node.shape)}" for node in order if node.inputs]
+    steps = [
+        _written(node, names) + f", shape {tuple(node.shape)}" for node in order if node.inputs
+    ]
     alt = (
         f"Computation graph of {names[root]} ({len(order)} tensors, {n_ops} operations): "
-        + "; ".join(steps) + "."
+        + "; ".join(steps)
+        + "."
     )
     return Graph("\n".join(lines), len(order), n_ops, alt=alt)
 
@@ -191,10 +196,7 @@ class TensorStep:
     def __str__(self) -> str:
         root, _, x = self.names
         shape = tuple(np.shape(self.contribution))
-        return (
-            f"d{root}/d{x} += {self.formula} = {numbers(self.contribution)} "
-            f"(shape {shape})"
-        )
+        return f"d{root}/d{x} += {self.formula} = {numbers(self.contribution)} (shape {shape})"
 
 
 def tensor_steps(root: Tensor, gradient: Any = None, *, store: bool = True) -> Iterator[TensorStep]:
@@ -214,7 +216,9 @@ def tensor_steps(root: Tensor, gradient: Any = None, *, store: bool = True) -> I
         formula = VJP_TEXT[node.op][k].format(**fill)
         if share.shape != np.shape(upstream) and node.op.elementwise:
             formula += ", summed over the broadcast axes"
-        yield TensorStep(node, x, upstream, share, index, (rootname, names[node], names[x]), formula)
+        yield TensorStep(
+            node, x, upstream, share, index, (rootname, names[node], names[x]), formula
+        )
     if store:
         finish_pass(root, order, grads, seed)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -56,13 +56,16 @@ class TensorModule(Module):
         and then nothing has changed."""
         if not isinstance(state, dict):
             raise ValueError(
-                f"load_state_dict needs a dict like state_dict() returns, got {type(state).__name__}"
+                "load_state_dict needs a dict like state_dict() returns, got "
+                f"{type(state).__name__}"
             )
         tensors = self.state_tensors()
         missing = [key for key in tensors if key not in state]
         extra = [key for key in state if key not in tensors]
         if missing or extra:
-            what = f"is missing key {missing[0]!r}" if missing else f"has unexpected key {extra[0]!r}"
+            what = (
+                f"is missing key {missing[0]!r}" if missing else f"has unexpected key {extra[0]!r}"
+            )
             raise ValueError(
                 f"state_dict {what} (missing: {missing}, extra: {extra}); "
                 f"{type(self).__name__} expects keys {list(tensors)}"
@@ -111,7 +114,9 @@ class Linear(TensorModule):
         numbers, or None for none), as arrays or nested lists."""
         weight = as_array(weight, "Linear.of's weight")
         if weight.ndim != 2 or 0 in weight.shape:
-            raise ValueError(f"a Linear's weight is n_out rows of n_in numbers, got shape {weight.shape}")
+            raise ValueError(
+                f"a Linear's weight is n_out rows of n_in numbers, got shape {weight.shape}"
+            )
         linear = cls.__new__(cls)
         linear.weight = Tensor(weight, "weight", requires_grad=True)
         linear.bias = None
@@ -204,7 +209,11 @@ class Sequential(TensorModule):
                 raise TypeError(
                     f"Sequential takes Tensor modules (Linear, ReLU, Tanh, Sigmoid, Sequential), "
                     f"got {type(module).__name__} at position {i}"
-                    + ("; use MLP.vectorized() for an MLP" if type(module).__name__ == "MLP" else "")
+                    + (
+                        "; use MLP.vectorized() for an MLP"
+                        if type(module).__name__ == "MLP"
+                        else ""
+                    )
                 )
         self.modules = list(modules)
         for name, p in self.named_parameters():  # "0.weight", as drawings and steps show it
@@ -319,7 +328,10 @@ def _as_input(x: Any, n_in: int, what: str) -> Tensor:
         raise ValueError(
             f"this {what} takes {n_in} inputs per sample: a batch of shape (n, {n_in}) or one "
             f"sample of shape ({n_in},), got shape {x.shape}"
-            + ("; for n samples of one input, x.reshape(-1, 1)" if n_in == 1 and x.ndim == 1 else "")
+            + (
+                "; for n samples of one input, x.reshape(-1, 1)"
+                if n_in == 1 and x.ndim == 1
+                else ""
+            )
         )
     return x
-

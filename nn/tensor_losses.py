@@ -28,9 +28,10 @@ def binary_cross_entropy(probs: Any, targets: Any) -> Tensor:
     """mean(-(t log p + (1 - t) log(1 - p))), p clamped to [1e-12, 1 - 1e-12] first."""
     probs, targets = _paired("binary_cross_entropy", probs, targets)
     t = targets.data
-    if t.size and not ((t >= 0.0) & (t <= 1.0)).all():
+    outside = (t < 0.0) | (t > 1.0)
+    if outside.any():
         raise ValueError(
-            f"binary_cross_entropy targets must be in [0, 1], got {float(t[(t < 0) | (t > 1)][0])!r}"
+            f"binary_cross_entropy targets must be in [0, 1], got {float(t[outside][0])!r}"
         )
     p = probs.clamp(EPS, 1.0 - EPS)
     return _named(-(targets * p.log() + (1.0 - targets) * (1.0 - p).log()).mean())

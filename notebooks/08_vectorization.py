@@ -34,6 +34,7 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
 from chainrule import (
     MLP,
@@ -207,7 +208,8 @@ ax.set_yscale("log")
 ax.set_xlabel("batch size")
 ax.set_ylabel("milliseconds per epoch")
 ax.set_title("Time per epoch of the 1-16-16-1 network")
-ax.legend();
+ax.legend()
+plt.show()
 
 # %% [markdown]
 # Read the bars by batch size. At batch size 1 every engine runs 160 small steps, and what
@@ -231,7 +233,7 @@ scalar_loss = mse_loss([small([x]) for x in xb], yb)
 scalar_loss.backward()
 scalar_graph = draw_dot(scalar_loss, decimals=3)
 print(f"scalar graph: {scalar_graph.n_values} Values, {scalar_graph.n_operations} operations")
-scalar_graph
+display(scalar_graph)
 
 # %%
 twin = small.vectorized()
@@ -240,7 +242,7 @@ vector_loss.backward()
 vector_graph = draw_dot(vector_loss, rankdir="TB")
 print(f"vectorized graph: {vector_graph.n_values} tensors, {vector_graph.n_operations} operations")
 print("the same loss:", round(vector_loss.item(), 12) == round(scalar_loss.data, 12))
-vector_graph
+display(vector_graph)
 
 # %% [markdown]
 # Its backward pass, one step per edge: each step is the operation's vector-Jacobian

@@ -163,8 +163,8 @@ CASES = {
     "div": ((A, POSITIVE), lambda a, b: (a / b).sum(), lambda a, b: (a / b).sum()),
     "rdiv": ((POSITIVE,), lambda a: (1.0 / a).sum(), lambda a: (1.0 / a).sum()),
     "matmul": ((A, M), lambda a, b: ((a @ b) ** 2).sum(), lambda a, b: ((a @ b) ** 2).sum()),
-    "matrix @ vector": ((A, ROW), lambda a, b: ((a @ b) ** 2).sum(), lambda a, b: ((a @ b) ** 2).sum()),
-    "vector @ matrix": ((ROW, M), lambda a, b: ((a @ b) ** 2).sum(), lambda a, b: ((a @ b) ** 2).sum()),
+    "matrix @ vector": ((A, ROW), lambda a, b: ((a @ b) ** 2).sum(), lambda a, b: ((a @ b) ** 2).sum()),  # noqa: E501
+    "vector @ matrix": ((ROW, M), lambda a, b: ((a @ b) ** 2).sum(), lambda a, b: ((a @ b) ** 2).sum()),  # noqa: E501
     "neg": ((A,), lambda a: (-a * a).sum(), lambda a: (-a * a).sum()),
     "pow 3": ((A,), lambda a: (a**3).sum(), lambda a: (a**3).sum()),
     "pow 0.5": ((POSITIVE,), lambda a: (a**0.5).sum(), lambda a: (a**0.5).sum()),
@@ -176,13 +176,13 @@ CASES = {
     "sum axis 0": ((A,), lambda a: (a.sum(axis=0) ** 2).sum(), lambda a: (a.sum(dim=0) ** 2).sum()),
     "sum axis 1": ((A,), lambda a: (a.sum(axis=1) ** 2).sum(), lambda a: (a.sum(dim=1) ** 2).sum()),
     "mean": ((A,), lambda a: (a * a).mean(), lambda a: (a * a).mean()),
-    "mean axis 0": ((A,), lambda a: (a.mean(axis=0) ** 2).sum(), lambda a: (a.mean(dim=0) ** 2).sum()),
+    "mean axis 0": ((A,), lambda a: (a.mean(axis=0) ** 2).sum(), lambda a: (a.mean(dim=0) ** 2).sum()),  # noqa: E501
     "T": ((A, B), lambda a, b: (a.T @ b).sum(), lambda a, b: (a.T @ b).sum()),
     "reshape": ((A,), lambda a: (a.reshape(3, 4) @ a).sum(), lambda a: (a.reshape(3, 4) @ a).sum()),
     "index": ((A,), lambda a: (a[1] * a[1:3]).sum(), lambda a: (a[1] * a[1:3]).sum()),
-    "clamp": ((A,), lambda a: (a.clamp(-0.5, 0.5) * a).sum(), lambda a: (a.clamp(-0.5, 0.5) * a).sum()),
-    "softmax": ((A, B), lambda a, b: (a.softmax(axis=1) * b).sum(), lambda a, b: (a.softmax(dim=1) * b).sum()),
-    "log_softmax": ((A, B), lambda a, b: (a.log_softmax(axis=1) * b).sum(), lambda a, b: (a.log_softmax(dim=1) * b).sum()),
+    "clamp": ((A,), lambda a: (a.clamp(-0.5, 0.5) * a).sum(), lambda a: (a.clamp(-0.5, 0.5) * a).sum()),  # noqa: E501
+    "softmax": ((A, B), lambda a, b: (a.softmax(axis=1) * b).sum(), lambda a, b: (a.softmax(dim=1) * b).sum()),  # noqa: E501
+    "log_softmax": ((A, B), lambda a, b: (a.log_softmax(axis=1) * b).sum(), lambda a, b: (a.log_softmax(dim=1) * b).sum()),  # noqa: E501
 }  # fmt: skip
 
 
@@ -287,7 +287,9 @@ def test_division_by_zero_and_overflow_name_the_op():
 
 
 def test_a_tensor_holds_finite_real_numbers_only():
-    with pytest.raises(ValueError, match=r"Tensor 'x' needs finite numbers, got nan at index \(1,\)"):
+    with pytest.raises(
+        ValueError, match=r"Tensor 'x' needs finite numbers, got nan at index \(1,\)"
+    ):
         Tensor([1.0, float("nan")], "x")
     with pytest.raises(TypeError, match="real numbers.*str"):
         Tensor("abc")
@@ -312,5 +314,7 @@ def test_a_failed_backward_pass_changes_no_gradient():
 def test_axis_out_of_range_and_bad_reshape_say_what_fits():
     with pytest.raises(ValueError, match=r"axis 2 is out of range for a tensor of shape \(4, 3\)"):
         Tensor(A).sum(axis=2)
-    with pytest.raises(ValueError, match=r"shape \(4, 3\) \(12 entries\) cannot take the shape \(5,\)"):
+    with pytest.raises(
+        ValueError, match=r"shape \(4, 3\) \(12 entries\) cannot take the shape \(5,\)"
+    ):
         Tensor(A).reshape(5)

@@ -16,7 +16,9 @@ from nn.tensor_layers import Linear, ReLU, Sequential
 
 def small_network():
     # 1 input, 2 hidden ReLU units, 1 output; 3 samples of y = 2x + 1
-    model = Sequential(Linear.of([[1.0], [-1.0]], [0.5, 0.5]), ReLU(), Linear.of([[2.0, 1.0]], [0.0]))
+    model = Sequential(
+        Linear.of([[1.0], [-1.0]], [0.5, 0.5]), ReLU(), Linear.of([[2.0, 1.0]], [0.0])
+    )
     x = Tensor([[1.0], [2.0], [3.0]], "x")
     y = Tensor([[3.0], [5.0], [7.0]], "y")
     return model, mse_loss(model(x), y)
@@ -47,7 +49,9 @@ def test_backward_steps_write_out_each_vector_jacobian_product():
     # pred = [[3], [5], [7]] + 0 = y exactly? 2*1.5 + 0 = 3, 2*2.5 = 5, 2*3.5 = 7: L = 0
     assert loss.item() == 0.0
     assert "dL/d0.weight.T += x^T @ dL/dmatmul1" in " ".join(texts)
-    assert any(t.startswith("dL/d2.bias += dL/dadd2, summed over the broadcast axes") for t in texts)
+    assert any(
+        t.startswith("dL/d2.bias += dL/dadd2, summed over the broadcast axes") for t in texts
+    )
 
 
 def test_exhausting_the_steps_leaves_the_gradients_of_backward():

@@ -313,12 +313,8 @@ TARGETS = [
     Target("page", "(i) 2-2-2 step-through page written < 2 s", "chainrule.page_s", "<", 2, " s"),
     Target("page", "(i) its file < 1 MB", "chainrule.page_mb", "<", 1, " MB"),
     Target("grads", "weights after an epoch bitwise identical", "weights_sha256", "all equal"),
-    Target(
-        "vtraining", "(a') vectorized epoch <= 0.5x PyTorch's", "vector_vs_torch", "<=", 0.5
-    ),
-    Target(
-        "mlp784", "(b') float64 step <= 1.3x PyTorch's float32", "mlp784_vs_torch", "<=", 1.3
-    ),
+    Target("vtraining", "(a') vectorized epoch <= 0.5x PyTorch's", "vector_vs_torch", "<=", 0.5),
+    Target("mlp784", "(b') float64 step <= 1.3x PyTorch's float32", "mlp784_vs_torch", "<=", 1.3),
     Target("floor", "(j) vectorized 1-1-1 step / PyTorch's", "vector_floor_vs_torch", "info"),
     Target("checks", "(k) finite checks' share of (b')'s step", "checks_cost", "info", 0, ""),
 ]
