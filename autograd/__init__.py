@@ -14,7 +14,7 @@ neither graphviz nor numpy.
 
 from typing import TYPE_CHECKING, Any
 
-from .backward import evaluate_op
+from .backward import evaluate_op, topological_order
 from .check import gradcheck, numerical_grad
 from .define import define_op
 from .engine import (
@@ -23,7 +23,6 @@ from .engine import (
     is_grad_enabled,
     no_grad,
     sum_of,
-    topological_order,
     weighted_sum,
 )
 from .steps import Step, backward_steps
