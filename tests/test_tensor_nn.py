@@ -271,3 +271,24 @@ def test_chainrule_exports_the_tensor_names():
     for name in ("Tensor", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid"):
         assert name in chainrule.__all__
     assert chainrule.Sequential is Sequential and chainrule.Tensor is Tensor
+
+
+def test_a_module_of_your_own_finds_saves_and_loads_its_linear_layers(tmp_path):
+    from nn import Module
+
+    class Net(Module):
+        def __init__(self, seed):
+            self.fc1 = Linear(2, 3, seed=seed)
+            self.fc2 = Linear(3, 1, seed=seed + 1)
+
+        def forward(self, x):
+            return self.fc2(self.fc1(x).relu())
+
+    net = Net(1)
+    names = [name for name, _ in net.named_parameters()]
+    assert names == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    other = Net(5)
+    other.load(net.save(tmp_path / "net.json"))
+    assert other.fc1.weight.data.tolist() == net.fc1.weight.data.tolist()
+    with pytest.raises(ValueError, match=r"'fc2.bias' should have shape \(1,\), got \(2,\)"):
+        other.load_state_dict({**net.state_dict(), "fc2.bias": [0.0, 0.0]})
