@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_stepthrough_browser import browser  # noqa: F401  (the fixture: Debian chromium)
 
 from autograd import backward_steps, draw_dot, step_through
 from autograd.tensor import Tensor
@@ -104,3 +105,22 @@ def test_step_through_needs_a_one_element_root_or_a_gradient():
     W = Tensor(np.ones(2), "W", requires_grad=True)
     with pytest.raises(ValueError, match="only a one-element tensor"):
         step_through(W * 2.0)
+
+
+def test_the_tensor_page_steps_through_in_a_browser(tmp_path, browser):  # noqa: F811
+    model, loss = small_network()
+    path = step_through(loss).save(tmp_path / "page.html")
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(Path(path).resolve().as_uri())
+    for _ in range(16 + 5):  # the 16 tensors forward, then 5 steps back
+        page.click("text=Next")
+    assert page.inner_text(".st-text").startswith(
+        "Backward step 5 of 13: dL/d2.bias += dL/dadd2, summed over the broadcast axes"
+    )
+    # 2.bias receives its gradient, add2 passes it: both are marked in the picture
+    assert page.locator("g.node.st-receiving").count() == 1
+    assert page.locator(".st-found tbody tr:not([hidden])").count() == 6  # L ... 2.bias
+    assert errors == []
+    page.close()
