@@ -439,7 +439,12 @@ _add_up = np.add.reduce
 
 
 def _set(
-    out: Tensor, data: Array, op: TensorOp, inputs: tuple[Tensor, ...], const: Any, rg: bool
+    out: Tensor,
+    data: Array,
+    op: TensorOp,
+    inputs: tuple[Tensor, ...],
+    const: Any,
+    requires_grad: bool,
 ) -> None:
     out.data = data
     out._grad = None
@@ -447,7 +452,7 @@ def _set(
     out.op = op
     out.inputs = inputs
     out.const = const
-    out.requires_grad = rg
+    out.requires_grad = requires_grad
 
 
 def _result(op: TensorOp, data: Any, inputs: tuple[Tensor, ...], const: Any = None) -> Tensor:
@@ -458,7 +463,9 @@ def _result(op: TensorOp, data: Any, inputs: tuple[Tensor, ...], const: Any = No
     if not all_finite(data):
         raise _not_finite(op, data, inputs, const)
     out = _new_tensor(Tensor)
-    if any(x.requires_grad for x in inputs) and is_grad_enabled():
+    # (one or two inputs: read directly, without a generator)
+    needed = inputs[0].requires_grad or (len(inputs) == 2 and inputs[1].requires_grad)
+    if needed and is_grad_enabled():
         _set(out, data, op, inputs, const, True)
     else:
         _set(out, data, LEAF, (), const, False)
