@@ -71,7 +71,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
     was before the first step (except a grad someone else has changed since it was written).
     """
     if is_tensor(root):  # a graph of Tensors: one vector-Jacobian product per step
-        from .tensor_view import tensor_steps
+        from .tensor_steps import tensor_steps
 
         yield from tensor_steps(root, gradient)  # type: ignore[misc]  # TensorSteps
         return

@@ -284,7 +284,10 @@ def checks(sizes: Sizes) -> dict[str, Any]:
     numbers) and with each replaced by one that passes. The two alternate in blocks of
     steps, so a change in the machine's load falls on both; each keeps its fastest block."""
     import autograd.tensor
+    import autograd.tensor_backward
     import nn.tensor_optim
+
+    modules = (autograd.tensor, autograd.tensor_backward, nn.tensor_optim)
 
     checked = autograd.tensor.all_finite
 
@@ -299,12 +302,14 @@ def checks(sizes: Sizes) -> dict[str, Any]:
     best = {"checked": float("inf"), "unchecked": float("inf")}
     for _ in range(10):
         for label, check in (("checked", checked), ("unchecked", passes)):
-            autograd.tensor.all_finite = nn.tensor_optim.all_finite = check  # type: ignore[assignment]
+            for module in modules:
+                module.all_finite = check  # type: ignore[attr-defined]
             start = now()
             for i in range(block):
                 run_step(i)
             best[label] = min(best[label], (now() - start) / block * 1e6)
-    autograd.tensor.all_finite = nn.tensor_optim.all_finite = checked  # type: ignore[assignment]
+    for module in modules:
+        module.all_finite = checked  # type: ignore[attr-defined]
     return {f"{label}_us_per_step": us for label, us in best.items()}
 
 
