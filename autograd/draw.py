@@ -68,7 +68,9 @@ def draw_dot(
                  with no gradient. Never coloured as an input.
     """
     if is_tensor(root):  # a graph of Tensors: drawn by autograd/tensor_view.py
-        return _tensor_view().draw_tensor(root, rankdir, show_grad=show_grad, decimals=decimals)
+        return _tensor_view().draw_tensor(
+            root, rankdir, show_grad=show_grad, decimals=decimals, digits=digits
+        )
     options = DrawingOptions(
         rankdir, decimals, digits, show_grad, color_roles, grad_sign, group_by, show_constants,
         max_nodes, constants,

@@ -91,20 +91,23 @@ def tensor_names(order: list[Tensor]) -> dict[Tensor, str]:
     return names
 
 
-def numbers(array: Any, decimals: int = 4) -> str:
-    """A small array's numbers, nested as its shape ([[1, -0.5], [2, 0]]); a larger one's
-    size and largest magnitude."""
+def numbers(array: Any, *, decimals: int | None = None, digits: int | None = None) -> str:
+    """A small array's numbers, nested as its shape ([[1, -0.5], [2, 0]]), each written by
+    format_number (4 significant digits unless decimals= or digits= says otherwise); a
+    larger array's size and largest magnitude."""
     array = np.asarray(array)
     if array.size > SHOWN_ENTRIES:
         largest = format_number(float(np.abs(array).max()), digits=3) if array.size else "0"
         return f"{array.size} numbers, |max| {largest}"
-    return _nested(array.tolist(), decimals)
+    if decimals is None and digits is None:
+        digits = 4
+    return _nested(array.tolist(), decimals, digits)
 
 
-def _nested(x: Any, decimals: int) -> str:
+def _nested(x: Any, decimals: int | None, digits: int | None) -> str:
     if isinstance(x, list):
-        return "[" + ", ".join(_nested(item, decimals) for item in x) + "]"
-    return format_number(x, digits=decimals)
+        return "[" + ", ".join(_nested(item, decimals, digits) for item in x) + "]"
+    return format_number(x, decimals=decimals, digits=digits)
 
 
 # -- the backward pass, one step per edge ----------------------------------------------

@@ -26,14 +26,16 @@ def draw_tensor(
     *,
     show_grad: bool = True,
     decimals: int | None = None,
+    digits: int | None = None,
     grads: dict[Tensor, Any] | None = None,
 ) -> Graph:
     """The graph below root: one box per tensor (name, shape, its numbers when it has at
-    most 6, and its gradient when it has one) and one node per operation. `grads` shows
-    other gradients than the tensors' own (a pass recorded aside)."""
+    most 6, and its gradient when it has one) and one node per operation. decimals and
+    digits are draw_dot's (4 significant digits by default). `grads` shows other gradients
+    than the tensors' own (a pass recorded aside)."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
-    digits = 4 if decimals is None else decimals
+    precision = {"decimals": decimals, "digits": digits}
     order = graph_order(root)
     names = tensor_names(order)
     place = {node: k for k, node in enumerate(order)}
@@ -42,21 +44,15 @@ def draw_tensor(
     lines = [f"digraph {{ graph {graph}; node [fontname={FONT}, fontsize=11];"]
     for k, node in enumerate(order):
         label = [names[node], f"shape {tuple(node.shape)}" if node.ndim else "scalar"]
-        label.append(f"data {numbers(node.data, digits)}")
+        label.append(f"data {numbers(node.data, **precision)}")
         if show_grad and node.requires_grad:
             grad = (grads or {}).get(node, node._grad)
-            label.append(f"grad {'?' if grad is None else numbers(grad, digits)}")
+            label.append(f"grad {'?' if grad is None else numbers(grad, **precision)}")
         text = "\\n".join(escape_label(line) for line in label)
         lines.append(f'v{k} [shape=box, style=rounded, label="{text}"];')
         if node.inputs:
-            op = (
-                str(node.op)
-                if node.const is None or node.op in ("**", "[]")
-                else (f"{node.op} {node.const}")
-            )
-            if node.op == "**":
-                op = f"** {format_number(node.const)}"
-            lines.append(f'v{k}_op [shape=ellipse, label="{escape_label(op)}"];')
+            op = escape_label(_op_label(node))
+            lines.append(f'v{k}_op [shape=ellipse, label="{op}"];')
             lines.append(f"v{k}_op -> v{k};")
             lines.extend(f"v{place[x]} -> v{k}_op;" for x in node.inputs)
     lines.append("}")
@@ -72,15 +68,37 @@ def draw_tensor(
     return Graph("\n".join(lines), len(order), n_ops, alt=alt)
 
 
+def _op_label(node: Tensor) -> str:
+    """An operation node's text: its symbol, and its constant where it has one that reads
+    well (** 2, sum axis 0, clamp 0..1); an index is too long to show ([] reads "pick")."""
+    op, c = str(node.op), node.const
+    if op == "[]":
+        return "pick"
+    if c is None:
+        return op
+    if op == "**":
+        return f"** {format_number(c)}"
+    if op == "clamp":
+        return f"clamp {format_number(c[0])}..{format_number(c[1])}"
+    if op == "reshape":
+        return f"reshape {c}"
+    return f"{op} axis {c}"
+
+
 # -- the step-through ------------------------------------------------------------------
 
 
 def tensor_pass_record(
-    root: Tensor, gradient: Any = None, *, decimals: int | None = None, rankdir: str = "LR"
+    root: Tensor,
+    gradient: Any = None,
+    *,
+    decimals: int | None = None,
+    digits: int | None = None,
+    rankdir: str = "LR",
 ) -> tuple[dict[str, Any], Graph]:
     """What autograd's step-through page shows for a Tensor graph: the record of its forward
     and backward pass (in the page's format) and the picture. No .grad changes."""
-    digits = 4 if decimals is None else decimals
+    precision = {"decimals": decimals, "digits": digits}
     order = graph_order(root)
     names = tensor_names(order)
     place = {node: k for k, node in enumerate(order)}
@@ -108,8 +126,8 @@ def tensor_pass_record(
             "input": place[step.input],
             "edge": step.node.inputs[:position].count(step.input),
             "text": str(step),
-            "grad": numbers(running[step.input], digits),
-            "exact": numbers(running[step.input], 10),
+            "grad": numbers(running[step.input], **precision),
+            "exact": numbers(running[step.input], digits=10),
         })  # fmt: skip
     for k, entry in enumerate(steps):
         entry["text"] = f"Backward step {k + 1} of {len(steps)}: {entry['text']}"
@@ -125,15 +143,15 @@ def tensor_pass_record(
             "vector-Jacobian products back. Press Next (or the right arrow key)."
         ),
         "rootPlace": place[root],
-        "rootGrad": numbers(seed, digits),
-        "rootExact": numbers(seed, 10),
+        "rootGrad": numbers(seed, **precision),
+        "rootExact": numbers(seed, digits=10),
         "backward": steps,
         "parts": parts,
         "found": list(dict.fromkeys(found)),
     }
     final = {node: running.get(node) for node in order}
     final[root] = seed
-    return record, draw_tensor(root, rankdir, decimals=decimals, grads=final)
+    return record, draw_tensor(root, rankdir, decimals=decimals, digits=digits, grads=final)
 
 
 def _forward_text(node: Tensor, names: dict[Tensor, str]) -> str:
