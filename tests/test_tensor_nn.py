@@ -292,3 +292,13 @@ def test_a_module_of_your_own_finds_saves_and_loads_its_linear_layers(tmp_path):
     assert other.fc1.weight.data.tolist() == net.fc1.weight.data.tolist()
     with pytest.raises(ValueError, match=r"'fc2.bias' should have shape \(1,\), got \(2,\)"):
         other.load_state_dict({**net.state_dict(), "fc2.bias": [0.0, 0.0]})
+
+
+def test_a_float32_network_trains_in_float32():
+    weight, bias = np.ones((3, 1), np.float32), np.zeros(3, np.float32)
+    model = Sequential(Linear.of(weight, bias), ReLU(), Linear.of(weight.T * 0.1, None))
+    x = np.linspace(-1.0, 1.0, 20, dtype=np.float32)
+    history = fit(model, Adam(model.parameters(), lr=0.01), x, 2 * x + 1, epochs=3, batch_size=5)
+    assert history.train_loss[2] < history.train_loss[0]
+    assert [p.dtype for p in model.parameters()] == [np.float32] * 3
+    assert model(x.reshape(-1, 1)).dtype == np.float32
