@@ -13,6 +13,7 @@ importing the engine starts no process and imports neither graphviz nor numpy.
 
 from typing import Any
 
+from .backward import evaluate_op
 from .check import gradcheck, numerical_grad
 from .define import define_op
 from .engine import (
@@ -33,6 +34,7 @@ __all__ = [
     "define_op",
     "draw_dot",
     "enable_grad",
+    "evaluate_op",
     "frames_to_gif",
     "gradcheck",
     "is_grad_enabled",
@@ -48,11 +50,16 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Drawing lives in autograd.draw, which imports graphviz; load it only when asked.
-    if name in ("draw_dot", "save_step_frames", "step_frames", "frames_to_gif"):
-        from . import draw
+    # Drawing lives in autograd.draw and autograd.frames, which import graphviz; load
+    # them only when asked.
+    if name == "draw_dot":
+        from .draw import draw_dot
 
-        return getattr(draw, name)
+        return draw_dot
+    if name in ("save_step_frames", "step_frames", "frames_to_gif"):
+        from . import frames
+
+        return getattr(frames, name)
     if name == "step_through":  # the live step-through draws too: loaded on first use
         from .stepthrough import step_through
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from .draw import _Options, _Structure, draw_dot
+from .drawing import Drawing, DrawingOptions
 from .engine import Value, topological_order
 from .files import save_suffix, write_atomically
 from .fonts import PAGE_CHARACTERS, font_face, svg_characters, without_font
@@ -159,9 +159,9 @@ def step_through(
                 "step_through shows the network's gradients itself; leave out show_grad= "
                 "from network_options"
             )
-    options = _Options(**drawing_options)
+    options = DrawingOptions(**drawing_options)
     number = options.number  # numbers as the drawing writes them
-    structure = _Structure.of(root, options)
+    structure = Drawing.of(root, options)
     names = structure.names  # as the drawing writes them (a model's parameters by place)
     drawing = _Drawn.of(structure, options)
     require_renderer("svg")  # fail before anything is computed, with how to install one
@@ -173,7 +173,8 @@ def step_through(
         record = _record(root, order, gradient, number, names, drawing)
         # Drawn after the pass, so every gradient's text has its full width in the layout;
         # the page shows "?" in it until that gradient is known.
-        figures = {"graph": _inline_svg(draw_dot(root, **drawing_options).pipe("svg"))}
+        # The structure built above, drawn as it is: options checked once, built once.
+        figures = {"graph": _inline_svg(structure.graph(options, None).pipe("svg"))}
         if model is not None:
             # The same precision as the graph: the page writes both from one record.
             precision = {k: v for k, v in drawing_options.items() if k in ("decimals", "digits")}
@@ -206,7 +207,7 @@ class _Drawn:
         self.written_in = written_in  # Value without a box -> the nodes it is folded into
 
     @classmethod
-    def of(cls, structure: _Structure, options: _Options) -> _Drawn:
+    def of(cls, structure: Drawing, options: DrawingOptions) -> _Drawn:
         boxed = set(structure.drawn)
         constants = set(options.constants)
         written_in: dict[Value, list[Value]] = {}

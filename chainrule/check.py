@@ -16,15 +16,9 @@ from decimal import ROUND_DOWN, Decimal
 
 from autograd.printing import format_number
 
-from .examples import (
-    Printed,
-    WorkedExample,
-    format_table,
-    printed_names,
-    run_backward,
-    train_steps,
-    zero_gradients,
-)
+from .tables import format_table
+from .update import train_steps
+from .worked import Printed, WorkedExample, printed_names, run_backward, zero_gradients
 
 
 @dataclass(frozen=True)

@@ -27,17 +27,23 @@ from typing import Any, TypeVar
 from autograd import Value
 from autograd.expr import ExpressionError
 
-from . import MLP, TrainingDiverged, examples, grading, variants  # nn's names: _packages.py
-from .derive import FORMATS
+from . import examples, training
+from ._packages import nn  # chainrule's own nn, even beside a learner's nn.py
+from .check import check, check_report
+from .derive import FORMATS, derivation
+from .grading import grade_file
+from .tables import report
+from .variants import write_variants
+from .worked import ExampleError, WorkedExample, run_backward, zero_gradients
 
 # A file or expression that cannot be used: one line naming what and where, exit status 2.
-INPUT_ERRORS = (examples.ExampleError, ExpressionError)
+INPUT_ERRORS = (ExampleError, ExpressionError)
 
 GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".gv")
 
 # What a user can cause at run time (an unwritable path, no renderer, a learning rate so
 # large the numbers overflow): reported in one line, with exit status 1 and no traceback.
-USER_ERRORS = (RuntimeError, OSError, ValueError, TrainingDiverged, OverflowError)
+USER_ERRORS = (RuntimeError, OSError, ValueError, nn.TrainingDiverged, OverflowError)
 
 Number = TypeVar("Number", int, float)
 
@@ -78,6 +84,7 @@ def graph_path(text: str) -> Path:
 
 
 def decimals_count(text: str) -> int:
+    """--decimals N of every command: digits after the point, 0 to 15."""
     n = parsed(text, int, "a whole number")
     if not 0 <= n <= 15:
         raise argparse.ArgumentTypeError(f"must be from 0 to 15, got {n}")
@@ -145,7 +152,7 @@ def add_html_option(command: argparse.ArgumentParser) -> None:
 
 
 def save_step_through(
-    root: Value, path: Path, model: MLP | None = None, **drawing_options: Any
+    root: Value, path: Path, model: nn.MLP | None = None, **drawing_options: Any
 ) -> Path:
     """Write root's step-through page to path (an error that cannot names the path); with
     a model, the page offers its network diagram as a second view, its inputs named as
@@ -157,7 +164,7 @@ def save_step_through(
     return path
 
 
-def input_names(model: MLP, root: Value) -> list[str] | None:
+def input_names(model: nn.MLP, root: Value) -> list[str] | None:
     """The names root's graph gives model's inputs: the x's of the first neuron's w·x + b
     (i1, i2 in the 2-2-2); None (nn's x1, x2, ...) when the graph does not name them all."""
     from autograd import topological_order
@@ -248,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=positive_float, default=0.01, help="default: 0.01")
     train.add_argument("--batch-size", type=positive_int, default=32, help="default: 32")
     train.add_argument(
-        "--optimizer", choices=examples.OPTIMIZERS, default="adam", help="default: adam"
+        "--optimizer", choices=training.OPTIMIZERS, default="adam", help="default: adam"
     )
     train.add_argument("--seed", type=int, default=0, help="weights, split and shuffling")
     train.add_argument("--plot", type=Path, metavar="FILE", help="save the loss history plot")
@@ -266,8 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--epochs", type=positive_int, default=300, help="for the line network; default: 300"
     )
     demo.set_defaults(run=run_demo)
-    variants.add_command(commands)  # chainrule variant: chainrule/variants.py
-    grading.add_command(commands)  # chainrule grade: chainrule/grading.py
+    add_variant_command(commands)
+    add_grade_command(commands)
     return parser
 
 
@@ -286,7 +293,7 @@ def run_example(args: argparse.Namespace) -> list[Path]:
     return show_as_asked(examples.load(args.name), args)
 
 
-def show_as_asked(example: examples.WorkedExample, args: argparse.Namespace) -> list[Path]:
+def show_as_asked(example: WorkedExample, args: argparse.Namespace) -> list[Path]:
     """show_example with the output and drawing options of `example` and `expr`."""
     drawing = {
         "decimals": args.decimals,
@@ -311,8 +318,6 @@ def run_expr(args: argparse.Namespace) -> list[Path]:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print each example's check; 1 if any printed number differs, else 0."""
-    from .check import check, check_report
-
     loaded = [examples.load(name) for name in args.names]  # every file read before printing
     reports, status = [], 0
     for example in loaded:
@@ -325,7 +330,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def show_example(
-    example: str | examples.WorkedExample,
+    example: str | WorkedExample,
     *,
     steps: bool = False,
     graphs: Sequence[Path] = (),
@@ -346,12 +351,10 @@ def show_example(
     if options.get("decimals") is None:
         options["decimals"] = example.decimals
     model = network_of(example) if network is not None else None  # fails before printing
-    trace = examples.run_backward(example, steps=steps)
+    trace = run_backward(example, steps=steps)
     if fmt is None:
-        print(examples.report(example, steps=trace))
+        print(report(example, steps=trace))
     else:
-        from .derive import derivation
-
         print(derivation(example, fmt, steps=trace))
     written: list[Path] = []
     if graphs:
@@ -362,10 +365,8 @@ def show_example(
             with writing(path):
                 written.append(Path(picture.save(path, dpi=dpi)))
     if model is not None and network is not None:
-        from chainrule import draw_network
-
         names = input_names(model, example.root)  # as the graph has them
-        diagram = draw_network(model, input_names=names, decimals=options["decimals"])
+        diagram = nn.draw_network(model, input_names=names, decimals=options["decimals"])
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
     if html is not None:  # records its own pass from zero and leaves the gradients be
@@ -375,13 +376,13 @@ def show_example(
 
         # The frames replay the backward pass from zero gradients: step_00 before it,
         # then one picture per step.
-        examples.zero_gradients(example)
+        zero_gradients(example)
         make_folder(frames)
         written.extend(save_step_frames(example.root, frames, dpi=dpi, **options))
     return written
 
 
-def network_of(example: examples.WorkedExample) -> MLP:
+def network_of(example: WorkedExample) -> nn.MLP:
     """The example's network as an nn MLP sharing its Values (read from its [network])."""
     if example.model is None:
         raise ValueError(f"example {example.name} is not a network: it has no diagram to draw")
@@ -418,18 +419,18 @@ def train_and_report(
         f"Training a 1-16-16-1 ReLU MLP on y = 2x + 1: {epochs} epochs, {optimizer} "
         f"lr {lr:g}, batches of {batch_size}, seed {seed}"
     )
-    run = examples.train_line(
+    run = training.train_line(
         epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, seed=seed
     )
     history = run.history
     print(f"{run.n_train} training points, {run.n_val} validation points")
     print(f"final train loss {history.train_loss[-1]:.6f}, val loss {history.val_loss[-1]:.6f}")
     print()
-    print(examples.line_prediction(run.model, 12.0))
+    print(training.line_prediction(run.model, 12.0))
     written = []
     if plot is not None:
         with writing(plot):
-            written.append(examples.plot_history(history, plot))
+            written.append(training.plot_history(history, plot))
     if save is not None:
         with writing(save):
             run.model.save(save)
@@ -459,6 +460,118 @@ def run_demo(args: argparse.Namespace) -> list[Path]:
         epochs=args.epochs, plot=out / "line-loss.png", save=out / "line-model.json"
     )
     return written
+
+
+def add_variant_command(commands: argparse._SubParsersAction) -> None:
+    """`chainrule variant`: chainrule/variants.py writes the files."""
+    variant = commands.add_parser(
+        "variant",
+        help="a new version of a worked example, with its answer key",
+        description="Write a version of a worked example with other given numbers into DIR: "
+        "student.md (the sheet), key.md (the worked solution), answers.toml (blank), "
+        "key.toml (filled) and test_answers.py (pytest grades answers.toml).",
+    )
+    variant.add_argument(
+        "source",
+        type=example_source,
+        metavar="NAME|FILE",
+        help="a worked example's name (chainrule examples lists them) or an example file",
+    )
+    variant.add_argument("--seed", type=int, required=True, help="the same seed, the same files")
+    variant.add_argument("--out", type=Path, required=True, metavar="DIR")
+    variant.add_argument(
+        "--count", type=positive_int, default=1, help="K variants in DIR/variant_01, ..."
+    )
+    variant.add_argument(
+        "--decimals",
+        type=decimals_count,
+        metavar="N",
+        help="the precision answers are graded to (default: the example's, at most 4)",
+    )
+    variant.add_argument(
+        "--keep",
+        type=name_list,
+        default=[],
+        metavar="NAMES",
+        help="given numbers to leave as they are, comma-separated (constants)",
+    )
+    variant.add_argument("--no-pictures", action="store_true", help="leave out the graph pictures")
+    variant.set_defaults(run=run_variant)
+
+
+def name_list(text: str) -> list[str]:
+    """NAMES, comma-separated: "x, y" -> ["x", "y"]."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def example_source(text: str) -> str:
+    """A worked example's name or an example file that exists, or a usage error (exit
+    status 2) listing the names."""
+    if text in examples.EXAMPLES or Path(text).is_file():
+        return text
+    raise argparse.ArgumentTypeError(
+        f"unknown worked example {text!r}; choose one of: {', '.join(examples.EXAMPLES)}, "
+        "or give an example file"
+    )
+
+
+def run_variant(args: argparse.Namespace) -> list[Path]:
+    return write_variants(
+        args.source,
+        args.out,
+        seed=args.seed,
+        count=args.count,
+        decimals=args.decimals,
+        keep=args.keep,
+        pictures=not args.no_pictures,
+    )
+
+
+def add_grade_command(commands: argparse._SubParsersAction) -> None:
+    """`chainrule grade`: chainrule/grading.py grades."""
+    grade_parser = commands.add_parser(
+        "grade",
+        help="grade an answers file (a folder's answers.toml)",
+        description="Grade hand-computed answers: DIR/answers.toml (as `chainrule variant` "
+        "writes it) or an answers file. Prints the report; exit status 0 when every answer "
+        "is right, 1 otherwise, 2 when the file cannot be read.",
+    )
+    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE")
+    grade_parser.add_argument(
+        "--example",
+        metavar="NAME|KEY",
+        help="the worked example answered, or a key.toml whose problem to grade against "
+        "(default: the answers file's [exercise] table)",
+    )
+    tolerance = grade_parser.add_mutually_exclusive_group()
+    tolerance.add_argument(
+        "--decimals", type=decimals_count, metavar="N", help="right to N decimals"
+    )
+    tolerance.add_argument("--abs-tol", type=float, metavar="A", help="right within A")
+    grade_parser.add_argument("--rel-tol", type=float, metavar="R", help="right within R x |exact|")
+    grade_parser.add_argument(
+        "--json", action="store_true", help="print the marks as JSON (for autograders)"
+    )
+    grade_parser.set_defaults(run=run_grade)
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    """Print the report; the exit status is 0 when every answer is right, 1 when not, and
+    2 when the answers (or the example) cannot be read."""
+    tolerance: dict[str, Any] = {}
+    if args.decimals is not None:
+        tolerance["decimals"] = args.decimals
+    if args.abs_tol is not None:
+        tolerance["abs_tol"] = args.abs_tol
+    if args.rel_tol is not None:
+        tolerance["rel_tol"] = args.rel_tol
+    try:
+        result = grade_file(args.path, args.example, **tolerance)
+    except ValueError as error:  # unreadable answers, an unknown name, a bad tolerance
+        print(f"chainrule: error: {error}", file=sys.stderr)
+        return 2
+    print(result.to_json() if args.json else result)
+    return 0 if result.all_right else 1
 
 
 @contextmanager

@@ -15,16 +15,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd import Step, Value, topological_order
-from autograd.ops import local_derivatives
+from autograd import Step, topological_order
 
-from .examples import (
-    WorkedExample,
-    format_table,
-    forward_rows,
-    gradient_rows,
-    run_backward,
-)
+from .chain import named_inputs
+from .tables import format_table, forward_rows, gradient_rows
+from .worked import WorkedExample, run_backward
 
 FORMATS = ("text", "markdown", "latex")
 MAX_PATHS = 64  # a derivation longer than this is not read by anyone; the rest are counted
@@ -47,27 +42,6 @@ class ChainRule:
     paths: list[list[Factor]]
     gradient: float
     more_paths: int = 0  # paths left out beyond MAX_PATHS
-
-
-def named_inputs(value: Value, example: WorkedExample) -> dict[str, float]:
-    """The named values just below `value` (reached through unnamed nodes only), each with
-    d value / d it along those unnamed nodes: the factor of one link in a path."""
-    names = {id(v): name for name, v in example.values.items()}
-    if not value.inputs:
-        return {}
-    adjoint = {id(value): 1.0}
-    found: dict[str, float] = {}
-    # Reversed topological order: a node's adjoint is complete before it is passed on.
-    for node in reversed(topological_order(value, leaves=False)):
-        if id(node) not in adjoint:
-            continue  # reached only through a named value: that value's own link
-        upstream = adjoint[id(node)]
-        for x, local in zip(node.inputs, local_derivatives(node)):
-            if id(x) in names:
-                found[names[id(x)]] = found.get(names[id(x)], 0.0) + local * upstream
-            elif x.inputs:
-                adjoint[id(x)] = adjoint.get(id(x), 0.0) + local * upstream
-    return found
 
 
 def chain_rules(example: WorkedExample) -> list[ChainRule]:

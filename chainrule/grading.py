@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograd import Value, topological_order
-from autograd.ops import Op
+from autograd import Value, evaluate_op, topological_order
 from autograd.printing import format_number
 
-from . import derive, examples
+from . import examples
+from .chain import named_inputs
 from .example_files import read_toml
-from .examples import WorkedExample, format_table
+from .tables import format_table
+from .update import recompute
+from .worked import WorkedExample, run_backward
 
 SECTIONS = ("forward", "gradients", "updated")
 RIGHT, CARRIED, WRONG, MISSING = "right", "carried", "wrong", "missing"
@@ -301,35 +302,6 @@ class GradeResult:
 # ---------------------------------------------------------------------------------------
 
 
-class _Number:
-    """A stand-in with .data, for n-ary rules that read their inputs' .data."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: float) -> None:
-        self.data = data
-
-
-def forward_rule(node: Value, inputs: Sequence[float]) -> float:
-    """node's operation applied to other input numbers (the op table's forward rule)."""
-    op: Op = node.op
-    if op.kind == "unary":
-        return float(op.forward(inputs[0], node.const))
-    if op.kind == "binary":
-        return float(op.forward(inputs[0], inputs[1]))
-    return float(op.forward([_Number(x) for x in inputs]))
-
-
-def local_rule(node: Value, inputs: Sequence[float], out: float) -> tuple[float, ...]:
-    """d node / d input for each input, at other numbers (the op table's local rule)."""
-    op: Op = node.op
-    if op.kind == "unary":
-        return (float(op.local(inputs[0], out, node.const)),)
-    if op.kind == "binary":
-        return tuple(op.local(inputs[0], inputs[1], out))
-    return tuple(op.local([_Number(x) for x in inputs], out))
-
-
 def given_names(example: WorkedExample) -> list[str]:
     """The names of the example's given numbers, in its order."""
     return list(example.given)
@@ -337,7 +309,7 @@ def given_names(example: WorkedExample) -> list[str]:
 
 def set_given(example: WorkedExample, given: Mapping[str, float]) -> WorkedExample:
     """Give the example other given numbers and run its forward pass again, in place
-    (examples.recompute); returns it. Gradients are left stale: run_backward next.
+    (update.recompute); returns it. Gradients are left stale: run_backward next.
     Raises as the engine does on a math error, and OverflowError for a result that is not
     a finite number."""
     known = given_names(example)
@@ -348,7 +320,7 @@ def set_given(example: WorkedExample, given: Mapping[str, float]) -> WorkedExamp
                 f"{', '.join(known)}"
             )
         example.values[name].data = _answer_number(number, f"given {name}")
-    examples.recompute(example)
+    recompute(example)
     for name, value in example.values.items():
         if not math.isfinite(value.data):
             raise OverflowError(f"{name} = {value.data!r} with these given numbers")
@@ -371,7 +343,7 @@ class NamedGraph:
     names: dict[Value, str]  # named Value -> name (the root included)
     by_name: dict[str, Value]
     # For each named computed value m: its named inputs n (reached through unnamed nodes)
-    # with d m / d n along those paths (derive.named_inputs, the links of a derivation).
+    # with d m / d n along those paths (chain.named_inputs, the links of a derivation).
     named_inputs: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
@@ -383,7 +355,7 @@ class NamedGraph:
         graph = cls(example, order, names, by_name)
         for m, name in names.items():
             if m.inputs:  # through unnamed nodes, such as the 1/2 of a squared error
-                graph.named_inputs[name] = derive.named_inputs(m, example)
+                graph.named_inputs[name] = named_inputs(m, example)
         return graph
 
     def consumers(self, name: str) -> list[str]:
@@ -412,7 +384,8 @@ def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: fl
             mine[node] = node.data
             continue
         try:
-            computed = forward_rule(node, [mine[x] for x in node.inputs])
+            inputs = [mine[x] for x in node.inputs]
+            computed, _ = evaluate_op(node.op, inputs, node.const, derivatives=False)
         except (ArithmeticError, ValueError):  # the learner's numbers break the operation
             computed = nan
         name = graph.names.get(node)
@@ -435,7 +408,8 @@ def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: fl
         if not node.inputs:
             continue
         try:
-            locals_ = local_rule(node, [mine[x] for x in node.inputs], mine[node])
+            inputs = [mine[x] for x in node.inputs]
+            _, locals_ = evaluate_op(node.op, inputs, node.const, out=mine[node])
         except (ArithmeticError, ValueError):
             locals_ = (nan,) * len(node.inputs)
         for x, local in zip(node.inputs, locals_):
@@ -476,8 +450,8 @@ def grade(
         decimals = example.decimals
     tolerance = Tolerance(decimals, abs_tol, rel_tol)
     lr = _learning_rate(example, lr)
-    examples.recompute(example)  # the numbers of its current given values, forward and back
-    examples.run_backward(example)
+    recompute(example)  # the numbers of its current given values, forward and back
+    run_backward(example)
     graph = NamedGraph.of(example)
     asked = asked_names(example)
     given = _clean_answers(answers, asked, example)
@@ -754,55 +728,3 @@ def grade_file(
     return GradeResult(
         result.example, result.tolerance, result.marks, result.decimals, result.root, str(path)
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Command line: chainrule grade
-# ---------------------------------------------------------------------------------------
-
-
-def add_command(commands: Any) -> None:
-    """Register `chainrule grade` with the command line's subcommands."""
-    grade_parser = commands.add_parser(
-        "grade",
-        help="grade an answers file (a folder's answers.toml)",
-        description="Grade hand-computed answers: DIR/answers.toml (as `chainrule variant` "
-        "writes it) or an answers file. Prints the report; exit status 0 when every answer "
-        "is right, 1 otherwise, 2 when the file cannot be read.",
-    )
-    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE")
-    grade_parser.add_argument(
-        "--example",
-        metavar="NAME|KEY",
-        help="the worked example answered, or a key.toml whose problem to grade against "
-        "(default: the answers file's [exercise] table)",
-    )
-    tolerance = grade_parser.add_mutually_exclusive_group()
-    tolerance.add_argument(
-        "--decimals", type=int, choices=range(16), metavar="N", help="right to N decimals"
-    )
-    tolerance.add_argument("--abs-tol", type=float, metavar="A", help="right within A")
-    grade_parser.add_argument("--rel-tol", type=float, metavar="R", help="right within R x |exact|")
-    grade_parser.add_argument(
-        "--json", action="store_true", help="print the marks as JSON (for autograders)"
-    )
-    grade_parser.set_defaults(run=run_grade)
-
-
-def run_grade(args: Any) -> int:
-    """Print the report; the exit status is 0 when every answer is right, 1 when not, and
-    2 when the answers (or the example) cannot be read."""
-    tolerance: dict[str, Any] = {}
-    if args.decimals is not None:
-        tolerance["decimals"] = args.decimals
-    if args.abs_tol is not None:
-        tolerance["abs_tol"] = args.abs_tol
-    if args.rel_tol is not None:
-        tolerance["rel_tol"] = args.rel_tol
-    try:
-        result = grade_file(args.path, args.example, **tolerance)
-    except ValueError as error:  # unreadable answers, an unknown name, a bad tolerance
-        print(f"chainrule: error: {error}", file=sys.stderr)
-        return 2
-    print(result.to_json() if args.json else result)
-    return 0 if result.all_right else 1

@@ -12,7 +12,6 @@ filled key.toml and a test_answers.py that grades answers.toml with chainrule.gr
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
@@ -24,7 +23,7 @@ from autograd import topological_order
 from autograd.printing import format_number
 
 from . import derive, examples, grading
-from .examples import WorkedExample
+from .worked import WorkedExample, run_backward
 
 MAX_DRAWS = 5000  # attempts to find good numbers before giving up
 SHEET_DECIMALS = 4  # at most this many decimals asked of a learner by default
@@ -163,7 +162,7 @@ def make_variants(
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
     original = fresh_example(source)
-    examples.run_backward(original)
+    run_backward(original)
     if decimals is None:
         decimals = min(original.decimals, SHEET_DECIMALS)
     lr = grading._learning_rate(original, None)
@@ -192,7 +191,7 @@ def make_variants(
             grading.set_given(example, dict(zip(names, numbers)))
         except (ArithmeticError, ValueError):  # the numbers break an operation: draw again
             continue
-        examples.run_backward(example)
+        run_backward(example)
         asked = _asked_numbers(example, lr)
         if problems(example, decimals) or any(abs(asked[k]) < smallest for k in must_show):
             continue
@@ -475,75 +474,3 @@ def write_variants(
         init.write_text("", encoding="utf-8")
         written.append(init)
     return written
-
-
-# ---------------------------------------------------------------------------------------
-# Command line: chainrule variant
-# ---------------------------------------------------------------------------------------
-
-
-def add_command(commands: argparse._SubParsersAction) -> None:
-    """Register `chainrule variant` with the command line's subcommands."""
-    from .cli import positive_int
-
-    variant = commands.add_parser(
-        "variant",
-        help="a new version of a worked example, with its answer key",
-        description="Write a version of a worked example with other given numbers into DIR: "
-        "student.md (the sheet), key.md (the worked solution), answers.toml (blank), "
-        "key.toml (filled) and test_answers.py (pytest grades answers.toml).",
-    )
-    variant.add_argument(
-        "source",
-        type=example_source,
-        metavar="NAME|FILE",
-        help="a worked example's name (chainrule examples lists them) or an example file",
-    )
-    variant.add_argument("--seed", type=int, required=True, help="the same seed, the same files")
-    variant.add_argument("--out", type=Path, required=True, metavar="DIR")
-    variant.add_argument(
-        "--count", type=positive_int, default=1, help="K variants in DIR/variant_01, ..."
-    )
-    variant.add_argument(
-        "--decimals",
-        type=int,
-        choices=range(16),
-        metavar="N",
-        help="the precision answers are graded to (default: the example's, at most 4)",
-    )
-    variant.add_argument(
-        "--keep",
-        type=_names,
-        default=[],
-        metavar="NAMES",
-        help="given numbers to leave as they are, comma-separated (constants)",
-    )
-    variant.add_argument("--no-pictures", action="store_true", help="leave out the graph pictures")
-    variant.set_defaults(run=run_variant)
-
-
-def _names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
-def example_source(text: str) -> str:
-    """A worked example's name or an example file that exists, or a usage error (exit
-    status 2) listing the names."""
-    if text in examples.EXAMPLES or Path(text).is_file():
-        return text
-    raise argparse.ArgumentTypeError(
-        f"unknown worked example {text!r}; choose one of: {', '.join(examples.EXAMPLES)}, "
-        "or give an example file"
-    )
-
-
-def run_variant(args: argparse.Namespace) -> list[Path]:
-    return write_variants(
-        args.source,
-        args.out,
-        seed=args.seed,
-        count=args.count,
-        decimals=args.decimals,
-        keep=args.keep,
-        pictures=not args.no_pictures,
-    )

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value
-from autograd.draw import FONT, Graph, dot_attributes, escape_label
+from autograd.graph import FONT, Graph, dot_attributes, escape_label
 from autograd.printing import check_precision, format_number
 
 from .layers import MLP, Layer

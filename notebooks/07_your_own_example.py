@@ -53,8 +53,10 @@ from IPython.display import Markdown, display
 from chainrule import grade, grade_file, make_variants, step_through, write_variant
 from chainrule.check import check, check_report
 from chainrule.derive import derivation
-from chainrule.examples import from_expr, load, report, run_backward
+from chainrule.examples import from_expr, load
+from chainrule.tables import report
 from chainrule.variants import student_md
+from chainrule.worked import run_backward
 
 # %% [markdown]
 # ## 1. One line: an expression

@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from chainrule.derive import chain_rules, derivation, latex_name, named_inputs, plain_rule
-from chainrule.examples import build, from_expr, library_names, run_backward
+from chainrule.examples import build, from_expr, library_names
+from chainrule.worked import run_backward
 
 
 def rules_by_name(name: str) -> dict[str, list[str]]:

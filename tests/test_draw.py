@@ -19,8 +19,9 @@ from autograd import (
     topological_order,
     weighted_sum,
 )
-from autograd import draw as draw_module
 from autograd import render as render_module
+from autograd.frames import frames_to_gif
+from autograd.graph import Graph
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -713,7 +714,7 @@ def test_graphviz_pure_is_found_next_to_python_when_path_is_empty(monkeypatch):
 
 
 def test_renderer_failure_raises_with_its_message_and_leaves_no_file(tmp_path, renderer):
-    broken = draw_module.Graph("digraph { a -> }", 1, 0)
+    broken = Graph("digraph { a -> }", 1, 0)
     with pytest.raises(RuntimeError, match="failed to draw the graph"):
         broken.save(tmp_path / "broken.png")
     assert list(tmp_path.iterdir()) == []
@@ -835,7 +836,7 @@ def test_frames_make_an_animated_gif_that_does_not_shake(tmp_path, renderer):
     image = pytest.importorskip("PIL.Image")
     f, _ = xyz()
     paths = save_step_frames(f, tmp_path)
-    gif = draw_module.frames_to_gif(paths, tmp_path / "backward.gif")
+    gif = frames_to_gif(paths, tmp_path / "backward.gif")
     with image.open(gif) as animation:
         assert animation.n_frames == 5
         assert animation.size == png_size(paths[0].read_bytes())
@@ -844,7 +845,7 @@ def test_frames_make_an_animated_gif_that_does_not_shake(tmp_path, renderer):
 def test_frames_to_gif_without_pillow_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)  # import PIL now fails
     with pytest.raises(RuntimeError, match="pip install pillow"):
-        draw_module.frames_to_gif([tmp_path / "step_00.png"], tmp_path / "out.gif")
+        frames_to_gif([tmp_path / "step_00.png"], tmp_path / "out.gif")
 
 
 # -- importing ---------------------------------------------------------------------------

@@ -8,23 +8,18 @@ import pytest
 
 from chainrule.examples import (
     BUILT_INS,
-    ExampleError,
-    WorkedExample,
     build,
-    format_table,
     from_expr,
-    gradient_descent_step,
     library_names,
-    line_prediction,
     load,
-    plot_history,
-    report,
-    run_backward,
     summaries,
-    train_line,
     two_two_two,
     xyz,
 )
+from chainrule.tables import format_table, report
+from chainrule.training import line_prediction, plot_history, train_line
+from chainrule.update import gradient_descent_step
+from chainrule.worked import ExampleError, WorkedExample, run_backward
 from nn.layers import MLP
 
 # The library's examples, in the order `chainrule examples` lists them (alphabetical).

@@ -20,6 +20,7 @@ from autograd import Value, backward_steps, define, define_op, draw_dot, gradche
 from autograd.engine import FUNCTIONS
 from autograd.expr import evaluate, parse
 from chainrule import examples
+from chainrule.worked import run_backward
 from nn import MLP
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -290,7 +291,7 @@ def test_text_and_worked_example_files_can_use_max_abs_and_your_own_operation(tm
     define_op("my_tanh", tanh_by_hand, lambda x, out: 1 - out**2)
     (tmp_path / "mine.toml").write_text(EXAMPLE_FILE)
     example = examples.load(tmp_path / "mine.toml")
-    steps = examples.run_backward(example, steps=True)
+    steps = run_backward(example, steps=True)
     values = example.values
     # f = tanh(n) * max(2, -1) + |-1| = 0.7071 * 2 + 1; df/dn = m * (1 - o^2) = 2 * 0.5,
     # df/dz = o (max chose z), df/dw = 0 (not chosen) + sign(-1) = -1.

@@ -8,12 +8,13 @@ import pytest
 
 from autograd import render as render_module
 from chainrule import examples
+from chainrule.worked import WorkedExample
 from nn import MLP, Layer, draw_network
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def two_two_two() -> tuple[examples.WorkedExample, list[Layer]]:
+def two_two_two() -> tuple[WorkedExample, list[Layer]]:
     """The slides' 2-2-2 network as Layers sharing the example's Values (b1, b2 shared)."""
     example = examples.build("2-2-2")
     v = example.values
@@ -125,9 +126,9 @@ def test_importing_nn_loads_no_drawing_code_until_draw_network_is_asked_for():
 
     code = (
         "import sys, nn, chainrule\n"
-        "print('graphviz' in sys.modules, 'autograd.draw' in sys.modules)\n"
+        "print('graphviz' in sys.modules, 'autograd.graph' in sys.modules)\n"
         "nn.draw_network\n"
-        "print('autograd.draw' in sys.modules, chainrule.draw_network is nn.draw_network)\n"
+        "print('autograd.graph' in sys.modules, chainrule.draw_network is nn.draw_network)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

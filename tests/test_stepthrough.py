@@ -16,7 +16,7 @@ import pytest
 
 from autograd import Value, backward_steps, draw_dot, step_through, topological_order
 from autograd import render as render_module
-from autograd.draw import Graph
+from autograd.graph import Graph
 from autograd.stepthrough import StepThrough
 from chainrule import examples
 from nn import MLP

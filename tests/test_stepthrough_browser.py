@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from autograd import Value, backward_steps, step_through, topological_order
-from autograd.draw import Graph
+from autograd.graph import Graph
 from chainrule import examples
 
 # Debian's chromium, as .ci/run installs it; never a browser Playwright downloads itself.

@@ -1,0 +1,580 @@
+"""The structure of a graph's picture, worked out once: what is drawn, named and where.
+
+`Drawing.of(root, options)` checks the drawing options once (DrawingOptions) and decides
+everything that stays the same while a backward pass is shown: which Values get a box,
+the name of each (autograd/names.py), the numbers written into their operations ("× 0.5"),
+the columns by depth in reading order, and the boxes of a model's neurons and layers. Each
+picture (draw_dot's, or one frame per step) is then written from it as DOT text: `graph`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from .engine import Value, topological_order
+from .graph import FONT, Graph, _count, dot_attributes, escape_label
+from .layout import CAPTION_NAME, PINNED_ARGS, Layout
+from .names import OP_SYMBOLS, grouped, node_names, reading_order
+from .printing import check_precision, format_number
+from .steps import Step
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+DEFAULT_DECIMALS = 4
+
+# Operations a number can be written into: "× 0.5", "− 0.01", "2^x".
+FOLDABLE = ("+", "-", "*", "/", "**")
+
+# The activations a Neuron applies after its weighted sum: drawn inside the neuron's cluster.
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+
+# Fill colours for color_roles=True (ColorBrewer pastels, readable in print and on slides).
+ROLE_COLORS = {
+    "input": "#d9f0d3",  # green: data fed in
+    "parameter": "#fee8a0",  # yellow: what training changes
+    "intermediate": "#f0f0f0",  # grey: computed on the way
+    "output": "#c6dbef",  # blue: the root
+}
+NEGATIVE_COLOR = "#d62728"  # grad_sign=True: red border for a negative gradient
+POSITIVE_COLOR = "#1f77b4"  # blue border for a positive one
+HIGHLIGHT_COLOR = "#ff7f0e"  # orange: the chain-rule step being drawn
+# Tight spacing: a slide is 1280 pixels wide, and the 2-2-2 network has 17 columns.
+GRAPH_ATTRIBUTES = {"fontname": FONT, "ranksep": "0.15", "nodesep": "0.12"}
+OP_NODE = {"shape": "ellipse", "margin": "0.03,0.02", "width": "0.3", "height": "0.3"}
+
+
+@dataclass(frozen=True)
+class DrawingOptions:
+    """draw_dot's keyword options, checked once."""
+
+    rankdir: str = "LR"
+    decimals: int | None = None
+    digits: int | None = None
+    show_grad: bool = True
+    color_roles: bool = False
+    grad_sign: bool = False
+    group_by: Any = None
+    show_constants: bool = False
+    max_nodes: int = 2000
+    constants: Sequence[Value] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "constants", tuple(self.constants))
+        for x in self.constants:
+            if not isinstance(x, Value) or x.inputs:
+                raise TypeError(
+                    f"constants must be leaf Values (given numbers such as a target), got {x!r}"
+                )
+        if self.rankdir not in RANKDIRS:
+            raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {self.rankdir!r}")
+        check_precision(self.decimals, self.digits)
+        if isinstance(self.max_nodes, bool) or not isinstance(self.max_nodes, int):
+            raise TypeError(f"max_nodes must be a whole number, got {self.max_nodes!r}")
+        if self.max_nodes < 1:
+            raise ValueError(f"max_nodes must be at least 1, got {self.max_nodes}")
+
+    def number(self, x: float) -> str:
+        if self.decimals is None and self.digits is None:
+            return format_number(x, decimals=DEFAULT_DECIMALS)
+        return format_number(x, decimals=self.decimals, digits=self.digits)
+
+
+@dataclass
+class Scene:
+    """What one frame of the backward pass shows on top of the graph."""
+
+    known: set[Value]  # the gradients complete at this point; every other one shows "?"
+    caption: list[str]  # lines of text above the graph
+    step: Step | None = None  # the step drawn: its node, input and edge are highlighted
+    position: int = 0  # which of step.node's inputs the step serves
+
+
+# -- the picture's structure: computed once per graph, drawn once per frame ----------------
+
+
+@dataclass
+class Drawing:
+    """Everything about a graph's picture that does not change during a backward pass:
+    which nodes are drawn, their names, columns and order, and the model's boxes."""
+
+    root: Value
+    order: list[Value]  # topological order: node ids are v<k> by place in it
+    ids: dict[Value, str]
+    names: dict[Value, str]
+    folded: dict[Value, int]  # node -> the position of the number written into its op
+    drawn: list[Value]  # the Values that get a node of their own
+    ranks: list[list[str]]  # DOT names per column, in drawing order ([] with group_by)
+    parameters: dict[Value, str] | None
+    clusters: dict[Value, str]
+    boxes: dict[str, str]
+
+    @classmethod
+    def of(cls, root: Value, options: DrawingOptions) -> Drawing:
+        if not isinstance(root, Value):
+            raise TypeError(f"draw_dot needs a Value to draw, got {type(root).__name__}")
+        order = topological_order(root)
+        if len(order) > options.max_nodes:
+            raise ValueError(
+                f"this graph has {len(order)} Values, more than max_nodes={options.max_nodes}, "
+                "too many to read in one picture. Draw part of it (pass an intermediate "
+                "Value, such as one neuron's output, as root), group it with group_by=model, "
+                f"or raise the limit (draw_dot(root, max_nodes={len(order)}))"
+            )
+        ids = {node: f"v{k}" for k, node in enumerate(order)}  # by place, never by id()
+        parameters, neuron_of, boxes = _groups(options.group_by)
+        folded = {} if options.show_constants else _folded(order, parameters, options.constants)
+        used = {  # leaves with at least one use that is drawn as an edge
+            x for node in order for i, x in enumerate(node.inputs) if folded.get(node) != i
+        }
+        drawn = [node for node in order if node.inputs or node is root or node in used]
+        reading = reading_order(root)
+        names = node_names(root, parameters)
+        clusters = _assign_clusters(order, neuron_of)
+        ranks = [] if boxes else _ranks(drawn, ids, folded, reading)
+        return cls(root, order, ids, names, folded, drawn, ranks, parameters, clusters, boxes)
+
+    # -- the frames of a backward pass --------------------------------------------------
+
+    def scene_of(self, step: Step, options: DrawingOptions) -> Scene:
+        """The scene of one step of backward_steps(root), checked against this graph."""
+        steps = [
+            (node, i)
+            for node in reversed(topological_order(self.root, leaves=False))
+            for i in range(len(node.inputs))
+        ]
+        if not 0 <= step.index < len(steps):
+            raise ValueError(
+                f"step {step.number} is not a step of this graph's backward pass, which has "
+                f"{len(steps)} steps; draw the root that was given to backward_steps"
+            )
+        node, position = steps[step.index]
+        if node is not step.node or node.inputs[position] is not step.input:
+            raise ValueError(
+                f"step {step.number} ({step}) does not belong to this graph's backward pass; "
+                "draw the root that was given to backward_steps"
+            )
+        pending = {later.inputs[i] for later, i in steps[step.index + 1 :]}
+        known = {x for x in self.order if x not in pending}
+        return Scene(known, self.caption(step, len(steps), options), step, position)
+
+    def scenes(self, steps: list[Step], gradient: float, options: DrawingOptions) -> list[Scene]:
+        """Frame 0 (before the pass) and one scene per step, from the recorded steps."""
+        last_use: dict[Value, int] = {}
+        for step in steps:
+            last_use[step.input] = step.index
+        root_name = grouped(self.names[self.root])
+        before = [
+            "before the backward pass: no gradient is known yet (?)",
+            f"step 1 starts from d{root_name}/d{root_name} = {options.number(gradient)}",
+        ]
+        scenes = [Scene(set(), before)]
+        position = 0
+        for k, step in enumerate(steps):
+            position = position + 1 if k and steps[k - 1].node is step.node else 0
+            known = {x for x in self.order if last_use.get(x, -1) <= step.index}
+            scenes.append(Scene(known, self.caption(step, len(steps), options), step, position))
+        return scenes
+
+    def caption(self, step: Step, total: int, options: DrawingOptions) -> list[str]:
+        """Two lines: which gradient the step adds to, and the product, as on the slides."""
+        number = options.number
+        root, node, x = (grouped(self.names[v]) for v in (self.root, step.node, step.input))
+        return [
+            f"step {step.number} of {total}: {x}.grad += d{node}/d{x} × d{root}/d{node}",
+            f"= {number(step.local)} (local) × {number(step.upstream)} (upstream) "
+            f"= {number(step.contribution)}",
+        ]
+
+    # -- DOT text ------------------------------------------------------------------------
+
+    def graph(
+        self, options: DrawingOptions, scene: Scene | None, layout: Layout | None = None
+    ) -> Graph:
+        source = self.source(options, scene, layout=layout)
+        parameters = {p: self.ids[p] for p in (self.parameters or {}) if p in self.ids}
+        return Graph(
+            source,
+            len(self.drawn),
+            sum(1 for node in self.order if node.inputs),
+            args=PINNED_ARGS if layout is not None else (),
+            parameters=parameters,
+            alt=self.describe(options, scene),
+        )
+
+    def describe(self, options: DrawingOptions, scene: Scene | None, limit: int = 40) -> str:
+        """The picture in words, for its alternative text: a step's caption, the inputs,
+        then each operation in reading order ("q = x + y, so q = 3, grad -4"), at most
+        `limit` of them."""
+        names = self.names
+
+        def value(node: Value) -> str:
+            text = f"{names[node]} = {options.number(node.data)}"
+            if options.show_grad:
+                known = scene is None or node in scene.known
+                text += f", grad {options.number(node.grad) if known else '?'}"
+            return text
+
+        drawn = set(self.drawn)
+        reading = [node for node in reading_order(self.root) if node in drawn]
+        operations = [node for node in reading if node.inputs]
+        leaves = [node for node in reading if not node.inputs]
+        caption = ""  # the caption's lines as sentences; "= ..." continues the line before
+        for line in scene.caption if scene is not None else []:
+            line = " ".join(line.split())
+            caption += (" " if line.startswith("=") else ". ") + line if caption else line
+        when = "with its gradients" if options.show_grad else "without gradients"
+        parts = [f"{caption[:1].upper()}{caption[1:]}." if caption else ""]
+        parts.append(
+            f"Computation graph of {names[self.root]} ({_count(len(reading), 'value')}, "
+            f"{_count(len(operations), 'operation')}), {when}. "
+            f"Inputs: {'; '.join(value(leaf) for leaf in leaves)}."
+        )
+        clauses = []
+        for node in operations:
+            named = node.label or node in (self.parameters or {})
+            if not named and not re.fullmatch(r"[a-z_]+[0-9]+", names[node]):
+                clauses.append(value(node))  # its name is its formula: "target − out"
+            else:
+                clauses.append(f"{names[node]} = {self.formula(node)}, so {value(node)}")
+        if clauses:
+            parts.append(f"Operations: {'; '.join(clauses[:limit])}.")
+        if len(clauses) > limit:
+            parts.append(f"{_count(len(clauses) - limit, 'more operation')} not listed.")
+        return " ".join(part for part in parts if part)
+
+    def formula(self, node: Value) -> str:
+        """node's operation on its drawn operands in words: "x + y", "σ(net_h1)", "−dot",
+        "(a − b)² × 0.5" for a number written into the operation."""
+        label = self.op_label(node)
+        operands = [
+            f"({name})" if " " in name and not name.startswith("(") else name
+            for name in (
+                self.names[x] for i, x in enumerate(node.inputs) if self.folded.get(node) != i
+            )
+        ]
+        if len(operands) == 1 and label.endswith("x"):  # "−x", "2^x", "1 − x"
+            return label[:-1] + operands[0]
+        if len(operands) == 1 and label.startswith("x^"):
+            return operands[0] + label[1:]
+        if node in self.folded:  # "× 0.5"
+            return f"{operands[0]} {label}"
+        if len(operands) == 2 and str(node.op) in ("+", "-", "*", "/"):
+            return f"{operands[0]} {label} {operands[1]}"
+        return f"{label}({', '.join(operands)})"
+
+    def source(
+        self,
+        options: DrawingOptions,
+        scene: Scene | None,
+        *,
+        layout: Layout | None = None,
+        pinned_captions: bool = False,
+    ) -> str:
+        """The DOT text of the picture; with a layout, every position fixed by it."""
+        ids, names = self.ids, self.names
+        step = scene.step if scene is not None else None
+        highlight = {"color": HIGHLIGHT_COLOR, "penwidth": "3"}
+        graph_attributes = {"rankdir": options.rankdir, **GRAPH_ATTRIBUTES}
+        if scene is not None and scene.caption and layout is None and not pinned_captions:
+            graph_attributes.update(
+                label="\\n".join(escape_label(line) for line in scene.caption), labelloc="t"
+            )
+        statements: dict[Value, list[str]] = {}
+        for node in self.drawn:
+            fields = [names[node], f"data {options.number(node.data)}"]
+            attributes = {"shape": "box", "style": "rounded", "margin": "0.07,0.04"}
+            constant = node in options.constants
+            if options.color_roles and not constant:
+                role = _role(node, self.root, self.parameters)
+                attributes.update(style="rounded,filled", fillcolor=ROLE_COLORS[role])
+            if constant:  # a given number: no gradient of its own to show
+                attributes.update(style="dashed")
+            elif options.show_grad and scene is not None and node not in scene.known:
+                fields.append("grad ?")
+            elif options.show_grad:
+                fields.append(f"grad {options.number(node.grad)}")
+                if options.grad_sign and node.grad != 0.0:
+                    sign_color = NEGATIVE_COLOR if node.grad < 0.0 else POSITIVE_COLOR
+                    attributes.update(color=sign_color, penwidth="2")
+            if step is not None and node in (step.node, step.input):
+                attributes.update(highlight)
+            # Three lines, one <text> each in an SVG: the name, "data ...", "grad ...".
+            attributes["label"] = "\\n".join(escape_label(field) for field in fields)
+            lines = [_statement(ids[node], attributes, layout)]
+            if node.inputs:
+                text = self.op_label(node)
+                written = node.inputs[self.folded[node]] if node in self.folded else None
+                if written is not None and written.label:  # its value under its name
+                    name = names[written]
+                    text = text.replace(name, f"{name}\n({written.data:g})", 1)
+                label = "\\n".join(escape_label(line) for line in text.split("\n"))
+                op_attributes = dict(OP_NODE, label=label)
+                if step is not None and node is step.node:
+                    op_attributes.update(highlight)
+                lines.append(_statement(ids[node] + "_op", op_attributes, layout))
+            statements[node] = lines
+
+        out = ["digraph {", f"graph {dot_attributes(graph_attributes)}"]
+        out.append(f"node {dot_attributes({'fontname': FONT, 'fontsize': '14'})}")
+        out.append(f"edge {dot_attributes({'fontname': FONT, 'arrowsize': '0.7'})}")
+        out.extend(_clustered(statements, self.clusters, self.boxes, layout))
+        for rank in self.ranks:  # columns by depth, kept in reading order
+            out.append("{ rank=same; " + "; ".join(rank) + " }")
+        edges: list[tuple[str, str, dict[str, str]]] = []
+        for node in self.order:
+            if not node.inputs:
+                continue
+            op_id = ids[node] + "_op"
+            passing = step is not None and node is step.node
+            for i, x in enumerate(node.inputs):  # a Value used twice gets two edges
+                if self.folded.get(node) == i:
+                    continue
+                on_step = passing and scene is not None and i == scene.position
+                edges.append((ids[x], op_id, dict(highlight) if on_step else {}))
+            edges.append((op_id, ids[node], dict(highlight) if passing else {}))
+        for rank in self.ranks:  # invisible edges hold each column in its order
+            for upper, lower in zip(rank, rank[1:]):
+                edges.append((upper, lower, {"style": "invis"}))
+        seen: dict[tuple[str, str], int] = {}
+        for tail, head, attributes in edges:
+            if layout is not None:
+                occurrence = seen[tail, head] = seen.get((tail, head), -1) + 1
+                attributes["pos"] = layout.edge_position(tail, head, occurrence)
+            suffix = f" {dot_attributes(attributes)}" if attributes else ""
+            out.append(f"{tail} -> {head}{suffix}")
+        if layout is not None:
+            out.extend(layout.corners())
+            if layout.caption is not None and scene is not None:
+                box = layout.caption
+                text = "\\n".join(escape_label(line) for line in scene.caption)
+                caption = {
+                    "shape": "plaintext",
+                    "margin": "0.02",
+                    "fixedsize": "true",
+                    "label": text,
+                    "pos": f"{box.x:.3f},{box.y:.3f}!",
+                    "width": f"{box.width / 72:.5f}",
+                    "height": f"{box.height / 72:.5f}",
+                }
+                out.append(f"{CAPTION_NAME} {dot_attributes(caption)}")
+        out.append("}")
+        return "\n".join(out) + "\n"
+
+    def op_label(self, node: Value) -> str:
+        """The operation's symbol, with the number written into it when one was folded."""
+        symbol = _op_symbol(node)
+        position = self.folded.get(node)
+        if position is None:
+            return symbol
+        folded = node.inputs[position]
+        number = f"{folded.data:g}"
+        if folded.label:  # a named constant: "target_o1 − x", its value under it (source)
+            number = self.names[folded]
+        if str(node.op) == "**":
+            return f"{number}^x" if position == 0 else f"x^{number}"
+        if position == 1 or str(node.op) in ("+", "*"):
+            return f"{symbol} {number}"
+        return f"{number} {symbol} x"
+
+
+# -- layers: columns by depth, each in reading order -------------------------------------
+
+
+def _ranks(
+    drawn: list[Value], ids: dict[Value, str], folded: dict[Value, int], reading: list[Value]
+) -> list[list[str]]:
+    """The DOT names in each column, in the order they are drawn (top to bottom for LR).
+
+    Columns count back from the root: a node's distance is the longest path from it to
+    the root (a Value and its operation are one step apart), so each layer of a network
+    lines up and a value sits just before the first operation that uses it (a long sum
+    stays a short staircase instead of edges across the whole picture). The order inside a
+    column follows the columns after it (each node goes near the nodes that use it), ties
+    broken by reading order: so w1 comes before w2, and h1 before h2.
+    """
+    consumers: dict[str, list[str]] = {}
+    distance: dict[str, int] = {}
+    for node in reversed(drawn):  # every use of a node comes before the node itself
+        here = distance.setdefault(ids[node], 0)
+        if node.inputs:
+            op = ids[node] + "_op"
+            consumers[op] = [ids[node]]
+            distance[op] = here + 1
+            for i, x in enumerate(node.inputs):
+                if folded.get(node) != i:
+                    consumers.setdefault(ids[x], []).append(op)
+                    distance[ids[x]] = max(distance.get(ids[x], 0), here + 2)
+    farthest = max(distance.values())
+    column = {name: farthest - d for name, d in distance.items()}
+    place = {ids[node]: k for k, node in enumerate(reading)}
+    for node in reading:
+        if node.inputs:
+            place[ids[node] + "_op"] = place[ids[node]]
+    columns: dict[int, list[str]] = {}
+    for name, c in column.items():
+        columns.setdefault(c, []).append(name)
+    position: dict[str, float] = {}
+    for c in sorted(columns, reverse=True):  # from the output back to the inputs
+        members = columns[c]
+
+        def key(name: str) -> tuple[float, int]:
+            after = [position[u] for u in consumers.get(name, []) if u in position]
+            return (sum(after) / len(after) if after else 0.5, place.get(name, 0))
+
+        members.sort(key=key)
+        for k, name in enumerate(members):
+            position[name] = (k + 0.5) / len(members)
+    return [columns[c] for c in sorted(columns)]
+
+
+# -- names and numbers --------------------------------------------------------------------
+
+
+def _folded(
+    order: list[Value], parameters: dict[Value, str] | None, constants: Sequence[Value] = ()
+) -> dict[Value, int]:
+    """For each +, -, *, / or ** node with exactly one operand that is a bare number (an
+    unlabeled leaf, not a model's parameter), that operand's position."""
+    folded = {}
+    for node in order:
+        if str(node.op) not in FOLDABLE or len(node.inputs) != 2:
+            continue
+        bare = [
+            (not x.inputs and not x.label and (parameters is None or x not in parameters))
+            or x in constants
+            for x in node.inputs
+        ]
+        if bare.count(True) == 1 and node.inputs[0] is not node.inputs[1]:
+            folded[node] = bare.index(True)
+    return folded
+
+
+def _op_symbol(node: Value) -> str:
+    op = node.op
+    if op == "**" and node.const is not None:  # a number exponent: x ** 3 is drawn x^3
+        return f"x^{node.const:g}"
+    if op == "clamp":
+        low, high = cast(tuple[float, float], node.const)  # clamp's constant is its bounds
+        return f"clamp [{low:g}, {high:g}]"
+    return OP_SYMBOLS.get(str(op), str(op))
+
+
+def _role(node: Value, root: Value, parameters: dict[Value, str] | None) -> str:
+    if node is root:
+        return "output"
+    if node.inputs:
+        return "intermediate"
+    if parameters is not None:
+        return "parameter" if node in parameters else "input"
+    return "parameter" if node.label.startswith(("w", "b")) else "input"
+
+
+# -- DOT text: statements, quoting, escaping ------------------------------------------------
+
+
+def _statement(name: str, attributes: dict[str, str], layout: Layout | None) -> str:
+    if layout is not None:
+        attributes = {**attributes, **layout.node_attributes(name)}
+    return f"{name} {dot_attributes(attributes)}"
+
+
+# -- clusters: one box per neuron, nested in one box per layer ---------------------------
+
+# "layers.0.neurons.1.w.0" -> neuron "layers.0.neurons.1"; "w.0" and "b" of a lone Neuron -> "".
+_PARAMETER_NAME = re.compile(r"^(?:(?P<neuron>.+)\.)?(?:w\.\d+|b)$")
+# "layers.0.neurons.1" -> layer "layers.0"; "neurons.1" (inside a Layer) -> layer "".
+_NEURON_NAME = re.compile(r"^(?:(?P<layer>.+)\.)?neurons\.(?P<j>\d+)$")
+_LAYER_NAME = re.compile(r"(?:^|\.)layers\.(?P<i>\d+)$")
+
+
+def _groups(group_by: Any) -> tuple[dict[Value, str] | None, dict[Value, str], dict[str, str]]:
+    """From a model: its parameters with a short name for each ("w.0", "b"), the neuron
+    each belongs to (by name prefix), and a label for every box, keyed "neuron:<prefix>"
+    and "layer:<prefix>", in model order."""
+    if group_by is None:
+        return None, {}, {}
+    named_parameters = getattr(group_by, "named_parameters", None)
+    if not callable(named_parameters):
+        raise TypeError(
+            "group_by needs a model with named_parameters(), such as an nn MLP, Layer or "
+            f"Neuron; got {type(group_by).__name__}"
+        )
+    parameters: dict[Value, str] = {}
+    neuron_of: dict[Value, str] = {}
+    boxes: dict[str, str] = {}
+    for name, value in named_parameters():
+        match = _PARAMETER_NAME.match(name)
+        if match is None:  # not a neuron's weight or bias: drawn outside any box
+            parameters.setdefault(value, name)
+            continue
+        neuron = match["neuron"] or ""
+        parameters.setdefault(value, name[len(neuron) :].lstrip("."))
+        neuron_match = _NEURON_NAME.match(neuron)
+        if neuron_match is not None:
+            layer = neuron_match["layer"] or ""
+            layer_match = _LAYER_NAME.search(layer)
+            boxes.setdefault(
+                f"layer:{layer}", f"layer {layer_match['i']}" if layer_match else layer or "layer"
+            )
+            boxes.setdefault(f"neuron:{neuron}", f"neuron {neuron_match['j']}")
+        else:
+            boxes.setdefault(f"neuron:{neuron}", neuron or "neuron")
+        neuron_of.setdefault(value, f"neuron:{neuron}")
+    return parameters, neuron_of, boxes
+
+
+def _assign_clusters(order: list[Value], neuron_of: dict[Value, str]) -> dict[Value, str]:
+    """The neuron box of each Value that has one: a parameter's own; a weighted sum's is
+    that of its weights; an activation applied to a boxed weighted sum joins it."""
+    if not neuron_of:
+        return {}
+    clusters = dict(neuron_of)
+    for node in order:  # inputs come first, so a weighted sum is placed before its activation
+        if node.op == "wsum":
+            weights_then_bias = (*node.inputs[0:-1:2], node.inputs[-1])
+            for x in weights_then_bias:
+                if x in neuron_of:
+                    clusters[node] = neuron_of[x]
+                    break
+        elif node.op in ACTIVATIONS and node.inputs[0].op == "wsum":
+            if node.inputs[0] in clusters:
+                clusters[node] = clusters[node.inputs[0]]
+    return clusters
+
+
+def _clustered(
+    statements: dict[Value, list[str]],
+    clusters: dict[Value, str],
+    boxes: dict[str, str],
+    layout: Layout | None = None,
+) -> list[str]:
+    """The node statements, each inside its neuron's box, each neuron box inside its
+    layer's box; boxes with nothing drawn in them are left out."""
+    inside: dict[str, list[str]] = {key: [] for key in boxes}
+    out: list[str] = []
+    for node, lines in statements.items():
+        key = clusters.get(node)
+        (inside[key] if key in inside else out).extend(lines)
+    for key in boxes:  # neuron boxes go into their layer's box
+        match = _NEURON_NAME.match(key[len("neuron:") :]) if key.startswith("neuron:") else None
+        if match is not None and inside[key]:
+            inside[f"layer:{match['layer'] or ''}"].append(key)
+    numbers = {key: k for k, key in enumerate(boxes)}
+
+    def block(key: str) -> list[str]:
+        attributes = {"label": escape_label(boxes[key]), "style": "rounded"}
+        if layout is not None:  # a box drawn where the layout put it
+            attributes["bb"] = layout.clusters.get(f"cluster_{numbers[key]}", "")
+        label = dot_attributes(attributes)
+        body = [
+            line for item in inside[key] for line in (block(item) if item in inside else [item])
+        ]
+        return [f"subgraph cluster_{numbers[key]} {{", f"graph {label}", *body, "}"]
+
+    for key in boxes:
+        nested = key.startswith("neuron:") and _NEURON_NAME.match(key[len("neuron:") :])
+        if not nested and inside[key]:
+            out.extend(block(key))
+    return out

@@ -1,0 +1,106 @@
+"""Plain-text tables of a worked example in the slides' notation: `chainrule example NAME`.
+
+The forward values with their formulas, the gradients with their chain rule, and one
+gradient-descent step as new = old - lr * gradient; `report` puts them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from autograd import Step
+
+from .update import Update, gradient_descent_step, learning_rate
+from .worked import WorkedExample, run_backward
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell; a column whose header starts with a space is
+    right-aligned (numbers), the others left-aligned. Indented by two spaces."""
+    names = [header.strip() for header in headers]
+    widths = [max(len(cell) for cell in column) for column in zip(names, *rows)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            cell.rjust(width) if header.startswith(" ") else cell.ljust(width)
+            for cell, width, header in zip(cells, widths, headers)
+        ]
+        return ("  " + "  ".join(padded)).rstrip()
+
+    rule = ["-" * width for width in widths]
+    return "\n".join([line(names), line(rule), *map(line, rows)])
+
+
+def forward_rows(example: WorkedExample) -> list[list[str]]:
+    """[name, formula, value] for every named value: the given numbers first, then each
+    computed value in the order the forward pass computes them."""
+    given = [
+        [name, "given", example.number(value.data)]
+        for name, value in example.values.items()
+        if name not in example.formulas
+    ]
+    computed = [
+        [name, formula, example.number(example.values[name].data)]
+        for name, formula in example.formulas.items()
+    ]
+    return given + computed
+
+
+def gradient_rows(example: WorkedExample) -> list[list[str]]:
+    """[gradient, chain rule, value] for every gradient the slide names, in backward order."""
+    return [
+        [example.gradient_name(name), how, example.number(example.values[name].grad)]
+        for name, how in example.gradients.items()
+    ]
+
+
+def forward_table(example: WorkedExample) -> str:
+    """Every named value with its formula and number, as `chainrule example` prints it."""
+    return "Forward pass\n" + format_table(["name", "formula", " value"], forward_rows(example))
+
+
+def gradient_table(example: WorkedExample) -> str:
+    """Every gradient of the root the slide names, in the order the backward pass finds
+    them, with the chain-rule product it comes from."""
+    title = f"Backward pass: gradients of {example.root.label}"
+    return title + "\n" + format_table(["gradient", "chain rule", " value"], gradient_rows(example))
+
+
+def update_table(example: WorkedExample, updates: Sequence[Update], lr: float) -> str:
+    """The gradient-descent step as the slide writes it: new = old - lr * gradient."""
+    rows = [
+        [
+            u.name,
+            example.number(u.old),
+            example.number(u.gradient),
+            example.number(u.new),
+        ]
+        for u in updates
+    ]
+    title = f"One gradient-descent step, learning rate {lr:g}: new = old - {lr:g} * gradient"
+    if lr < 0:  # a step up the gradient, as a source that nudges values to grow its output
+        title = f"One step up the gradient, learning rate {lr:g}: new = old + {-lr:g} * gradient"
+    return title + "\n" + format_table(["parameter", " old", " gradient", " new"], rows)
+
+
+def report(example: WorkedExample, *, steps: Sequence[Step] = (), lr: float | None = None) -> str:
+    """The whole printout of `chainrule example NAME`: forward values and loss, the
+    backward steps when given, every gradient, the notes, and (for an example with
+    parameters) one gradient-descent step at learning rate lr (default: the example's).
+
+    Call run_backward first so the gradients are in the graph. The update is made on a
+    fresh copy of the example, so the graph passed in is left as it is (ready to draw).
+    """
+    title = f"{example.name}: {example.summary}"
+    parts = [title, forward_table(example)]
+    if steps:
+        lines = "\n".join(f"  {k + 1:>2}. {step}" for k, step in enumerate(steps))
+        parts.append("Backward pass step by step (local x upstream = downstream)\n" + lines)
+    parts.append(gradient_table(example))
+    parts.extend(example.notes)
+    if example.parameters:
+        rate = learning_rate(example, lr)
+        fresh = example.fresh()
+        run_backward(fresh)
+        parts.append(update_table(fresh, gradient_descent_step(fresh, rate), rate))
+    return "\n\n".join(parts)

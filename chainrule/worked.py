@@ -1,0 +1,174 @@
+"""A worked example as data: the given numbers, the graph built from them, the words to print.
+
+A WorkedExample is what every view of a slide's computation reads: the named Values (given
+numbers first, then each computed one), their formulas, the chain-rule column, the printed
+precision, the update the slide makes and the numbers its source prints. The reader of
+example files (example_files.py) and `from_expr` (examples.py) make them; this module only
+holds the model, the printed numbers and running the backward pass over it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from autograd import Step, Value, backward_steps, topological_order
+from autograd.expr import Definition
+from autograd.printing import format_number
+
+if TYPE_CHECKING:
+    from nn import MLP
+
+
+class ExampleError(ValueError):
+    """An example that cannot be read: the message names the file, the line or field, and
+    what to write instead."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an example's numbers come from, and what was checked against it."""
+
+    author: str
+    title: str
+    url: str
+    checked: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.author}, {self.title!r}, {self.url}"
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One number as the source prints it.
+
+    key is how the file names it: a value ("out_o1"), a derivative ("dE_total/dw5": of the
+    first name with respect to the second), or a value after the update (stage "update") or
+    after several updates (stage "steps"). erratum is the file's own note on a known typo.
+    """
+
+    key: str
+    text: str  # exactly as printed, e.g. "0.75136507": its digits give the precision
+    stage: str = "forward"  # "forward", "update" or "steps"
+    erratum: str = ""
+    steps: int = 0  # for stage "steps": after how many updates
+
+    @property
+    def decimals(self) -> int:
+        """Digits after the point, as printed."""
+        return len(self.text.split(".")[1]) if "." in self.text else 0
+
+    @property
+    def label(self) -> str:
+        """The key with its stage, as reports name it: "w5 after the update"."""
+        return {"forward": self.key, "update": f"{self.key} after the update"}.get(
+            self.stage, f"{self.key} after {self.steps} updates"
+        )
+
+
+@dataclass
+class WorkedExample:
+    """A slide's computation as a graph, with the words to print it in."""
+
+    name: str  # what `chainrule example NAME` calls it
+    summary: str  # one line for `chainrule examples`
+    root: Value  # the output (or the loss) that backward starts from
+    values: dict[str, Value]  # every value the slide names, by its label
+    formulas: dict[str, str]  # how each value is computed, in forward order
+    gradients: dict[str, str]  # how each gradient follows by the chain rule, backward order
+    decimals: int  # digits after the point, as the slide prints them (0: integers)
+    parameters: list[str] = field(default_factory=list)  # what gradient descent updates
+    notes: list[str] = field(default_factory=list)  # printed under the tables
+    given: dict[str, float] = field(default_factory=dict)  # the numbers typed in, by name
+    lr: float | None = None  # the learning rate of the example's update, if it has one
+    title: str = ""  # the example's heading
+    source: Source | None = None  # who printed it, where (None for ad-hoc examples)
+    printed: list[Printed] = field(default_factory=list)  # the source's numbers, as printed
+    source_updates: list[str] = field(default_factory=list)  # what the source's update changes
+    steps: int = 0  # how many updates the "steps" numbers come after
+    biases: list[str] = field(default_factory=list)  # which parameters are biases
+    layers: list[list[str]] = field(default_factory=list)  # a network's parameters by layer
+    constants: list[str] = field(default_factory=list)  # given numbers drawn as constants
+    model: MLP | None = None  # a network example's layers, sharing its Values (diagrams)
+    path: Path | None = None  # the file it was read from
+    rebuild: Callable[[Mapping[str, float] | None], WorkedExample] | None = field(
+        default=None, repr=False, compare=False
+    )  # a fresh copy, optionally with other given numbers
+
+    def number(self, x: float) -> str:
+        """x printed at the slide's precision."""
+        return format_number(x, decimals=self.decimals, fixed=True)
+
+    def constant_values(self) -> list[Value]:
+        """The Values of the given numbers that are constants (a loss's targets), for
+        draw_dot(..., constants=...): drawn without a gradient, not as inputs."""
+        return [self.values[name] for name in self.constants]
+
+    def gradient_name(self, name: str) -> str:
+        """The slide's notation for d root / d name, e.g. dE_total/dw5."""
+        return f"d{self.root.label}/d{name}"
+
+    def fresh(self, given: Mapping[str, float] | None = None) -> WorkedExample:
+        """A new copy of this example's graph (with some given numbers replaced)."""
+        if self.rebuild is None:
+            raise ValueError(
+                f"example {self.name} was made without a way to rebuild it; "
+                "load it with examples.load or from_expr"
+            )
+        return self.rebuild(given)
+
+
+def in_order(definitions: list[Definition], computed: dict[str, Value]) -> list[Definition]:
+    """The definitions in the order they were computed (each after what it uses)."""
+    by_name = {d.name: d for d in definitions}
+    return [by_name[name] for name in computed]
+
+
+def given_number(value: object, what: str) -> float:
+    """value as a float, or ExampleError saying it must be a (finite) number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ExampleError(f"{what} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ExampleError(f"{what} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def printed_names(key: str, example: WorkedExample) -> tuple[str, str | None]:
+    """A printed key as (value name, None) or, for "dA/dB", (A, B). ExampleError names a
+    key that is neither a value of the example nor a derivative of one by another."""
+    if key in example.values:
+        return key, None
+    match = re.fullmatch(r"d(.+)/d(.+)", key)
+    if match and match.group(1) in example.values and match.group(2) in example.values:
+        return match.group(1), match.group(2)
+    raise ExampleError(
+        f"{key!r} is neither a value of the example nor a derivative dA/dB of two of its "
+        f"values; the names are: {', '.join(example.values)}"
+    )
+
+
+def run_backward(example: WorkedExample, *, steps: bool = False) -> list[Step]:
+    """Zero every gradient in the graph, then run the backward pass from the root.
+
+    With steps=True the pass runs one chain-rule step at a time and the steps are returned
+    (str(step) reads upstream x local = downstream); either way the gradients are the same.
+    Zeroing first makes the example safe to run again: leaves accumulate otherwise.
+    """
+    zero_gradients(example)
+    if steps:
+        return list(backward_steps(example.root))
+    example.root.backward()
+    return []
+
+
+def zero_gradients(example: WorkedExample) -> None:
+    """Set the gradient of every node in the example's graph (and every named value) to 0."""
+    for node in topological_order(example.root):
+        node.grad = 0.0
+    for value in example.values.values():
+        value.grad = 0.0
