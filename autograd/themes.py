@@ -54,7 +54,7 @@ THEMES = {
         name="light",
         background="#ffffff",
         text="#1a1a1a",
-        line="#333333",
+        line="#2b2b2b",
         muted="#555555",
         input="#cdeee2",  # pale bluish green
         parameter="#fbe7a1",  # pale yellow
@@ -130,7 +130,10 @@ def css_variables(theme: Theme) -> str:
 
 # The colours a picture drawn in the light theme writes for each role: a page restyles
 # them with the roles' CSS variables, so one drawing serves every theme.
-_DRAWN_AS = {"background": ("white", "#ffffff"), "line": ("black", "#333333")}
+_DRAWN_AS = {
+    "background": ("white", THEMES["light"].background),
+    "line": ("black", THEMES["light"].line),
+}
 
 
 def theme_css(name: str | Theme | None) -> str:
