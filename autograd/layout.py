@@ -182,15 +182,14 @@ def _wrapped(
     best, cut = fitted(right - left, top - bottom), None
     spans = sorted((box.x - box.width / 2, box.x + box.width / 2) for box in nodes.values())
     reach = spans[0][1]
-    for start, end in spans[1:]:
-        if start > reach:  # a gap between columns: cut at its middle
-            x = (reach + start) / 2
+    for begin, end in spans[1:]:
+        if begin > reach:  # a gap between columns: cut at its middle
+            x = (reach + begin) / 2
             first = [b for b in nodes.values() if b.x < x]
             second = [b for b in nodes.values() if b.x >= x]
-            crossing = sum(1 for (t, h), s in edges.items() if nodes[t].x < x <= nodes[h].x)
-            lanes = LANE * (crossing + 1)
-            width = max(x - left, right - x + lanes)
-            height = _height(first) + BAND_GAP + LANE * crossing + _height(second)
+            n_crossing = sum(1 for t, h in edges if nodes[t].x < x <= nodes[h].x)
+            width = max(x - left, right - x + LANE * (n_crossing + 1))
+            height = _height(first) + BAND_GAP + LANE * n_crossing + _height(second)
             if fitted(width, height) > best * 1.05:
                 best, cut = fitted(width, height), x
         reach = max(reach, end)
