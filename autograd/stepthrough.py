@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from .drawing import Drawing, DrawingOptions
+from .drawing import LECTURE_DIGITS, Drawing, DrawingOptions
 from .engine import Value, topological_order
 from .files import save_suffix, write_atomically
 from .fonts import PAGE_CHARACTERS, font_face, svg_characters, without_font
@@ -159,6 +159,14 @@ def step_through(
                 "step_through shows the network's gradients itself; leave out show_grad= "
                 "from network_options"
             )
+    if (
+        lecture
+        and drawing_options.get("decimals") is None
+        and drawing_options.get("digits") is None
+    ):
+        # The lecture's precision; the page's own picture keeps its usual boxes, whose
+        # texts and parts the script finds by name.
+        drawing_options = {**drawing_options, "decimals": None, "digits": LECTURE_DIGITS}
     options = DrawingOptions(**drawing_options)
     number = options.number  # numbers as the drawing writes them
     structure = Drawing.of(root, options)
