@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from autograd import Value
-from autograd.themes import THEME_NAMES
 from autograd.expr import ExpressionError
+from autograd.themes import THEME_NAMES
 
 from . import examples, training
 from ._packages import nn  # chainrule's own nn, even beside a learner's nn.py
