@@ -41,7 +41,7 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid")
 # The colours (fills by role, the step's highlights, a gradient's sign) are the theme's:
 # autograd/themes.py. Tight spacing: a slide is 1280 pixels wide, and the 2-2-2 network
 # has 17 columns (13 in a lecture, where a neuron's sum and activation are one node).
-GRAPH_ATTRIBUTES = {"fontname": FONT, "ranksep": "0.15", "nodesep": "0.12"}
+GRAPH_ATTRIBUTES = {"fontname": FONT, "ranksep": "0.13", "nodesep": "0.12"}
 OP_NODE = {"shape": "ellipse", "margin": "0.03,0.02", "width": "0.3", "height": "0.3"}
 
 
@@ -332,10 +332,10 @@ class Drawing:
         ids, names, colors = self.ids, self.names, options.colors
         step = scene.step if scene is not None else None
         # The step's parts, as on the page: the node passing its gradient and the edge it
-        # travels in the passing colour, the input receiving it outlined, dashed, in the
-        # receiving colour (told apart by more than hue).
+        # travels in the passing colour, the input receiving it in the receiving colour
+        # with a thicker outline (told apart by more than hue).
         passing = {"color": colors.passing, "penwidth": "3"}
-        receiving = {"color": colors.receiving, "penwidth": "3", "style": "dashed"}
+        receiving = {"color": colors.receiving, "penwidth": "4"}
         graph_attributes = {"rankdir": options.rankdir, **GRAPH_ATTRIBUTES}
         if options.lecture:  # boxes closer together: a slide is short
             graph_attributes.update(nodesep="0.05", ranksep="0.12")
@@ -371,7 +371,7 @@ class Drawing:
             if node is step_node:
                 attributes.update(passing)
             elif node is step_input:
-                attributes.update(receiving, style=attributes["style"] + ",dashed")
+                attributes.update(receiving)
             if options.lecture and len(fields) == 3:
                 # On one line when no wider than a gradient's line ("grad -0.000123"): the
                 # same in every frame, whatever gradient each shows.
@@ -554,7 +554,7 @@ def _box_width(lines: Sequence[str]) -> str:
     """A box's least width in inches: its longest line in DejaVu Sans, and the margins.
     Set on every box, so it holds its text in any renderer, whatever that one measures."""
     widest = max(text_width(line, FONT_SIZE) for line in lines)
-    return f"{(widest + 2) / 72 + 2 * BOX_MARGIN[0]:.4f}"
+    return f"{widest / 72 + 2 * BOX_MARGIN[0]:.4f}"
 
 
 def _folded(

@@ -589,10 +589,9 @@ def test_step_highlights_the_node_the_input_and_the_edge_and_captions_the_produc
     assert step.number == 3
     source = draw_dot(f, step=step).source
     q, x, y = ids[values["q"]], ids[values["x"]], ids[values["y"]]
-    # as on the page: passing in vermilion, receiving in blue and dashed (themes.py)
+    # as on the page: passing in vermilion, receiving in blue, thicker (themes.py)
     assert 'color="#c24f00"' in node_line(source, q)  # q passes its gradient
-    assert 'color="#0067a3"' in node_line(source, x)  # x receives it
-    assert "dashed" in node_line(source, x)
+    assert 'color="#0067a3" penwidth="4"' in node_line(source, x)  # x receives it
     assert 'color="#c24f00"' in node_line(source, q + "_op")
     assert f'{x} -> {q}_op [color="#c24f00" penwidth="3"]' in source
     assert f"{y} -> {q}_op\n" in source  # y's edge is plain
