@@ -781,11 +781,12 @@ def test_2_2_2_frames_share_one_layout(tmp_path, renderer):
     geometry = svg_geometry(svgs[0])
     ids = ids_of(example.root)
     value_names = {ids[v] for v in topological_order(example.root)} & set(geometry)
-    for svg in svgs[1:]:  # every node exactly where it was, box and all
+    for svg in svgs[1:]:  # every node where it was, box and all
         shapes = svg_geometry(svg)
-        assert {name: shapes[name] for name in value_names} == {
-            name: geometry[name] for name in value_names
-        }
+        for name in value_names:
+            # to the hundredth of a point that SVG writes: graphviz-pure, drawing many
+            # graphs in one run, sometimes rounds a box's corner the other way
+            assert shapes[name] == pytest.approx(geometry[name], abs=0.011)
     w5 = ids[example.values["w5"]]
     texts = [svg_nodes(svg) for svg in svgs]
     assert all(lines[-1] == "grad ?" for name, lines in texts[0].items() if name in value_names)
