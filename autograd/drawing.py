@@ -335,7 +335,7 @@ class Drawing:
         # travels in the passing colour, the input receiving it in the receiving colour
         # with a thicker outline (told apart by more than hue).
         passing = {"color": colors.passing, "penwidth": "3"}
-        receiving = {"color": colors.receiving, "penwidth": "3"}
+        receiving = {"color": colors.receiving, "penwidth": "4"}
         graph_attributes = {"rankdir": options.rankdir, **GRAPH_ATTRIBUTES}
         if options.lecture:  # boxes closer together: a slide is short
             graph_attributes.update(nodesep="0.05", ranksep="0.12")
