@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .engine import Value, topological_order
+from .backward import topological_order
+from .engine import Value
 from .fonts import text_width
 from .graph import FONT, Graph, _count, dot_attributes, escape_label
 from .layout import CAPTION_NAME, PINNED_ARGS, Layout

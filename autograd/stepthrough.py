@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from .backward import topological_order
 from .drawing import LECTURE_DIGITS, Drawing, DrawingOptions
-from .engine import Value, topological_order
+from .engine import Value
 from .files import save_suffix, write_atomically
 from .fonts import PAGE_CHARACTERS, font_face, svg_characters, without_font
 from .names import reading_order
