@@ -21,7 +21,7 @@ from .render import render_many, require_renderer
 from .steps import backward_steps
 
 PAGE_INCHES = (13.333, 7.5)  # 16:9, the size of a widescreen slide
-PAGE_DPI = 120  # each page is 1600 x 900 pixels
+PAGE_DPI = 96  # each page is 1280 x 720 pixels, a 720p slide
 MARGIN = 0.03  # of the page, on every side
 
 

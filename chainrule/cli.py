@@ -415,6 +415,8 @@ def show_example(
 
         zero_gradients(example)  # the deck replays the pass from zero gradients too
         slides = {k: v for k, v in options.items() if k != "lecture"}  # always a lecture's
+        if (drawing or {}).get("decimals") is None:  # ... and its precision, unless asked
+            slides["decimals"] = None
         with writing(deck):
             written.append(Path(save_deck(example.root, deck, **slides)))
     return written
