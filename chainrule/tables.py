@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from autograd import Step
 
+from .escape import plain
 from .update import Update, gradient_descent_step, learning_rate
 from .worked import WorkedExample, run_backward
 
@@ -18,6 +19,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Columns padded to their widest cell; a column whose header starts with a space is
     right-aligned (numbers), the others left-aligned. Indented by two spaces."""
     names = [header.strip() for header in headers]
+    rows = [[plain(cell) for cell in row] for row in rows]  # a file's text: one line, no controls
     widths = [max(len(cell) for cell in column) for column in zip(names, *rows)]
 
     def line(cells: Sequence[str]) -> str:
@@ -91,13 +93,13 @@ def report(example: WorkedExample, *, steps: Sequence[Step] = (), lr: float | No
     Call run_backward first so the gradients are in the graph. The update is made on a
     fresh copy of the example, so the graph passed in is left as it is (ready to draw).
     """
-    title = f"{example.name}: {example.summary}"
+    title = plain(f"{example.name}: {example.summary}")  # (a file's text, for a terminal)
     parts = [title, forward_table(example)]
     if steps:
         lines = "\n".join(f"  {k + 1:>2}. {step}" for k, step in enumerate(steps))
         parts.append("Backward pass step by step (local x upstream = downstream)\n" + lines)
     parts.append(gradient_table(example))
-    parts.extend(example.notes)
+    parts.extend(plain(note) for note in example.notes)
     if example.parameters:
         rate = learning_rate(example, lr)
         fresh = example.fresh()
