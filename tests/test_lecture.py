@@ -356,3 +356,20 @@ def test_save_step_frames_as_svg_carry_one_font(tmp_path):
     paths = save_step_frames(example.root, tmp_path, fmt="svg", lecture=True)
     fonts = {re.search(r"base64,([^)]+)\)", p.read_text(encoding="utf-8")).group(1) for p in paths}
     assert len(fonts) == 1  # the same subset in every frame: the glyphs of all of them
+
+
+def test_cli_deck_writes_the_lectures_precision_unless_decimals_is_given(tmp_path, monkeypatch):
+    import autograd.deck
+
+    asked = []
+
+    def record(root, path, **options):
+        asked.append(options)
+        return path
+
+    monkeypatch.setattr(autograd.deck, "save_deck", record)
+    assert main(["example", "2-2-2", "--deck", str(tmp_path / "a.pdf")]) == 0
+    assert main(["example", "2-2-2", "--deck", str(tmp_path / "b.pdf"), "--decimals", "2"]) == 0
+    assert asked[0]["decimals"] is None  # the deck's own three significant digits
+    assert asked[1]["decimals"] == 2
+    assert "lecture" not in asked[0]  # a deck is always in the lecture look
