@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_stepthrough_browser import browser, opened, save  # noqa: F401 (browser: the fixture)
+from test_stepthrough_browser import SLIDE, browser, opened, save  # noqa: F401 (browser: fixture)
 
+from autograd import draw_dot
 from autograd.themes import THEMES, contrast_ratio
 from chainrule import examples
 
@@ -238,3 +239,35 @@ def test_print_has_one_step_per_page(browser, tmp_path):
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 5
     assert "Backward step 4 of 4" in reader.pages[4].extract_text()
+
+
+# -- the pictures' font in Chromium ----------------------------------------------------------
+
+
+def test_chromium_draws_every_text_of_a_saved_svg_inside_its_box(browser, tmp_path):
+    # the issue's picture: the slide's 9 decimals, "target_o1 − out_o1", "data 0.150000000"
+    example = examples.build("2-2-2")
+    example.root.backward()
+    path = tmp_path / "2-2-2.svg"
+    draw_dot(example.root, decimals=9, constants=example.constant_values()).save(path)
+    context = browser.new_context(viewport=SLIDE)
+    page = context.new_page()
+    page.goto(path.resolve().as_uri())
+    page.evaluate("document.fonts.ready")
+    # the embedded subset is the DejaVu Sans the page draws with
+    assert page.evaluate("document.fonts.check('14px \"DejaVu Sans\"')")
+    outside = page.evaluate(
+        """() => Array.from(document.querySelectorAll('g.node')).flatMap(g => {
+            const shape = g.querySelector('path, polygon, ellipse');
+            if (!shape) return [];
+            const box = shape.getBBox();
+            return Array.from(g.querySelectorAll('text')).filter(t => {
+                const b = t.getBBox();
+                return b.x < box.x - 0.5 || b.x + b.width > box.x + box.width + 0.5;
+            }).map(t => t.textContent);
+        })"""
+    )
+    count = page.evaluate("document.querySelectorAll('g.node text').length")
+    context.close()
+    assert count > 80
+    assert outside == []
