@@ -90,11 +90,12 @@ class StepThrough:
         # JupyterLab, Notebook 7, VS Code and Colab run it with no extension, as they run
         # any output with a script: in a notebook that is trusted (outputs you made
         # yourself are; one from elsewhere, once you trust it). `sandbox` keeps the page
-        # away from the notebook around it.
+        # away from the notebook around it; `allow="fullscreen"` lets its Full screen work.
         height = NOTEBOOK_CONTROLS_PX + _figure_height(self.figures["graph"])
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
             f'title="{html.escape(self.record["title"], quote=True)}" sandbox="allow-scripts" '
+            'allow="fullscreen" '
             # border-box: the border goes inside the 100%, so the output needs no scrollbar
             f'style="box-sizing: border-box; width: 100%; height: {height}px; '
             'border: 1px solid #ddd; border-radius: 4px"></iframe>'

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from test_stepthrough_browser import SLIDE, browser, opened, save  # noqa: F401 (browser: fixture)
 
-from autograd import draw_dot
+from autograd import draw_dot, step_through
 from autograd.themes import THEMES, contrast_ratio
 from chainrule import examples
 
@@ -180,6 +180,21 @@ def test_full_screen_by_button_and_key(browser, tmp_path):
         view.page.keyboard.press("f")
         view.page.wait_for_function("document.fullscreenElement === null")
         assert button.get_attribute("aria-pressed") == "false"
+
+
+def test_full_screen_works_inside_a_notebooks_frame(browser, tmp_path):
+    # Jupyter shows _repr_html_: the page in a sandboxed iframe that allows full screen
+    host = tmp_path / "notebook.html"
+    view = step_through(examples.build("xyz").root)._repr_html_()
+    host.write_text(f"<!DOCTYPE html><html><body>{view}</body></html>", encoding="utf-8")
+    context = browser.new_context(viewport=SLIDE)
+    page = context.new_page()
+    page.goto(host.resolve().as_uri())
+    button = page.frame_locator("iframe").get_by_role("button", name="Full screen", exact=True)
+    button.click()
+    page.wait_for_function("document.fullscreenElement !== null")
+    assert button.get_attribute("aria-pressed") == "true"
+    context.close()
 
 
 def test_every_control_works_from_the_keyboard(browser, tmp_path):
