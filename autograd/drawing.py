@@ -302,8 +302,10 @@ class Drawing:
     def formula(self, node: Value) -> str:
         """node's operation on its drawn operands in words: "x + y", "σ(net_h1)", "−dot",
         "(a − b)² × 0.5" for a number written into the operation."""
-        if node in self.merged:  # "σ(w1·i1 + w2·i2 + b1)"
-            return f"{_op_symbol(node)}({self.formula(self.merged[node])})"
+        if node in self.merged:  # "σ(w1·i1 + w2·i2 + b1)": the sum's inputs are w, x, ..., b
+            names = [self.names[x] for x in self.merged[node].inputs]
+            terms = [f"{w}·{x}" for w, x in zip(names[0:-1:2], names[1:-1:2])]
+            return f"{_op_symbol(node)}({' + '.join([*terms, names[-1]])})"
         label = self.op_label(node)
         operands = [
             f"({name})" if " " in name and not name.startswith("(") else name

@@ -96,8 +96,11 @@ def test_lecture_writes_three_significant_digits_and_short_boxes():
 
 def test_lecture_draws_a_neurons_sum_and_activation_as_one_node():
     example = two_two_two()
-    source = draw_dot(example.root, **lecture_options(example)).source
+    picture = draw_dot(example.root, **lecture_options(example))
+    source = picture.source
     assert source.count('label="σ(Σ w·x + b)"') == 4  # h1, h2, o1, o2
+    # its alternative text says what the node computes
+    assert "out_h1 = σ(w1·i1 + w2·i2 + b1), so out_h1 = 0.593" in picture.alt
     assert "net_h1" not in source  # the sum has no box of its own
     assert 'label="Σ w·x + b"' not in source
     # without lecture mode both are drawn
