@@ -10,14 +10,15 @@ each, a neuron's own bias is written in its circle. It returns the same Graph as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 from autograd.graph import FONT, Graph, dot_attributes, escape_label
 from autograd.printing import check_precision, format_number
 from autograd.themes import theme_named
 
-from .layers import MLP, Layer
+if TYPE_CHECKING:
+    from .layers import MLP, Layer
 
 # Past this many weights an edge label per weight is unreadable: the edges are drawn
 # without labels, and a note under the diagram says so.
@@ -229,16 +230,25 @@ def draw_network(
 
 
 def _layers(model: Any) -> list[Layer]:
-    if isinstance(model, MLP):
-        return list(model.layers)
-    if isinstance(model, Layer):
-        return [model]
-    if isinstance(model, Sequence) and model and all(isinstance(m, Layer) for m in model):
-        return MLP.from_layers(model).layers  # checked there: each layer feeds the next
-    raise TypeError(
-        "draw_network needs an MLP or a list of Layers (applied in order), "
-        f"got {type(model).__name__}"
-    )
+    """model's layers in the order they are applied: an MLP's, a Layer alone, or a list of
+    Layers that chain. (They are told apart by what they hold, not by their class: a model
+    draws itself through this module, with network_drawing(), so this module cannot
+    import theirs.)"""
+    layers = getattr(model, "layers", None)  # an MLP's
+    if layers is None:
+        layers = [model] if hasattr(model, "neurons") else model  # a Layer, or a list
+    if not (isinstance(layers, Sequence) and layers and all(_is_layer(m) for m in layers)):
+        raise TypeError(
+            "draw_network needs an MLP or a list of Layers (applied in order), "
+            f"got {type(model).__name__}"
+        )
+    for before, after in zip(layers, layers[1:]):
+        after.check_follows(before)
+    return list(layers)
+
+
+def _is_layer(candidate: object) -> bool:
+    return hasattr(candidate, "neurons") and hasattr(candidate, "check_follows")
 
 
 def _neuron_name(i: int, j: int, n_layers: int, last: bool) -> str:
