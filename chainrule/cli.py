@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from autograd import Value
 from autograd.expr import ExpressionError
+from autograd.themes import THEME_NAMES
 
 from . import examples, exit_status, training
 from ._packages import nn  # chainrule's own nn, even beside a learner's nn.py
@@ -134,6 +135,16 @@ def add_drawing_options(parser: argparse.ArgumentParser) -> None:
     drawing.add_argument(
         "--show-constants", action="store_true", help="draw numbers such as the 1/2 as leaves"
     )
+    drawing.add_argument(
+        "--lecture",
+        action="store_true",
+        help="draw for a projected 16:9 slide: large text, 3 significant digits (unless "
+        "--decimals), a neuron as one node, the step's arithmetic as the caption",
+    )
+    drawing.add_argument(
+        "--theme", choices=THEME_NAMES, help="colours of pictures, frames, deck and page "
+        "(default: light; the page follows the reader's system)",
+    )  # fmt: skip
 
 
 def example_name(text: str) -> str:
@@ -158,6 +169,13 @@ def given_value(text: str) -> tuple[str, float]:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{name}={number}: not a finite number")
     return name.strip(), value
+
+
+def deck_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() != ".pdf":
+        raise argparse.ArgumentTypeError(f"{text!r} needs the suffix .pdf (a deck of slides)")
+    return path
 
 
 def html_path(text: str) -> Path:
@@ -214,6 +232,12 @@ def add_output_options(command: argparse.ArgumentParser) -> None:
         type=folder_path,
         metavar="DIR",
         help="write one picture per backward step into DIR",
+    )
+    command.add_argument(
+        "--deck",
+        type=deck_path,
+        metavar="FILE.pdf",
+        help="write the backward pass as 16:9 PDF slides, one before the pass and one per step",
     )
     command.add_argument(
         "--format",
@@ -338,6 +362,8 @@ def show_as_asked(example: WorkedExample, args: argparse.Namespace) -> list[Path
         "decimals": args.decimals,
         "rankdir": args.rankdir,
         "show_constants": args.show_constants,
+        "lecture": args.lecture,
+        "theme": args.theme,
     }
     if args.forward is not None:  # a name that is not an input fails before printing
         from .forward_trace import forward_report
@@ -346,7 +372,7 @@ def show_as_asked(example: WorkedExample, args: argparse.Namespace) -> list[Path
     written = show_example(
         example, steps=args.steps, graphs=[] if args.graph is None else [args.graph],
         frames=args.frames, fmt=args.fmt, html=args.html, network=args.network, dpi=args.dpi,
-        drawing=drawing,
+        drawing=drawing, deck=args.deck,
     )  # fmt: skip
     if args.forward is not None:
         print(f"\n{trace}")
@@ -386,15 +412,17 @@ def show_example(
     dpi: float | None = None,
     drawing: dict[str, Any] | None = None,
     html: Path | None = None,
+    deck: Path | None = None,
 ) -> list[Path]:
     """Print one worked example (by name, or as loaded); draw its graph, its backward
-    steps and its network when asked. fmt ("text", "markdown", "latex") prints it as a
-    derivation; drawing holds draw_dot's options (decimals None: the slide's precision)."""
+    steps, its deck and its network when asked. fmt ("text", "markdown", "latex") prints
+    it as a derivation; drawing holds draw_dot's options (decimals None: the slide's
+    precision, or a lecture's three significant digits with lecture=True)."""
     if isinstance(example, str):
         example = examples.build(example)
     # Roles coloured (inputs, parameters, output); the targets drawn as constants.
     options = {"color_roles": True, "constants": example.constant_values(), **(drawing or {})}
-    if options.get("decimals") is None:
+    if options.get("decimals") is None and not options.get("lecture"):
         options["decimals"] = example.decimals
     model = network_of(example) if network is not None else None  # fails before printing
     trace = run_backward(example, steps=steps)
@@ -412,7 +440,10 @@ def show_example(
                 written.append(Path(picture.save(path, dpi=dpi)))
     if model is not None and network is not None:
         names = input_names(model, example.root)  # as the graph has them
-        diagram = nn.draw_network(model, input_names=names, decimals=options["decimals"])
+        diagram = nn.draw_network(
+            model, input_names=names, decimals=options.get("decimals"),
+            lecture=bool(options.get("lecture")), theme=options.get("theme"),
+        )  # fmt: skip
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
     if html is not None:  # records its own pass from zero and leaves the gradients be
@@ -425,6 +456,15 @@ def show_example(
         zero_gradients(example)
         make_folder(frames)
         written.extend(save_step_frames(example.root, frames, dpi=dpi, **options))
+    if deck is not None:
+        from autograd.deck import save_deck
+
+        zero_gradients(example)  # the deck replays the pass from zero gradients too
+        slides = {k: v for k, v in options.items() if k != "lecture"}  # always a lecture's
+        if (drawing or {}).get("decimals") is None:  # ... and its precision, unless asked
+            slides["decimals"] = None
+        with writing(deck):
+            written.append(Path(save_deck(example.root, deck, **slides)))
     return written
 
 

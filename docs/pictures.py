@@ -31,6 +31,13 @@ def main() -> None:
     fresh = examples.build("2-2-2")  # the frames replay the pass from zero gradients
     frames = step_frames(fresh.root, **options)
     frames[9].save(HERE / "2-2-2_step_09.svg")  # step 9 of 36: dE_total/dw5
+
+    # Lecture mode: the same step, for a 16:9 slide (README, "In the lecture hall").
+    lecture = examples.build("2-2-2")
+    slides = step_frames(
+        lecture.root, lecture=True, color_roles=True, constants=lecture.constant_values()
+    )
+    slides[9].save(HERE / "2-2-2_lecture_step_09.svg")
     for path in sorted(HERE.glob("*.svg")):
         print(path.relative_to(HERE.parent))
 

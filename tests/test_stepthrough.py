@@ -260,9 +260,10 @@ def test_bad_drawing_option_is_reported_by_draw_dot():
 def test_page_is_self_contained():
     page = step_through(xyz()).html
     assert page.startswith("<!DOCTYPE html>")
-    # No file or address is loaded: no src=, no <link>, no url(); the only addresses are
-    # the SVG namespaces, which are names, not requests.
-    assert not re.search(r"\bsrc=|<link\b|url\(|@import", page)
+    # No file or address is loaded: no src=, no <link>, no url() but the font's data URL;
+    # the only addresses are the SVG namespaces, which are names, not requests.
+    assert not re.search(r"\bsrc=|<link\b|url\((?!data:font/woff;base64,)|@import", page)
+    assert page.count("@font-face") == 1  # one font for the whole page
     assert set(re.findall(r"https?://[^\s\"'<>]+", page)) <= {
         "http://www.w3.org/2000/svg",
         "http://www.w3.org/1999/xlink",
@@ -391,10 +392,11 @@ def test_example_html_needs_an_html_suffix():
     )
 
 
-def test_example_html_into_a_missing_folder_exits_1_naming_it(tmp_path):
+def test_example_html_into_a_missing_folder_exits_2_naming_it(tmp_path):
+    # an output path that cannot be written is bad input (status 2), as for every command
     path = tmp_path / "missing" / "xyz.html"
     result = chainrule("example", "xyz", "--html", str(path))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert (
         result.stderr.strip() == f"chainrule: error: cannot write {path}: No such file or directory"
     )
