@@ -36,7 +36,12 @@ def forward_report(example: WorkedExample, name: str, decimals: int | None = Non
     reverse = ", ".join(f"d{root}/d{n} = {number(example.values[n].grad)}" for n in inputs)
     summary = (
         f"d{root}/d{name} = {dotted(root)} = {number(tangent)}: one forward pass "
-        f"per input ({len(inputs)} for all {len(inputs)} inputs).\nReverse mode finds every "
+        f"per input ({_passes(len(inputs))}).\nReverse mode finds every "
         f"input's gradient in one backward pass: {reverse}."
     )
     return "\n".join([title, "", trace_table(steps, decimals), "", summary])
+
+
+def _passes(n: int) -> str:
+    """The count of passes: 1 pass for 1 input, 2 passes for 2 inputs."""
+    return f"{n} pass for 1 input" if n == 1 else f"{n} passes for {n} inputs"

@@ -84,7 +84,7 @@ def test_forward_on_the_command_line_prints_both_traces_side_by_side(capsys):
     assert same("  v3 = sin(x2) = sin(5.000) = -0.959           v̇3 = 0.284 × ẋ2") in out
     assert "v5 = v4 - v3 = 10.693 - (-0.959) = 11.652" in out
     assert same("v̇5 = 1.000 × v̇4 + (-1.000) × v̇3 = 1.000 × 5.500 + (-1.000) × 0.000 = 5.500") in out
-    assert same("dv5/dx1 = v̇5 = 5.500: one forward pass per input (2 for all 2 inputs).") in out
+    assert same("dv5/dx1 = v̇5 = 5.500: one forward pass per input (2 passes for 2 inputs).") in out
     assert "dv5/dx1 = 5.500, dv5/dx2 = 1.716." in out
 
 
