@@ -14,13 +14,14 @@ import html
 import json
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 from .drawing import Drawing, DrawingOptions
 from .engine import Value, topological_order
 from .files import save_suffix, write_atomically
+from .graph import Graph
 from .names import reading_order
 from .printing import format_number
 from .render import require_renderer
@@ -93,8 +94,7 @@ def step_through(
     root: Value,
     gradient: float = 1.0,
     *,
-    model: Any = None,
-    network_options: Mapping[str, Any] | None = None,
+    network: Callable[[], Graph] | None = None,
     **drawing_options: Any,
 ) -> StepThrough:
     """An interactive step-through of root's forward pass and backward(gradient) pass.
@@ -107,10 +107,11 @@ def step_through(
 
     The pass starts from zero gradients, and every `.grad` in the graph is put back exactly
     as it was afterwards: stepping through changes nothing. drawing_options go to draw_dot
-    (decimals, color_roles, rankdir, ...). With `model=` (an nn model) the network diagram
-    is offered as a second view, its weights' gradients filling in step by step;
-    network_options go to its drawing, model.network_drawing(**network_options) (for nn:
-    input_names=["i1", "i2"] names the inputs as the graph does).
+    (decimals, color_roles, rankdir, ...). With `network=`, a function that draws a second
+    view (such as `lambda: nn.draw_network(model, show_grad=True)`), the page offers it,
+    each parameter's gradient filling in as its step comes. It is called once, while the
+    pass's gradients are in place (so each gradient's text has its full width), and
+    returns a Graph whose `parameters` maps each parameter Value to the element showing it.
     """
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value to step through, got {type(root).__name__}")
@@ -119,24 +120,11 @@ def step_through(
             "step_through draws every step itself; leave out step= (draw_dot(root, step=...) "
             "draws a single one)"
         )
-    if model is not None and not callable(getattr(model, "network_drawing", None)):
+    if network is not None and not callable(network):
         raise TypeError(
-            "model= needs a model that can draw itself, with a network_drawing() method (an "
-            f"nn MLP or Layer); got {type(model).__name__}"
+            "network= takes a function that draws the network view, such as "
+            f"lambda: nn.draw_network(model, show_grad=True); got {type(network).__name__}"
         )
-    if network_options is not None:
-        if model is None:
-            raise TypeError("network_options= are for the network view: give model= too")
-        if not isinstance(network_options, Mapping):
-            raise TypeError(
-                "network_options must be a dict of network_drawing's options (such as "
-                f"{{'input_names': ['i1', 'i2']}}), got {type(network_options).__name__}"
-            )
-        if "show_grad" in network_options:
-            raise TypeError(
-                "step_through shows the network's gradients itself; leave out show_grad= "
-                "from network_options"
-            )
     options = DrawingOptions(**drawing_options)
     number = options.number  # numbers as the drawing writes them
     structure = Drawing.of(root, options)
@@ -153,17 +141,15 @@ def step_through(
         # the page shows "?" in it until that gradient is known.
         # The structure built above, drawn as it is: options checked once, built once.
         figures = {"graph": _inline_svg(structure.graph(options, None).pipe("svg"))}
-        if model is not None:
-            # The same precision as the graph: the page writes both from one record.
-            precision = {k: v for k, v in drawing_options.items() if k in ("decimals", "digits")}
-            network = {**precision, **(network_options or {})}
-            drawing = model.network_drawing(show_grad=True, **network)
+        if network is not None:
+            view = network()
+            if not isinstance(view, Graph):
+                raise TypeError(f"network= must return a drawn Graph, got {type(view).__name__}")
             place = {node: k for k, node in enumerate(order)}
-            parameters = getattr(drawing, "parameters", {})
             record["network"] = {
-                name: place[value] for value, name in parameters.items() if value in place
+                name: place[value] for value, name in view.parameters.items() if value in place
             }
-            figures["network"] = _inline_svg(drawing.pipe("svg"))
+            figures["network"] = _inline_svg(view.pipe("svg"))
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad

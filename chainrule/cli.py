@@ -21,6 +21,7 @@ import math
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -155,13 +156,22 @@ def save_step_through(
     root: Value, path: Path, model: nn.MLP | None = None, **drawing_options: Any
 ) -> Path:
     """Write root's step-through page to path (an error that cannot names the path); with
-    a model, the page offers its network diagram as a second view, its inputs named as
-    in the graph (as --network names them)."""
+    a model, the page offers its network diagram as a second view, drawn as --network
+    draws it (its inputs named as in the graph, the graph's precision)."""
     from autograd import step_through
 
-    network = None if model is None else {"input_names": input_names(model, root)}
-    step_through(root, model=model, network_options=network, **drawing_options).save(path)
+    network = None  # drawn by the page while the pass's gradients are in
+    if model is not None:
+        network = partial(network_diagram, model, root, drawing_options.get("decimals"))
+    step_through(root, network=network, **drawing_options).save(path)
     return path
+
+
+def network_diagram(model: nn.MLP, root: Value, decimals: int | None) -> Any:
+    """The network diagram of --network and the page's network view: the inputs named as
+    root's graph names them, the numbers at the example's precision, the gradients shown."""
+    names = input_names(model, root)
+    return nn.draw_network(model, input_names=names, decimals=decimals, show_grad=True)
 
 
 def input_names(model: nn.MLP, root: Value) -> list[str] | None:
@@ -365,8 +375,7 @@ def show_example(
             with writing(path):
                 written.append(Path(picture.save(path, dpi=dpi)))
     if model is not None and network is not None:
-        names = input_names(model, example.root)  # as the graph has them
-        diagram = nn.draw_network(model, input_names=names, decimals=options["decimals"])
+        diagram = network_diagram(model, example.root, options["decimals"])
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
     if html is not None:  # records its own pass from zero and leaves the gradients be

@@ -145,16 +145,16 @@ def renderer(request, monkeypatch) -> str:
 
 
 class FakeNeuron:
-    """Anything with named_parameters() can group a drawing; no nn needed."""
+    """A neuron of our own: a drawing is grouped by a plain mapping, no nn needed."""
 
-    def __init__(self, prefix: str, weights: list[float], bias: float) -> None:
+    def __init__(self, boxes: tuple[str, ...], weights: list[float], bias: float) -> None:
         self.w = [Value(w) for w in weights]
         self.b = Value(bias)
-        self.prefix = prefix
+        self.boxes = boxes  # the boxes it is drawn in, outermost first
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        named = [(f"{self.prefix}w.{i}", w) for i, w in enumerate(self.w)]
-        return [*named, (f"{self.prefix}b", self.b)]
+    def groups(self) -> dict[Value, tuple[str, ...]]:
+        places = {w: (*self.boxes, f"w.{i}") for i, w in enumerate(self.w)}
+        return {**places, self.b: (*self.boxes, "b")}
 
     def __call__(self, xs: list[Value]) -> Value:
         return weighted_sum(self.w, xs, self.b).tanh()
@@ -165,13 +165,13 @@ class FakeMLP:
 
     def __init__(self) -> None:
         self.layers = [
-            [FakeNeuron("layers.0.neurons.0.", [0.5, -1.0], 0.1),
-             FakeNeuron("layers.0.neurons.1.", [2.0, 0.25], -0.3)],
-            [FakeNeuron("layers.1.neurons.0.", [1.5, -0.5], 0.2)],
+            [FakeNeuron(("layer 0", "neuron 0"), [0.5, -1.0], 0.1),
+             FakeNeuron(("layer 0", "neuron 1"), [2.0, 0.25], -0.3)],
+            [FakeNeuron(("layer 1", "neuron 0"), [1.5, -0.5], 0.2)],
         ]  # fmt: skip
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        return [pair for layer in self.layers for n in layer for pair in n.named_parameters()]
+    def groups(self) -> dict[Value, tuple[str, ...]]:
+        return {v: place for layer in self.layers for n in layer for v, place in n.groups().items()}
 
     def __call__(self, xs: list[Value]) -> Value:
         for layer in self.layers:
@@ -517,7 +517,7 @@ def test_group_by_draws_one_box_per_neuron_inside_one_box_per_layer():
     model = FakeMLP()
     x1, x2 = Value(1.0, "x1"), Value(-2.0, "x2")
     out = model([x1, x2])
-    source = draw_dot(out, group_by=model).source
+    source = draw_dot(out, group_by=model.groups()).source
     ids = ids_of(out)
     first = model.layers[0][1]
     assert cluster_of(source, ids[first.w[0]]) == ["layer 0", "neuron 1"]
@@ -534,11 +534,11 @@ def test_group_by_draws_one_box_per_neuron_inside_one_box_per_layer():
 
 
 def test_group_by_marks_model_parameters_as_parameters():
-    model = FakeNeuron("", [0.5], 0.0)
+    model = FakeNeuron(("neuron",), [0.5], 0.0)
     data = Value(3.0, "bx")  # starts with b, but group_by says it is not a parameter
     out = model([data])
     ids = ids_of(out)
-    graph = draw_dot(out, group_by=model, color_roles=True)
+    graph = draw_dot(out, group_by=model.groups(), color_roles=True)
     assert 'fillcolor="#d9f0d3"' in node_line(graph.source, ids[data])
     assert 'fillcolor="#fee8a0"' in node_line(graph.source, ids[model.w[0]])
     assert cluster_of(graph.source, ids[model.w[0]]) == ["neuron"]  # a lone Neuron: one box
@@ -546,9 +546,9 @@ def test_group_by_marks_model_parameters_as_parameters():
 
 
 def test_cluster_labels_are_escaped(renderer):
-    model = FakeNeuron('odd"box\\.', [0.5], 0.0)  # the box is named by the prefix
+    model = FakeNeuron(('odd"box\\',), [0.5], 0.0)
     out = model([Value(3.0, "x")])
-    graph = draw_dot(out, group_by=model)
+    graph = draw_dot(out, group_by=model.groups())
     # A backslash right before the closing quote would escape it: a space follows it.
     assert 'graph [label="odd\\"box\\\\ " style="rounded"]' in graph.source
     root = ElementTree.fromstring(graph.pipe("svg"))
@@ -562,7 +562,7 @@ def test_group_by_a_real_mlp():
     model = nn.MLP(2, [2, 1], seed=0)
     out = model([Value(1.0, "x1"), Value(-2.0, "x2")])
     out.backward()
-    source = draw_dot(out, group_by=model).source
+    source = draw_dot(out, group_by=model.parameter_groups()).source
     named = dict(model.named_parameters())
     ids = ids_of(out)
     assert cluster_of(source, ids[named["layers.0.neurons.1.w.0"]]) == ["layer 0", "neuron 1"]
@@ -570,9 +570,12 @@ def test_group_by_a_real_mlp():
     assert source.count("subgraph cluster") == 5  # 2 layers + 3 neurons
 
 
-def test_group_by_without_named_parameters_raises():
-    with pytest.raises(TypeError, match="named_parameters"):
+def test_group_by_takes_a_mapping_and_says_so_otherwise():
+    with pytest.raises(TypeError, match=r"mapping .* model.parameter_groups\(\)"):
         draw_dot(Value(1.0), group_by=[1, 2])
+    w = Value(1.0)
+    with pytest.raises(TypeError, match="tuple of strings"):
+        draw_dot(w * 2, group_by={w: "w.0"})  # a string is not a tuple of names
 
 
 # -- one step of the backward pass -------------------------------------------------------
@@ -868,7 +871,7 @@ def test_importing_autograd_does_not_import_graphviz_or_start_a_process():
 def test_frames_grouped_by_a_model_keep_their_boxes_in_place(tmp_path, renderer):
     model = FakeMLP()
     out = model([Value(1.0, "x1"), Value(-2.0, "x2")])
-    paths = save_step_frames(out, tmp_path, fmt="svg", group_by=model)
+    paths = save_step_frames(out, tmp_path, fmt="svg", group_by=model.groups())
 
     def boxes(path) -> dict[str, tuple[str, str]]:
         """Each box's label and outline, by its <title> (renderers may list them in any order)."""

@@ -19,7 +19,7 @@ from autograd import render as render_module
 from autograd.graph import Graph
 from autograd.stepthrough import StepThrough
 from chainrule import examples
-from nn import MLP
+from nn import MLP, draw_network
 from nn.losses import sum_squared_error
 
 
@@ -29,15 +29,15 @@ def xyz() -> Value:
 
 
 class DrawnNetwork:
-    """Stands in for an nn model given as step_through(root, model=...): network_drawing()
-    returns a Graph whose `parameters` maps each parameter Value to the drawn element that
-    shows it, a node's name or an edge's "tail->head", with its gradient on a line that
-    begins "grad ", as nn's network diagram does."""
+    """Stands in for nn's network diagram, handed to step_through(root, network=...): a
+    call returns a Graph whose `parameters` maps each parameter Value to the drawn element
+    that shows it, a node's name or an edge's "tail->head", with its gradient on a line
+    that begins "grad ", as nn's network diagram does."""
 
     def __init__(self, weight: Value, bias: Value) -> None:
         self.weight, self.bias = weight, bias
 
-    def network_drawing(self, show_grad: bool = True, **precision: int) -> Graph:
+    def __call__(self) -> Graph:
         w, b = f"{self.weight.grad:.4f}", f"{self.bias.grad:.4f}"
         source = (
             "digraph { rankdir=LR; "
@@ -244,9 +244,11 @@ def test_step_option_is_refused_with_the_reason():
         step_through(root, step=first)
 
 
-def test_model_without_a_network_drawing_is_refused():
-    with pytest.raises(TypeError, match="network_drawing"):
-        step_through(xyz(), model=object())
+def test_a_network_view_that_is_not_a_drawing_is_refused():
+    with pytest.raises(TypeError, match="network= takes a function that draws"):
+        step_through(xyz(), network=object())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must return a drawn Graph"):
+        step_through(xyz(), network=lambda: "a picture")  # type: ignore[arg-type,return-value]
 
 
 def test_bad_drawing_option_is_reported_by_draw_dot():
@@ -330,10 +332,10 @@ def test_jupyter_shows_the_same_page_in_a_sandboxed_frame():
     assert repr(page) == "<StepThrough of f: 5 values forward, 4 chain-rule steps backward>"
 
 
-def test_model_adds_the_network_view_with_its_parameters():
+def test_a_network_view_is_added_with_its_parameters():
     example = examples.build("xyz")
     values = example.values
-    page = step_through(example.root, model=DrawnNetwork(values["z"], values["x"]))
+    page = step_through(example.root, network=DrawnNetwork(values["z"], values["x"]))
     place = {node: k for k, node in enumerate(topological_order(example.root))}
     assert page.record["network"] == {"in->out": place[values["z"]], "out": place[values["x"]]}
     assert set(page.figures) == {"graph", "network"}
@@ -437,9 +439,9 @@ def slide_mlp() -> tuple[MLP, Value]:
 
 def test_an_nn_model_offers_its_network_diagram_with_every_parameter():
     model, loss = slide_mlp()
-    page = step_through(loss, model=model, decimals=9)
+    page = step_through(loss, network=lambda: draw_network(model, decimals=9), decimals=9)
     place = {node: k for k, node in enumerate(topological_order(loss))}
-    drawing = model.network_drawing()
+    drawing = draw_network(model)
     assert page.record["network"] == {
         name: place[value] for value, name in drawing.parameters.items()
     }
@@ -483,24 +485,15 @@ def input_labels(svg: str) -> list[str]:
     return re.findall(r"<title>x\d+</title>\s*<ellipse[^>]*/>\s*<text[^>]*>([^<]*)</text>", svg)
 
 
-def test_network_options_name_the_inputs_of_the_network_view():
+def test_the_network_view_is_drawn_as_handed_in_with_the_pass_gradients():
     model, loss = slide_mlp()
-    assert input_labels(step_through(loss, model=model).figures["network"]) == ["x1", "x2"]
-    page = step_through(loss, model=model, network_options={"input_names": ["i1", "i2"]})
+    page = step_through(loss, network=lambda: draw_network(model))
+    assert input_labels(page.figures["network"]) == ["x1", "x2"]
+    page = step_through(loss, network=lambda: draw_network(model, input_names=["i1", "i2"]))
     assert input_labels(page.figures["network"]) == ["i1", "i2"]
-    assert "grad 0.0822" in page.figures["network"]  # still the pass's dE_total/dw5, 4 places
-
-
-def test_bad_network_options_are_refused_with_the_reason():
-    model, loss = slide_mlp()
-    with pytest.raises(TypeError, match="give model= too"):
-        step_through(loss, network_options={"input_names": ["i1", "i2"]})
-    with pytest.raises(TypeError, match="must be a dict"):
-        step_through(loss, model=model, network_options=["i1", "i2"])  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="leave out show_grad"):
-        step_through(loss, model=model, network_options={"show_grad": False})
+    assert "grad 0.0822" in page.figures["network"]  # the pass's dE_total/dw5, 4 places
     with pytest.raises(ValueError, match="one name per input"):
-        step_through(loss, model=model, network_options={"input_names": ["i1"]})
+        step_through(loss, network=lambda: draw_network(model, input_names=["i1"]))
 
 
 def test_example_html_names_the_network_inputs_as_example_network_does(tmp_path):

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import pytest
 from autograd import Value, backward_steps, step_through, topological_order
 from autograd.graph import Graph
 from chainrule import examples
+from nn import draw_network
 
 # Debian's chromium, as .ci/run installs it; never a browser Playwright downloads itself.
 CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -293,7 +295,7 @@ def test_model_view_fills_in_the_weights_gradients(browser, tmp_path):
     example = examples.build("xyz")
     z, x = example.values["z"], example.values["x"]
     model = DrawnNetwork(weight=z, bias=x)
-    path = save(example.root, tmp_path, "xyz-model", model=model)
+    path = save(example.root, tmp_path, "xyz-model", network=model)
     with opened(browser, path) as view:
         network = view.page.locator(".st-figure[data-view=network]")
         assert network.is_hidden()
@@ -338,14 +340,14 @@ def test_two_views_in_one_notebook_step_on_their_own(browser, tmp_path):
 
 
 class DrawnNetwork:
-    """Stands in for an nn model given as step_through(root, model=...) (the interface of
-    nn's network_drawing: a Graph whose `parameters` maps each parameter Value to the name
-    of the drawn node, or the "tail->head" of the edge, that shows its gradient)."""
+    """Stands in for nn's network diagram handed to step_through(root, network=...): a call
+    gives a Graph whose `parameters` maps each parameter Value to the name of the drawn
+    node, or the "tail->head" of the edge, that shows its gradient."""
 
     def __init__(self, weight: Value, bias: Value) -> None:
         self.weight, self.bias = weight, bias
 
-    def network_drawing(self, show_grad: bool = True, **precision: int) -> Graph:
+    def __call__(self) -> Graph:
         w, b = f"{self.weight.grad:.4f}", f"{self.bias.grad:.4f}"
         source = (
             "digraph { rankdir=LR; "
@@ -362,10 +364,10 @@ def test_an_nn_network_view_follows_the_steps(browser, tmp_path):
     model, loss = slide_mlp()
     order = topological_order(loss)
     w5 = model.layers[1].neurons[0].w[0]
-    w5_drawn = model.network_drawing().parameters[w5]  # the edge "tail->head" showing w5
+    w5_drawn = draw_network(model).parameters[w5]  # the edge "tail->head" showing w5
     steps = [(step.node, step.input) for step in backward_steps(loss)]
     k = next(k for k, (_, x) in enumerate(steps, start=1) if x is w5)
-    path = save(loss, tmp_path, "mlp", model=model, decimals=9)
+    path = save(loss, tmp_path, "mlp", network=partial(draw_network, model, decimals=9), decimals=9)
     with opened(browser, path) as view:
         view.press("Network")
         assert [t for t in view.texts(w5_drawn, "network") if t.startswith("grad")] == ["grad ?"]
@@ -386,7 +388,7 @@ def test_the_command_lines_2_2_2_page_has_the_network_view(browser, tmp_path):
     assert result.returncode == 0, result.stderr
     example = examples.build("2-2-2")
     w5 = example.values["w5"]
-    w5_drawn = example.model.network_drawing().parameters[w5]  # the edge showing w5
+    w5_drawn = draw_network(example.model).parameters[w5]  # the edge showing w5
     steps = [step.input for step in backward_steps(example.root)]
     k = steps.index(w5) + 1
     with opened(browser, path) as view:
