@@ -13,6 +13,7 @@ importing the engine starts no process and imports neither graphviz nor numpy.
 
 from typing import Any
 
+from .backward import evaluate_op
 from .check import gradcheck, numerical_grad
 from .define import define_op
 from .engine import (
@@ -33,6 +34,7 @@ __all__ = [
     "define_op",
     "draw_dot",
     "enable_grad",
+    "evaluate_op",
     "frames_to_gif",
     "gradcheck",
     "is_grad_enabled",

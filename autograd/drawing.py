@@ -454,7 +454,7 @@ def _folded(
 
 def _op_symbol(node: Value) -> str:
     op = node.op
-    if op == "**" and op.kind == "unary":  # a number exponent: x ** 3 is drawn x^3
+    if op == "**" and node.const is not None:  # a number exponent: x ** 3 is drawn x^3
         return f"x^{node.const:g}"
     if op == "clamp":
         low, high = cast(tuple[float, float], node.const)  # clamp's constant is its bounds

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import NoReturn
 
+from .backward import local_derivatives
 from .ops import (
     ABS,
     ADD,
@@ -36,7 +37,6 @@ from .ops import (
     TANH,
     WSUM,
     Op,
-    local_derivatives,
 )
 
 
@@ -270,19 +270,23 @@ class Value:
         for node in reversed(order):
             upstream = node.grad
             op = node.op
-            kind = op.kind
             inputs = node.inputs
             # The chain rule: input.grad += d node/d input (local) x d self/d node (upstream).
             # `+=` because an input used in several places receives one share from each.
             # One- and two-input nodes are unpacked directly; they are most of any graph.
-            if kind == "binary":
+            if len(inputs) == 2:
                 a, b = inputs
-                local_a, local_b = op.local(a.data, b.data, node.data)
+                local_a, local_b = op.local(a.data, b.data, out=node.data)
                 a.grad += local_a * upstream
                 b.grad += local_b * upstream
-            elif kind == "unary":
+            elif len(inputs) == 1:
                 a = inputs[0]
-                a.grad += op.local(a.data, node.data, node.const) * upstream
+                const = node.const
+                if const is None:
+                    (local,) = op.local(a.data, out=node.data)
+                else:
+                    (local,) = op.local(a.data, out=node.data, c=const)
+                a.grad += local * upstream
             elif op is WSUM:
                 # A neuron's weighted sum holds most of a network's edges, so its row's local
                 # derivatives (d/dw_i = x_i, d/dx_i = w_i, d/db = 1) are applied pair by pair
@@ -294,7 +298,7 @@ class Value:
                     x.grad += w.data * upstream
                 inputs[-1].grad += upstream  # the bias: local derivative 1
             else:
-                for x, local in zip(inputs, op.local(inputs, node.data)):
+                for x, local in zip(inputs, local_derivatives(node)):
                     x.grad += local * upstream
 
 
@@ -455,11 +459,16 @@ def _binary(op: Op, a: Value | float, b: Value | float) -> Value:
 
 
 def _unary(op: Op, a: Value, const: object = None) -> Value:
-    return _node(op.forward(a.data, const), op, (a,), const)
+    if const is None:
+        return _node(op.forward(a.data), op, (a,))
+    return _node(op.forward(a.data, c=const), op, (a,), const)
 
 
-def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
-    return _node(op.forward(inputs), op, inputs)
+def _apply(op: Op, inputs: tuple[Value, ...], const: object = None) -> Value:
+    """A node of op over any number of inputs (each a Value)."""
+    if const is None:
+        return _node(op.forward(*[x.data for x in inputs]), op, inputs)
+    return _node(op.forward(*[x.data for x in inputs], c=const), op, inputs, const)
 
 
 def sum_of(values: Iterable[Value | float]) -> Value:
@@ -468,7 +477,7 @@ def sum_of(values: Iterable[Value | float]) -> Value:
     inputs = tuple(_lift(v) for v in values)
     if not inputs:
         raise ValueError("sum_of needs at least one value, got an empty sequence")
-    return _nary(SUM, inputs)
+    return _apply(SUM, inputs)
 
 
 def weighted_sum(
@@ -485,9 +494,11 @@ def weighted_sum(
     operands[0:-1:2] = weights
     operands[1:-1:2] = inputs
     try:
-        return _nary(WSUM, tuple(operands))
-    except (AttributeError, TypeError):  # numbers among the operands: make them leaves
-        return _nary(WSUM, tuple([_lift(x) for x in operands]))
+        data = [x.data for x in operands]
+    except AttributeError:  # numbers among the operands: make them leaves
+        operands = [_lift(x) for x in operands]
+        data = [x.data for x in operands]
+    return _node(WSUM.forward(*data), WSUM, tuple(operands))
 
 
 def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:

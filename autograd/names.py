@@ -85,7 +85,7 @@ def _formula(node: Value, names: dict[Value, str], formula: set[Value]) -> str |
         return f"({names[x]})" if x in formula and " " in names[x] else names[x]
 
     op, inputs = str(node.op), node.inputs
-    if op == "**" and node.op.kind == "unary":
+    if op == "**" and node.const is not None:  # a number exponent
         exponent = f"{node.const:g}"
         if exponent.lstrip("-").isdigit():  # a whole number: written as a superscript
             return part(inputs[0]) + exponent.translate(SUPERSCRIPTS)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .backward import local_derivatives
 from .engine import Value, _as_gradient, topological_order
 from .names import grouped, node_names
-from .ops import local_derivatives
 from .printing import format_number
 
 

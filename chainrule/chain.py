@@ -8,7 +8,7 @@ inside a loss) fold into one link, whose factor named_inputs reads off the op ta
 from __future__ import annotations
 
 from autograd import Value, topological_order
-from autograd.ops import local_derivatives
+from autograd.backward import local_derivatives
 
 from .worked import WorkedExample
 

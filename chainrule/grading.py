@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograd import Value, topological_order
-from autograd.ops import Op
+from autograd import Value, evaluate_op, topological_order
 from autograd.printing import format_number
 
 from . import examples
@@ -303,35 +302,6 @@ class GradeResult:
 # ---------------------------------------------------------------------------------------
 
 
-class _Number:
-    """A stand-in with .data, for n-ary rules that read their inputs' .data."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: float) -> None:
-        self.data = data
-
-
-def forward_rule(node: Value, inputs: Sequence[float]) -> float:
-    """node's operation applied to other input numbers (the op table's forward rule)."""
-    op: Op = node.op
-    if op.kind == "unary":
-        return float(op.forward(inputs[0], node.const))
-    if op.kind == "binary":
-        return float(op.forward(inputs[0], inputs[1]))
-    return float(op.forward([_Number(x) for x in inputs]))
-
-
-def local_rule(node: Value, inputs: Sequence[float], out: float) -> tuple[float, ...]:
-    """d node / d input for each input, at other numbers (the op table's local rule)."""
-    op: Op = node.op
-    if op.kind == "unary":
-        return (float(op.local(inputs[0], out, node.const)),)
-    if op.kind == "binary":
-        return tuple(op.local(inputs[0], inputs[1], out))
-    return tuple(op.local([_Number(x) for x in inputs], out))
-
-
 def given_names(example: WorkedExample) -> list[str]:
     """The names of the example's given numbers, in its order."""
     return list(example.given)
@@ -414,7 +384,8 @@ def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: fl
             mine[node] = node.data
             continue
         try:
-            computed = forward_rule(node, [mine[x] for x in node.inputs])
+            inputs = [mine[x] for x in node.inputs]
+            computed, _ = evaluate_op(node.op, inputs, node.const, derivatives=False)
         except (ArithmeticError, ValueError):  # the learner's numbers break the operation
             computed = nan
         name = graph.names.get(node)
@@ -437,7 +408,8 @@ def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: fl
         if not node.inputs:
             continue
         try:
-            locals_ = local_rule(node, [mine[x] for x in node.inputs], mine[node])
+            inputs = [mine[x] for x in node.inputs]
+            _, locals_ = evaluate_op(node.op, inputs, node.const, out=mine[node])
         except (ArithmeticError, ValueError):
             locals_ = (nan,) * len(node.inputs)
         for x, local in zip(node.inputs, locals_):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd import topological_order
+from autograd import evaluate_op, topological_order
 
 # nn through chainrule's own finder, which works even beside a learner's nn.py.
 from ._packages import nn
@@ -66,13 +66,8 @@ def recompute(example: WorkedExample) -> None:
             if id(node) in done:
                 continue
             done.add(id(node))
-            op, inputs = node.op, node.inputs
-            if op.kind == "unary":
-                node.data = op.forward(inputs[0].data, node.const)
-            elif op.kind == "binary":
-                node.data = op.forward(inputs[0].data, inputs[1].data)
-            else:
-                node.data = op.forward(inputs)
+            inputs = [x.data for x in node.inputs]
+            node.data, _ = evaluate_op(node.op, inputs, node.const, derivatives=False)
 
 
 def layer_by_layer_step(

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, gradcheck, numerical_grad, ops, sum_of, weighted_sum
+from autograd import Value, evaluate_op, gradcheck, numerical_grad, ops, sum_of, weighted_sum
+from autograd.backward import local_derivatives
 
 # For each row of the table: how to build it from Values, and points inside its domain.
 # (A list of pairs, not a dict: rows compare equal by symbol, and both powers are "**".)
@@ -45,7 +46,7 @@ def test_every_row_of_the_table_is_tested():
     assert sorted(map(id, ops.TABLE)) == sorted(id(op) for op, _, _ in ROWS)
 
 
-@pytest.mark.parametrize("op", ops.TABLE, ids=lambda op: f"{op}-{op.kind}")
+@pytest.mark.parametrize("op", ops.TABLE, ids=lambda op: f"{op}-{op.template}")
 def test_row_matches_central_differences(op):
     build, points = row(op)
     for point in points:
@@ -78,12 +79,50 @@ REFERENCE = [
 ]
 
 
-@pytest.mark.parametrize("k", range(len(ROWS)), ids=[f"{op}-{op.kind}" for op, _, _ in ROWS])
+@pytest.mark.parametrize("k", range(len(ROWS)), ids=[f"{op}-{op.template}" for op, _, _ in ROWS])
 def test_row_forward_matches_python_math(k):
     _, build, points = ROWS[k]
     for point in points:
         expected = REFERENCE[k](*point)
         assert build(*[Value(p) for p in point]).data == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("k", range(len(ROWS)), ids=[str(op) for op, _, _ in ROWS])
+def test_every_row_is_called_with_plain_numbers_the_same_way(k):
+    # One calling convention for every row: evaluate_op on the inputs' numbers (and the
+    # node's constant) gives the node's data and the local derivatives backward uses.
+    op, build, points = ROWS[k]
+    for point in points:
+        node = build(*[Value(p) for p in point])
+        out, local = evaluate_op(op, [x.data for x in node.inputs], node.const)
+        assert out == node.data
+        assert local == local_derivatives(node)
+        assert len(local) == len(node.inputs)
+
+
+def test_evaluate_op_gives_the_output_and_local_derivatives_of_plain_numbers():
+    assert evaluate_op(ops.MUL, [3.0, -4.0]) == (-12.0, (-4.0, 3.0))  # d(ab)/da = b, /db = a
+    assert evaluate_op(ops.POW_C, [2.0], 3.0) == (8.0, (12.0,))  # 2 ** 3; 3 * 2 ** 2
+    # w1*x1 + w2*x2 + b = 0.15*0.05 + 0.2*0.1 + 0.35; d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+    out, local = evaluate_op(ops.WSUM, [0.15, 0.05, 0.2, 0.1, 0.35])
+    assert out == pytest.approx(0.3775, abs=1e-15)
+    assert local == (0.05, 0.15, 0.1, 0.2, 1.0)
+    assert evaluate_op(ops.CLAMP, [3.0], (-1.0, 1.0)) == (1.0, (0.0,))  # clipped: no slope
+
+
+def test_evaluate_op_takes_the_derivatives_at_a_given_output():
+    # A learner's own tanh output 0.5 (whatever the input): d tanh = 1 - 0.5 ** 2 = 0.75.
+    assert evaluate_op(ops.TANH, [2.0], out=0.5) == (0.5, (0.75,))
+    # Ints (as a TOML file gives them) come back as floats.
+    assert evaluate_op(ops.ADD, [2, 3]) == (5.0, (1.0, 1.0))
+
+
+def test_evaluate_op_without_derivatives_where_the_slope_does_not_exist():
+    assert evaluate_op(ops.POW_C, [0.0], 0.5, derivatives=False) == (0.0, ())
+    with pytest.raises(ValueError, match=r"derivative of x \*\* 0\.5 at x = 0\.0 is infinite"):
+        evaluate_op(ops.POW_C, [0.0], 0.5)
+    with pytest.raises(ValueError, match=r"log\(-1\.0\)"):
+        evaluate_op(ops.LOG, [-1.0])
 
 
 def test_relu_derivative_at_zero_is_zero():
@@ -198,7 +237,7 @@ def test_gradcheck_leaves_the_inputs_grads_as_it_found_them():
 
 def test_gradcheck_names_each_input_that_disagrees(monkeypatch):
     # Break tanh's row of the table: d tanh/dx = 1 - out^2 becomes 1 + out^2.
-    monkeypatch.setattr(ops.TANH, "local", lambda a, out, c: 1.0 + out * out)
+    monkeypatch.setattr(ops.TANH, "local", lambda a, *, out: (1.0 + out * out,))
     a, b = Value(0.5, "a"), Value(2.0, "b")
     with pytest.raises(AssertionError) as error:
         gradcheck(lambda a, b: a.tanh() + b * 2, [a, b])
