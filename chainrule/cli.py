@@ -153,7 +153,11 @@ def add_html_option(command: argparse.ArgumentParser) -> None:
 
 
 def save_step_through(
-    root: Value, path: Path, model: nn.MLP | None = None, **drawing_options: Any
+    root: Value,
+    path: Path,
+    model: nn.MLP | None = None,
+    given: Sequence[Value] = (),
+    **drawing_options: Any,
 ) -> Path:
     """Write root's step-through page to path (an error that cannot names the path); with
     a model, the page offers its network diagram as a second view, drawn as --network
@@ -163,7 +167,7 @@ def save_step_through(
     network = None  # drawn by the page while the pass's gradients are in
     if model is not None:
         network = partial(network_diagram, model, root, drawing_options.get("decimals"))
-    step_through(root, network=network, **drawing_options).save(path)
+    step_through(root, network=network, given=given, **drawing_options).save(path)
     return path
 
 
@@ -379,7 +383,8 @@ def show_example(
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
     if html is not None:  # records its own pass from zero and leaves the gradients be
-        written.append(save_step_through(example.root, html, example.model, **options))
+        given = [example.values[name] for name in example.given]  # the forward pass's order
+        written.append(save_step_through(example.root, html, example.model, given, **options))
     if frames is not None:
         from autograd import save_step_frames
 

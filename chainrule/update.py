@@ -50,6 +50,15 @@ def gradient_descent_step(
     return [Update(name, data, grad, p.data) for name, p, (data, grad) in zip(names, chosen, old)]
 
 
+def step_on_a_copy(example: WorkedExample, lr: float | None = None) -> tuple[float, list[Update]]:
+    """The learning rate and one gradient-descent step as the views show it, made on a
+    fresh copy of the example (the graph passed in is left as it is, ready to draw)."""
+    rate = learning_rate(example, lr)
+    fresh = example.fresh()
+    run_backward(fresh)
+    return rate, gradient_descent_step(fresh, rate)
+
+
 def learning_rate(example: WorkedExample, lr: float | None) -> float:
     """lr, or the example's own, or 0.5 when it has none."""
     if lr is None:
