@@ -157,6 +157,7 @@ def save_step_through(
     path: Path,
     model: nn.MLP | None = None,
     given: Sequence[Value] = (),
+    neuron_names: Sequence[Sequence[str]] = (),
     **drawing_options: Any,
 ) -> Path:
     """Write root's step-through page to path (an error that cannot names the path); with
@@ -166,16 +167,30 @@ def save_step_through(
 
     network = None  # drawn by the page while the pass's gradients are in
     if model is not None:
-        network = partial(network_diagram, model, root, drawing_options.get("decimals"))
+        network = partial(
+            network_diagram, model, root, drawing_options.get("decimals"), neuron_names
+        )
     step_through(root, network=network, given=given, **drawing_options).save(path)
     return path
 
 
-def network_diagram(model: nn.MLP, root: Value, decimals: int | None) -> Any:
+def network_diagram(
+    model: nn.MLP,
+    root: Value,
+    decimals: int | None,
+    neuron_names: Sequence[Sequence[str]] | None = None,
+) -> Any:
     """The network diagram of --network and the page's network view: the inputs named as
-    root's graph names them, the numbers at the example's precision, the gradients shown."""
+    root's graph names them, the neurons as the example names them, the numbers at the
+    example's precision, the gradients shown."""
     names = input_names(model, root)
-    return nn.draw_network(model, input_names=names, decimals=decimals, show_grad=True)
+    return nn.draw_network(
+        model,
+        input_names=names,
+        neuron_names=neuron_names or None,
+        decimals=decimals,
+        show_grad=True,
+    )
 
 
 def input_names(model: nn.MLP, root: Value) -> list[str] | None:
@@ -357,13 +372,16 @@ def show_example(
 ) -> list[Path]:
     """Print one worked example (by name, or as loaded); draw its graph, its backward
     steps and its network when asked. fmt ("text", "markdown", "latex") prints it as a
-    derivation; drawing holds draw_dot's options (decimals None: the slide's precision)."""
+    derivation; drawing holds draw_dot's options (decimals None: the slide's precision).
+    Every view writes its numbers with one precision: drawing's decimals (--decimals) when
+    given, else the example's (WorkedExample.precision)."""
     if isinstance(example, str):
         example = examples.build(example)
     # Roles coloured (inputs, parameters, output); the targets drawn as constants.
     options = {"color_roles": True, "constants": example.constant_values(), **(drawing or {})}
-    if options.get("decimals") is None:
-        options["decimals"] = example.decimals
+    if options.get("decimals") is not None:
+        example.decimals = options["decimals"]  # --decimals: the tables' precision too
+    options["decimals"] = example.precision
     model = network_of(example) if network is not None else None  # fails before printing
     trace = run_backward(example, steps=steps)
     if fmt is None:
@@ -379,12 +397,14 @@ def show_example(
             with writing(path):
                 written.append(Path(picture.save(path, dpi=dpi)))
     if model is not None and network is not None:
-        diagram = network_diagram(model, example.root, options["decimals"])
+        diagram = network_diagram(model, example.root, options["decimals"], example.neurons)
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
     if html is not None:  # records its own pass from zero and leaves the gradients be
         given = [example.values[name] for name in example.given]  # the forward pass's order
-        written.append(save_step_through(example.root, html, example.model, given, **options))
+        written.append(
+            save_step_through(example.root, html, example.model, given, example.neurons, **options)
+        )
     if frames is not None:
         from autograd import save_step_frames
 

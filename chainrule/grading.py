@@ -569,7 +569,9 @@ def asked_names(example: WorkedExample) -> dict[str, list[str]]:
     root = next((n for n, v in example.values.items() if v is example.root), "")
     return {
         "forward": list(example.formulas),
-        "gradients": [n for n in example.gradients if n != root],
+        "gradients": [
+            n for n in example.gradients if n != root and not example.is_constant(n)
+        ],  # a constant (a target, a name in `constants`) has no gradient to ask for
         "updated": list(example.parameters),
     }
 

@@ -94,6 +94,7 @@ class WorkedExample:
     steps: int = 0  # how many updates the "steps" numbers come after
     biases: list[str] = field(default_factory=list)  # which parameters are biases
     layers: list[list[str]] = field(default_factory=list)  # a network's parameters by layer
+    neurons: list[list[str]] = field(default_factory=list)  # a network's neuron names by layer
     constants: list[str] = field(default_factory=list)  # given numbers drawn as constants
     model: MLP | None = None  # a network example's layers, sharing its Values (diagrams)
     path: Path | None = None  # the file it was read from
