@@ -13,7 +13,7 @@ importing the engine starts no process and imports neither graphviz nor numpy.
 
 from typing import Any
 
-from .backward import evaluate_op
+from .backward import evaluate_op, topological_order
 from .check import gradcheck, numerical_grad
 from .define import define_op
 from .engine import (
@@ -22,7 +22,6 @@ from .engine import (
     is_grad_enabled,
     no_grad,
     sum_of,
-    topological_order,
     weighted_sum,
 )
 from .steps import Step, backward_steps

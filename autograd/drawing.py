@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from .engine import Value, topological_order
+from .backward import topological_order
+from .engine import Value
 from .graph import FONT, Graph, _count, dot_attributes, escape_label
 from .layout import CAPTION_NAME, PINNED_ARGS, Layout
 from .names import OP_SYMBOLS, grouped, node_names, reading_order

@@ -1,10 +1,10 @@
-"""The Value node and the backward pass.
+"""The Value node: one number in a computation graph, and the operators that build graphs.
 
 A Value holds one number (`data`), the derivative of some output with respect to it
-(`grad`), and how it was made (`op`, `inputs`). Arithmetic on Values builds a graph;
-`backward()` walks that graph from the output back to the leaves in topological order and
-applies the chain rule: each input's gradient grows by local derivative x upstream gradient.
-The local derivatives come from the op table in ops.py; this file applies them.
+(`grad`), and how it was made (`op`, `inputs`, and the operation's constant `const`, as the
+3 of x ** 3). Arithmetic on Values builds a graph, one node per operator in the source, each
+computed by its row of the op table (ops.py). `backward()` runs the chain rule back through
+that graph; the pass itself is in backward.py.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numbers
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import NoReturn
 
-from .backward import local_derivatives
+from .backward import backpropagate, chain_rule
+from .floats import as_float, as_gradient
 from .ops import (
     ABS,
     ADD,
@@ -38,6 +38,7 @@ from .ops import (
     WSUM,
     Op,
 )
+from .steps import explain_failure
 
 
 class _GradMode(threading.local):
@@ -74,7 +75,7 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
-        data = _as_float(data)
+        data = as_float(data)
         if data - data != 0.0:  # inf - inf and nan - nan are nan
             named = f" for {label!r}" if label else ""
             raise ValueError(
@@ -116,9 +117,8 @@ class Value:
         Calling it on every node in reverse topological order, after setting the output's
         grad to 1, is what backward() does (backward() also restarts intermediate grads).
         """
-        upstream = self.grad
-        for x, local in zip(self.inputs, local_derivatives(self)):
-            x.grad += local * upstream  # += : an input used twice receives both shares
+        for _ in chain_rule([self]):
+            pass  # (it applies the step itself, yielding nothing)
 
     # -- arithmetic: each operator in the source is one node in the graph ---------------
 
@@ -151,7 +151,7 @@ class Value:
             return _binary(POW, self, exponent)
         if isinstance(exponent, numbers.Real):
             # A number exponent is a constant of the operation, not an input.
-            return _unary(POW_C, self, _as_float(exponent, "an exponent"))
+            return _unary(POW_C, self, as_float(exponent, "an exponent"))
         return NotImplemented
 
     def __rpow__(self, base: float) -> Value:  # base ** self, e.g. 2 ** v
@@ -213,7 +213,7 @@ class Value:
 
     def clamp(self, low: float, high: float) -> Value:
         """self limited to [low, high]; the gradient passes only where it was not clipped."""
-        low, high = _as_float(low, "clamp's low"), _as_float(high, "clamp's high")
+        low, high = as_float(low, "clamp's low"), as_float(high, "clamp's high")
         if not low <= high:  # also false for a NaN bound
             raise ValueError(f"clamp needs low <= high, got low={low!r}, high={high!r}")
         return _unary(CLAMP, self, (low, high))
@@ -229,77 +229,11 @@ class Value:
         cannot be computed, it raises an error naming the node, and every .grad is exactly
         as it was before the call.
         """
-        gradient = _as_gradient(gradient)
-        # The nodes to pass gradients through (root last), and the leaves below them. The
-        # search keeps every grad as it was, to put back if the pass fails part-way, and
-        # sets the nodes' grads to 0: they are this pass's values, while leaves (parameters)
-        # keep accumulating until someone calls zero_grad().
-        nodes, saved, leaves = _plan(self)
-        leaf_grads = [leaf.grad for leaf in leaves]
-        if nodes:
-            self.grad = gradient
-        else:  # self is a leaf: d(self)/d(self) = 1
-            self.grad += gradient
-        failure = None
+        gradient = as_gradient(gradient)
         try:
-            self._apply_chain_rule(nodes)
-            # A NaN or an infinity anywhere in the pass reaches a leaf (x + inf, x * inf and
-            # 0 * inf are all inf or nan), so checking the leaves at the end catches it.
-            for leaf in leaves:
-                grad = leaf.grad
-                data = leaf.data  # a NaN set by hand would be hidden by relu (0 * nan is 0)
-                if grad - grad != 0.0 or data - data != 0.0:
-                    break
-            else:
-                return
-        except (ArithmeticError, ValueError) as error:  # a local derivative failed
-            failure = error
-        except BaseException:  # such as KeyboardInterrupt: put every grad back, then stop
-            _restore(nodes, saved)
-            _restore(leaves, leaf_grads)
-            raise
-        _restore(nodes, saved)
-        _restore(leaves, leaf_grads)
-        _explain_failure(self, gradient, failure, nodes + leaves, saved + leaf_grads)
-
-    def _apply_chain_rule(self, order: list[Value]) -> None:
-        """backward()'s pass over `order` (the nodes from _plan, root last), after its
-        set-up."""
-        # Walk from the output back to the inputs. The topological order guarantees a
-        # node's gradient is complete (every use of it has reported) before it is passed on.
-        for node in reversed(order):
-            upstream = node.grad
-            op = node.op
-            inputs = node.inputs
-            # The chain rule: input.grad += d node/d input (local) x d self/d node (upstream).
-            # `+=` because an input used in several places receives one share from each.
-            # One- and two-input nodes are unpacked directly; they are most of any graph.
-            if len(inputs) == 2:
-                a, b = inputs
-                local_a, local_b = op.local(a.data, b.data, out=node.data)
-                a.grad += local_a * upstream
-                b.grad += local_b * upstream
-            elif len(inputs) == 1:
-                a = inputs[0]
-                const = node.const
-                if const is None:
-                    (local,) = op.local(a.data, out=node.data)
-                else:
-                    (local,) = op.local(a.data, out=node.data, c=const)
-                a.grad += local * upstream
-            elif op is WSUM:
-                # A neuron's weighted sum holds most of a network's edges, so its row's local
-                # derivatives (d/dw_i = x_i, d/dx_i = w_i, d/db = 1) are applied pair by pair
-                # here, without building the list; the order and arithmetic are the same as
-                # the generic loop below (tests compare the two bit for bit).
-                pairs = iter(inputs)
-                for w, x in zip(pairs, pairs):
-                    w.grad += x.data * upstream
-                    x.grad += w.data * upstream
-                inputs[-1].grad += upstream  # the bias: local derivative 1
-            else:
-                for x, local in zip(inputs, local_derivatives(node)):
-                    x.grad += local * upstream
+            backpropagate(self, gradient)
+        except (ArithmeticError, ValueError) as failure:  # a failed or non-finite step
+            explain_failure(self, gradient, failure)  # (every grad is back as it was)
 
 
 # The functions that text can name (the expression language, worked-example files), by
@@ -316,69 +250,6 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
     "max": lambda first, *rest: _fold(MAX, first, rest),
     "min": lambda first, *rest: _fold(MIN, first, rest),
 }
-
-
-def _as_float(data: object, what: str = "Value") -> float:
-    """data as a Python float, or a TypeError that names what was given."""
-    if type(data) is float:
-        return data
-    if type(data) is int or (isinstance(data, numbers.Real) and not isinstance(data, Value)):
-        try:
-            return float(data)  # int, bool, Fraction, NumPy real scalars
-        except OverflowError:  # an int (or Fraction) beyond about 1.8e308
-            raise ValueError(
-                f"{what} needs a number a float can hold (up to about 1.8e308 in size), got "
-                f"{type(data).__name__} {_size_of(data)}"
-            ) from None
-    hint = " (use its .data)" if isinstance(data, Value) else ""
-    raise TypeError(
-        f"{what} needs a real number (int, float or NumPy real scalar), "
-        f"got {type(data).__name__}{hint}"
-    )
-
-
-def _as_gradient(gradient: object) -> float:
-    """The `gradient` given to a backward pass, as a finite float."""
-    gradient = _as_float(gradient, "gradient")
-    if gradient - gradient != 0.0:
-        raise ValueError(f"backward needs a finite gradient, got {gradient!r}")
-    return gradient
-
-
-def _restore(nodes: list[Value], grads: list[float]) -> None:
-    for node, grad in zip(nodes, grads):
-        node.grad = grad
-
-
-def _explain_failure(
-    root: Value,
-    gradient: float,
-    failure: BaseException | None,
-    order: list[Value],
-    saved: list[float],
-) -> NoReturn:
-    """Raise the error of a failed backward pass, every grad being back as it was.
-
-    The fast pass only knows that something went wrong; the same pass one step at a time
-    (backward_steps, bit for bit the same arithmetic) finds the first step that goes wrong
-    and raises an error naming that node and its numbers, then puts the grads back itself.
-    """
-    from .steps import backward_steps  # steps is built on this module: import it late
-
-    for _ in backward_steps(root, gradient):
-        pass
-    # Not reached while the two passes agree (tests check they do); if they ever did not,
-    # the step-by-step pass finished: take it back and report what the fast pass met.
-    _restore(order, saved)
-    raise failure or OverflowError(f"backward from {root!r} met a number that is not finite")
-
-
-def _size_of(number: object) -> str:
-    """'of about 401 digits' for a huge int, without printing it (str() of a huge int is
-    slow, and refused past 4300 digits)."""
-    if isinstance(number, int):
-        return f"of about {int(number.bit_length() * 0.30103) + 1} digits"
-    return "too large for a float"
 
 
 def _node(data: float, op: Op, inputs: tuple[Value, ...], const: object = None) -> Value:
@@ -494,107 +365,19 @@ def weighted_sum(
     operands[0:-1:2] = weights
     operands[1:-1:2] = inputs
     try:
-        data = [x.data for x in operands]
-    except AttributeError:  # numbers among the operands: make them leaves
+        # The wsum row's forward rule, each number read off its Value in the same pass: a
+        # neuron's weighted sum is most of a network's forward pass, and the row, which
+        # takes plain numbers, would need a pass more to collect them. The order and the
+        # arithmetic are the row's (tests compare the two bit for bit).
+        total = 0.0
+        pairs = iter(operands)
+        for w, x in zip(pairs, pairs):
+            total += w.data * x.data
+        data = total + operands[-1].data
+    except (AttributeError, TypeError):  # numbers among the operands: make them leaves
         operands = [_lift(x) for x in operands]
-        data = [x.data for x in operands]
-    return _node(WSUM.forward(*data), WSUM, tuple(operands))
-
-
-def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
-    """Every node below root (root included), each one after all of its inputs.
-
-    Iterative depth-first search, so a chain of a million operations needs no recursion.
-    Inputs are visited last operand first (so the backward pass, which walks this order in
-    reverse, takes the first operand's branch first) and nothing depends on object ids, so
-    the same graph always gives the same order: (x + y) * z gives [z, y, x, x + y, f].
-    With leaves=False only nodes with inputs are listed
-    (what the backward pass needs: a leaf has nothing to pass its gradient on to).
-    """
-    return _search(root, leaves=leaves)
-
-
-def _search(root: Value, *, leaves: bool) -> list[Value]:
-    """topological_order's search. (backward() walks the same way in _plan, which also keeps
-    and zeroes the grads and lists the leaves apart.)"""
-    if not leaves and not root.inputs:
-        return []
-    # Each search uses two fresh marks, so no mark left by an earlier search can match.
-    entered, done = object(), object()
-    order: list[Value] = []
-    stack = [root]
-    # (stack.append is left as written: Python specialises it, an alias would be slower.)
-    while stack:
-        node = stack.pop()
-        mark = node._mark
-        if mark is entered:  # back from its inputs: all of them are in order now
-            node._mark = done
-            order.append(node)
-        elif mark is not done:
-            inputs = node.inputs
-            if not inputs:  # a leaf is finished the moment it is reached
-                node._mark = done
-                order.append(node)
-                continue
-            node._mark = entered
-            stack.append(node)  # to be finished after its inputs, which go on top of it
-            # Inputs are pushed first-first, so the last operand is searched first and the
-            # first operand's branch is finished last. The backward pass walks the order in
-            # reverse, so it reaches the first operand's branch first: for E = E_o1 + E_o2
-            # it works through o1 (and dE/dw5) before o2, as the slides do.
-            if len(inputs) == 2:  # most nodes: unpacked, without a loop
-                a, b = inputs
-                if (a.inputs or leaves) and a._mark is not done:
-                    stack.append(a)
-                if (b.inputs or leaves) and b._mark is not done:
-                    stack.append(b)
-            else:
-                for x in inputs:
-                    if (x.inputs or leaves) and x._mark is not done:
-                        stack.append(x)
-    return order
-
-
-def _plan(root: Value) -> tuple[list[Value], list[float], list[Value]]:
-    """What backward() needs, in one search: the nodes below root that have inputs, in
-    topological order (root last; the same order as topological_order(root, leaves=False)),
-    their grads as they were, and the leaves below them. Each node's grad is set to 0.0 as
-    it is listed. (The same walk as _search; kept apart so neither pays for the other.)
-    """
-    if not root.inputs:
-        return [], [], [root]
-    entered, done = object(), object()  # fresh marks: none left by an earlier search match
-    nodes: list[Value] = []
-    saved: list[float] = []
-    leaves: list[Value] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        mark = node._mark
-        if mark is entered:  # back from its inputs: all of them are in order now
-            node._mark = done
-            nodes.append(node)
-            saved.append(node.grad)
-            node.grad = 0.0
-        elif mark is not done:
-            inputs = node.inputs
-            if not inputs:  # a leaf is finished the moment it is reached
-                node._mark = done
-                leaves.append(node)
-                continue
-            node._mark = entered
-            stack.append(node)  # to be finished after its inputs, which go on top of it
-            if len(inputs) == 2:  # most nodes: unpacked, without a loop (as in _search)
-                a, b = inputs
-                if a._mark is not done:
-                    stack.append(a)
-                if b._mark is not done:
-                    stack.append(b)
-            else:
-                for x in inputs:
-                    if x._mark is not done:
-                        stack.append(x)
-    return nodes, saved, leaves
+        data = WSUM.forward(*[x.data for x in operands])
+    return _node(data, WSUM, tuple(operands))
 
 
 @contextmanager

@@ -9,7 +9,10 @@ a learner sees one name for one node wherever it appears.
 
 from __future__ import annotations
 
-from .engine import Value
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine import Value
 
 # How each operation is written: in a drawing's small op node, and inside a formula name.
 OP_SYMBOLS = {

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .engine import Value, topological_order
+from .backward import topological_order
+from .engine import Value
 from .names import grouped, node_names, reading_order
 from .printing import format_number
 from .steps import Step, backward_steps

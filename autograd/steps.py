@@ -9,11 +9,15 @@ the upstream gradient and their product. Exhausting it leaves the same gradients
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, NoReturn
 
-from .backward import local_derivatives
-from .engine import Value, _as_gradient, topological_order
+from .backward import chain_rule, topological_order
+from .floats import as_gradient
 from .names import grouped, node_names
 from .printing import format_number
+
+if TYPE_CHECKING:
+    from .engine import Value
 
 
 class Step:
@@ -65,7 +69,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
     or dropped before its last step, it takes back what it added, so every .grad is as it
     was before the first step (except a grad someone else has changed since it was written).
     """
-    gradient = _as_gradient(gradient)
+    gradient = as_gradient(gradient)
     order = topological_order(root)
     names = node_names(root)
     for node in order:
@@ -101,35 +105,43 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
             return
         root.grad = written[root] = gradient * 1.0  # the same number, a new object
         index = 0
-        for node in reversed(order):
-            if not node.inputs:
-                continue
-            upstream = node.grad
+        # The chain rule of backward(), paused at each step: this loop does its `+=`,
+        # checking first that the sum is a finite number.
+        nodes = [node for node in order if node.inputs]
+        steps = chain_rule(nodes, pause=True)
+        coming = reversed(nodes)  # the nodes in the order the chain rule reaches them
+        current = None
+        while True:
             try:
-                locals_ = local_derivatives(node)
-            except (ArithmeticError, ValueError) as error:
+                step = next(steps, None)
+            except (ArithmeticError, ValueError) as error:  # a local derivative failed
                 if type(error) not in (ValueError, ZeroDivisionError, OverflowError):
                     raise  # (another type may not be built from a message alone)
+                node = next(coming)  # the node after the last one that passed its gradient
                 raise type(error)(
                     f"backward from {names[root]} stopped at {names[node]} = "
                     f"{_written_out(node)}: {error}. {_UNCHANGED}"
                 ) from error
-            for x, local in zip(node.inputs, locals_):
-                contribution = local * upstream
-                total = x.grad + contribution  # x.grad += contribution, checked first
-                if total - total != 0.0:
-                    raise _not_finite(names, root, node, x, local, upstream, contribution, total)
-                x.grad = written[x] = total
-                yield Step(
-                    node,
-                    x,
-                    local,
-                    upstream,
-                    contribution,
-                    index,
-                    (names[root], names[node], names[x]),
-                )
-                index += 1
+            if step is None:
+                break
+            node, x, local, upstream = step
+            if node is not current:  # every node has at least one step
+                current = next(coming)
+            contribution = local * upstream
+            total = x.grad + contribution  # x.grad += contribution, checked first
+            if total - total != 0.0:
+                raise _not_finite(names, root, node, x, local, upstream, contribution, total)
+            x.grad = written[x] = total
+            yield Step(
+                node,
+                x,
+                local,
+                upstream,
+                contribution,
+                index,
+                (names[root], names[node], names[x]),
+            )
+            index += 1
         finished = True
     finally:
         # Closed (GeneratorExit at a yield), dropped (CPython closes a generator when it is
@@ -182,3 +194,21 @@ def _not_finite(
             "over many passes, or smaller inputs or weights."
         )
     return OverflowError(f"{where}{what} {_UNCHANGED}")
+
+
+def explain_failure(root: Value, gradient: float, failure: BaseException) -> NoReturn:
+    """Raise the error of a failed backward() from root, whose every grad is back as it was.
+
+    The fast pass only knows that something went wrong; the same pass one step at a time
+    (backward_steps, bit for bit the same arithmetic) finds the first step that goes wrong
+    and raises an error naming that node and its numbers, then puts the grads back itself.
+    """
+    order = topological_order(root)
+    saved = [node.grad for node in order]
+    for _ in backward_steps(root, gradient):
+        pass
+    # Not reached while the two passes agree (tests check they do); if they ever did not,
+    # the step-by-step pass finished: take it back and report what the fast pass met.
+    for node, grad in zip(order, saved):
+        node.grad = grad
+    raise failure

@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from .backward import topological_order
 from .drawing import Drawing, DrawingOptions
-from .engine import Value, topological_order
+from .engine import Value
 from .files import save_suffix, write_atomically
 from .graph import Graph
 from .printing import format_number

@@ -55,8 +55,8 @@ from chainrule.check import check, check_report
 from chainrule.derive import derivation
 from chainrule.examples import from_expr, load
 from chainrule.tables import report
-from chainrule.worked import run_backward
 from chainrule.variants import student_md
+from chainrule.worked import run_backward
 
 # %% [markdown]
 # ## 1. One line: an expression

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from autograd import Value, backward_steps, no_grad, sum_of, topological_order, weighted_sum
+from autograd import Value, backward_steps, no_grad, ops, sum_of, topological_order, weighted_sum
+from autograd.backward import chain_rule
 
 
 def slide_xyz():
@@ -410,3 +411,59 @@ def test_weighted_sum_fast_path_matches_the_table_bit_for_bit():
         pass
     assert [v.grad for v in leaves] == expected
     assert any(g != 0.0 for g in expected)
+
+
+def test_chain_rule_paused_yields_each_edge_before_its_step_is_added():
+    # f = (x + y) * z on the slide: df/dq = z = -4, df/dz = q = 3, then q passes -4 on to
+    # x and y with local derivative 1 each.
+    x, y, z, q, f = slide_xyz()
+    order = topological_order(f, leaves=False)
+    f.grad = 1.0
+    edges = []
+    for node, input, local, upstream in chain_rule(order, pause=True):
+        edges.append((node, input, local, upstream))
+        input.grad += local * upstream  # paused, the caller adds each step
+    assert edges == [(f, q, -4.0, 1.0), (f, z, 3.0, 1.0), (q, x, 1.0, -4.0), (q, y, 1.0, -4.0)]
+    assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
+
+
+def test_backward_steps_names_the_node_whose_local_derivative_fails_after_earlier_steps():
+    # f = y * x ** 0.5 + y at x = 0: the + and the * pass their gradients on (4 steps),
+    # then d(x ** 0.5)/dx = 0.5 * 0 ** -0.5 is infinite.
+    x, y = Value(0.0, "x"), Value(3.0, "y")
+    f = y * x**0.5 + y
+    f.label = "f"
+    inputs = []
+    message = r"^backward from f stopped at x\^0\.5 = 0\.0 \*\* 0\.5: the derivative of x"
+    with pytest.raises(ValueError, match=message):
+        for step in backward_steps(f):
+            inputs.append(step.input)
+    power = f.inputs[0].inputs[1]
+    assert inputs == [f.inputs[0], y, y, power]
+    assert (x.grad, y.grad, f.grad, power.grad) == (0.0, 0.0, 0.0, 0.0)  # all taken back
+    with pytest.raises(ValueError, match=message):
+        f.backward()  # backward() names the same node
+    assert (x.grad, y.grad, f.grad, power.grad) == (0.0, 0.0, 0.0, 0.0)
+
+
+def test_weighted_sum_forward_matches_the_table_row_bit_for_bit():
+    # weighted_sum reads each Value's data in the same pass as its arithmetic; the wsum row
+    # takes the plain numbers. Both must give the same float, to the last bit.
+    import random
+
+    rng = random.Random(7)
+    for n in (1, 2, 16, 33):
+        ws = [rng.uniform(-3, 3) for _ in range(n)]
+        xs = [rng.uniform(-3, 3) for _ in range(n)]
+        b = rng.uniform(-1, 1)
+        node = weighted_sum([Value(w) for w in ws], [Value(x) for x in xs], Value(b))
+        numbers = [node.inputs[k].data for k in range(2 * n + 1)]
+        assert node.data == ops.WSUM.forward(*numbers)
+        assert weighted_sum(ws, xs, b).data == node.data  # numbers become leaves
+
+
+def test_weighted_sum_takes_numpy_numbers_as_leaves():
+    np = pytest.importorskip("numpy")
+    node = weighted_sum([np.float64(2.0)], [Value(3.0)], np.float64(0.5))
+    assert node.data == 6.5  # 2 * 3 + 0.5
+    assert all(isinstance(x, Value) for x in node.inputs)

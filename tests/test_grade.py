@@ -13,8 +13,8 @@ import pytest
 from chainrule import Tolerance, grade, grade_file
 from chainrule.example_files import read_toml
 from chainrule.examples import build, from_expr
-from chainrule.worked import WorkedExample
 from chainrule.grading import set_given
+from chainrule.worked import WorkedExample
 
 # The 2-2-2 numbers to the slides' 9 decimals, as `chainrule example 2-2-2` prints them.
 SLIDE_2_2_2 = {
