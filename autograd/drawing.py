@@ -162,7 +162,9 @@ class Drawing:
         return Scene(known, self.caption(step, len(steps), options), step, position)
 
     def scenes(self, steps: list[Step], gradient: float, options: DrawingOptions) -> list[Scene]:
-        """Frame 0 (before the pass) and one scene per step, from the recorded steps."""
+        """Frame 0 (before the pass) and one scene per step shown, from the recorded steps:
+        none for a step into a constant (a `constants=` Value, or a number written into its
+        operation), which has no gradient to show; the rest numbered 1 to N."""
         last_use: dict[Value, int] = {}
         for step in steps:
             last_use[step.input] = step.index
@@ -172,19 +174,35 @@ class Drawing:
             f"step 1 starts from d{root_name}/d{root_name} = {options.number(gradient)}",
         ]
         scenes = [Scene(set(), before)]
+        hidden = self.constants(options)
+        shown = [step for step in steps if step.input not in hidden]
         position = 0
         for k, step in enumerate(steps):
             position = position + 1 if k and steps[k - 1].node is step.node else 0
+            if step.input in hidden:
+                continue
             known = {x for x in self.order if last_use.get(x, -1) <= step.index}
-            scenes.append(Scene(known, self.caption(step, len(steps), options), step, position))
+            caption = self.caption(step, len(shown), options, len(scenes))
+            scenes.append(Scene(known, caption, step, position))
         return scenes
 
-    def caption(self, step: Step, total: int, options: DrawingOptions) -> list[str]:
-        """Two lines: which gradient the step adds to, and the product, as on the slides."""
+    def constants(self, options: DrawingOptions) -> set[Value]:
+        """The leaves shown without a gradient and with no step into them: the constants
+        given, and the numbers written into their operations with no box of their own."""
+        boxed = set(self.drawn)
+        folded = {node.inputs[i] for node, i in self.folded.items()}
+        return set(options.constants) | {x for x in folded if x not in boxed}
+
+    def caption(
+        self, step: Step, total: int, options: DrawingOptions, number_shown: int | None = None
+    ) -> list[str]:
+        """Two lines: which gradient the step adds to, and the product, as on the slides.
+        number_shown: the step's number among those shown (default: its own)."""
         number = options.number
         root, node, x = (grouped(self.names[v]) for v in (self.root, step.node, step.input))
+        shown = step.number if number_shown is None else number_shown
         return [
-            f"step {step.number} of {total}: {x}.grad += d{node}/d{x} × d{root}/d{node}",
+            f"step {shown} of {total}: {x}.grad += d{node}/d{x} × d{root}/d{node}",
             f"= {number(step.local)} (local) × {number(step.upstream)} (upstream) "
             f"= {number(step.contribution)}",
         ]

@@ -775,7 +775,9 @@ def test_save_step_frames_writes_a_frame_before_the_pass_and_one_per_step(tmp_pa
 def test_2_2_2_frames_share_one_layout(tmp_path, renderer):
     example = two_two_two()
     paths = save_step_frames(example.root, tmp_path, fmt="svg", decimals=9, color_roles=True)
-    assert len(paths) == 36 + 1  # 36 chain-rule steps, and the frame before the pass
+    # 36 chain-rule steps less the 2 into the 1/2s written into the loss (constants), and
+    # the frame before the pass
+    assert len(paths) == 34 + 1
     svgs = [p.read_bytes() for p in paths]
     sizes = {svg_size(svg)[:2] for svg in svgs}
     assert len(sizes) == 1  # every frame the same size
@@ -790,16 +792,17 @@ def test_2_2_2_frames_share_one_layout(tmp_path, renderer):
     w5 = ids[example.values["w5"]]
     texts = [svg_nodes(svg) for svg in svgs]
     assert all(lines[-1] == "grad ?" for name, lines in texts[0].items() if name in value_names)
-    # Step 9 (file step_09) is dE_total/dw5: 0.593269992 (out_h1) x 0.138498562 = 0.082167041.
-    assert texts[9][w5] == ["w5", "data 0.400000000", "grad 0.082167041"]
-    assert texts[8][w5][-1] == "grad ?"
-    assert texts[9]["caption"] == [
-        "step 9 of 36: w5.grad += dnet_o1/dw5 × dE_total/dnet_o1",
+    # Step 8 (file step_08) is dE_total/dw5: 0.593269992 (out_h1) x 0.138498562 = 0.082167041
+    # (backward_steps' step 9: the step into E_o1's 1/2, a constant, has no frame).
+    assert texts[8][w5] == ["w5", "data 0.400000000", "grad 0.082167041"]
+    assert texts[7][w5][-1] == "grad ?"
+    assert texts[8]["caption"] == [
+        "step 8 of 34: w5.grad += dnet_o1/dw5 × dE_total/dnet_o1",
         "= 0.593269992 (local) × 0.138498562 (upstream) = 0.082167041",
     ]
     # Before the pass nothing is known; after the last step every gradient is the slide's.
     assert texts[0]["caption"][0].startswith("before the backward pass")
-    assert texts[36][ids[example.values["w1"]]][-1] == "grad 0.000438568"
+    assert texts[34][ids[example.values["w1"]]][-1] == "grad 0.000438568"
 
 
 def test_2_2_2_backward_reaches_dw5_before_the_o2_branch():
