@@ -217,3 +217,20 @@ def test_the_pages_forward_pass_starts_with_the_inputs(name, first, network, tmp
     start = page.index('<figure class="st-figure" data-view="network"')
     svg = page[start : page.index("</figure>", start)]
     assert all(text in svg for text in network)  # the file's own neuron names
+
+
+# -- one name per node, the same in every view ----------------------------------------------
+
+
+def test_the_partial_sums_of_a_running_sum_are_named_alike():
+    from autograd import Value
+    from autograd.names import node_names
+
+    terms = [Value(float(k), name) for k, name in enumerate("abcde", start=1)]
+    short = sum(terms[1:], terms[0])  # a + b + c + d + e: every partial sum is short
+    names = sorted(node_names(short)[n] for n in node_names(short) if n.inputs)
+    assert names == ["a + b", "a + b + c", "a + b + c + d", "a + b + c + d + e"]
+    many = [Value(1.0, f"x{k}") for k in range(1, 9)]
+    long = sum(many[1:], many[0])  # x1 + x2 + ... + x8 is too long for a box: all counted
+    counted = [name for node, name in node_names(long).items() if node.inputs]
+    assert sorted(counted) == [f"add{k}" for k in range(1, 8)]  # never "x1 + x2" beside add3
