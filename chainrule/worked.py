@@ -15,15 +15,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from autograd import Step, Value, backward_steps, topological_order
 from autograd.expr import Definition
 from autograd.printing import format_number
 from autograd.record import PassRecord, record_pass
 
-if TYPE_CHECKING:
-    from nn import MLP
+# nn through chainrule's own finder, which works even beside a learner's nn.py.
+from ._packages import nn
 
 
 class ExampleError(ValueError):
@@ -96,7 +95,7 @@ class WorkedExample:
     layers: list[list[str]] = field(default_factory=list)  # a network's parameters by layer
     neurons: list[list[str]] = field(default_factory=list)  # a network's neuron names by layer
     constants: list[str] = field(default_factory=list)  # given numbers drawn as constants
-    model: MLP | None = None  # a network example's layers, sharing its Values (diagrams)
+    model: nn.MLP | None = None  # a network example's layers, sharing its Values (diagrams)
     path: Path | None = None  # the file it was read from
     rebuild: Callable[[Mapping[str, float] | None], WorkedExample] | None = field(
         default=None, repr=False, compare=False
