@@ -127,7 +127,9 @@ def evaluate(
     for definition in definitions:
         for name in definition.uses:
             if name not in given and name not in by_name:
-                known = ", ".join([*given, *by_name]) or "none"
+                # (not the name being defined: a value cannot be computed from itself)
+                others = [n for n in by_name if n != definition.name]
+                known = ", ".join([*given, *others]) or "none"
                 raise ExpressionError(
                     f"{where}, line {definition.line}: {definition.name} = {definition.text} "
                     f"uses the unknown name {name!r}; known names: {known}"

@@ -1,9 +1,17 @@
-"""Writing a file so that it appears whole or not at all.
+"""Files in and out: one reader that only reads what can be a file, one writer that
+writes a file whole or not at all.
 
-Saved weights and rendered pictures are written to a temporary file beside the target,
-flushed to disk, then renamed over it in one step: a crash or a full disk part-way through
-leaves the previous file exactly as it was, never half a file. A symlink is followed (its
-target is replaced, the link stays), and what is not a regular file is never replaced.
+Reading: every file the tools are handed (weights, example files, answers, keys, rosters)
+goes through read_text_file, which refuses what is not a regular file (a folder, a FIFO
+that would wait forever for a writer, /dev/zero that never ends) without blocking, and a
+file too large to be what it claims, each in one line naming the path (UnusableFile).
+check_nesting bounds how deep the parsed data may nest.
+
+Writing: saved weights and rendered pictures are written to a temporary file beside the
+target, flushed to disk, then renamed over it in one step: a crash or a full disk part-way
+through leaves the previous file exactly as it was, never half a file. A symlink is
+followed (its target is replaced, the link stays), and what is not a regular file is never
+replaced.
 """
 
 from __future__ import annotations
@@ -13,11 +21,103 @@ import secrets
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
 # Temporary files of saves interrupted this long ago (a crash, kill -9) are removed by the
 # next save of the same file, whoever made them; younger ones only when the process that
 # made them is gone, as another process may be saving the same file right now.
 LEFTOVER_AGE_S = 3600.0
+
+# The largest input file read_text_file accepts unless told otherwise: a worked example, an
+# answers file or a class roster is a few kilobytes; anything this large is not one of them.
+MAX_INPUT_BYTES = 4 * 1024 * 1024
+
+# How deep a file's data may nest (a table in a table in a list ...): the formats read
+# here nest three or four levels; a file nested deeper is not one of them.
+MAX_NESTING = 32
+
+
+class UnusableFile(ValueError):
+    """A file that cannot be what it is read as: its message is one line naming the path
+    (and, where the format has them, the key and line), what is wrong and the fix."""
+
+
+def read_text_file(
+    path: str | os.PathLike[str], *, what: str = "a text file", max_bytes: int = MAX_INPUT_BYTES
+) -> str:
+    """The UTF-8 text of the regular file at path (a leading byte-order mark dropped).
+
+    `what` names the kind of file in messages ("an example file"). A folder, FIFO, device
+    or socket is refused without being read and without waiting (a FIFO is opened
+    non-blocking); so is a file over max_bytes, and bytes that are not UTF-8: each an
+    UnusableFile naming path. A missing or unreadable file is the usual FileNotFoundError
+    or PermissionError.
+    """
+    data = _read_regular_file(path, what, max_bytes)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnusableFile(
+            f"{os.fspath(path)} is not a valid {_noun(what)}: it is not UTF-8 text "
+            f"(byte {data[error.start]:#04x} at position {error.start}); save it as UTF-8"
+        ) from None
+
+
+def _read_regular_file(path: str | os.PathLike[str], what: str, max_bytes: int) -> bytes:
+    shown = os.fspath(path)
+    kind = os.stat(path).st_mode  # before opening: a device is never even opened
+    if not stat.S_ISREG(kind):
+        raise _not_regular(shown, what, kind)
+    # O_NONBLOCK: if a FIFO replaced the file since, opening it does not wait for a writer.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as file:
+        kind = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(kind):
+            raise _not_regular(shown, what, kind)
+        data = file.read(max_bytes + 1)  # (the size is checked on what is read)
+    if len(data) > max_bytes:
+        raise UnusableFile(
+            f"{shown} is not {what}: it is over the {max_bytes:,} bytes such a file may "
+            "have; check that it is the right file"
+        )
+    return data
+
+
+def _not_regular(shown: str, what: str, mode: int) -> UnusableFile:
+    return UnusableFile(f"{shown} is not {what}: it is {kind_of_file(mode)}, not a regular file")
+
+
+def _noun(what: str) -> str:
+    # "a weights file" -> "weights file", for "is not a valid weights file"
+    for article in ("a ", "an "):
+        if what.startswith(article):
+            return what[len(article) :]
+    return what
+
+
+def check_nesting(data: Any, path: str | os.PathLike[str], *, limit: int = MAX_NESTING) -> Any:
+    """data (as parsed from the file at path) unchanged, or an UnusableFile naming the
+    path and the first key nested more than `limit` levels deep. Walks without recursion,
+    so data nested any depth is measured safely."""
+    pending: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while pending:
+        item, where, depth = pending.pop()
+        if isinstance(item, dict):
+            prefix = f"{where}." if where else ""
+            children = [(value, f"{prefix}{key}") for key, value in item.items()]
+        elif isinstance(item, list):
+            children = [(value, f"{where}[{i}]") for i, value in enumerate(item)]
+        else:
+            continue
+        if depth >= limit:
+            shown = where if len(where) <= 60 else where[:40] + "..." + where[-16:]
+            raise UnusableFile(
+                f"{os.fspath(path)}: {shown or 'the data'} is nested more than {limit} levels "
+                "deep; no file of this kind nests so deep, so it is not one"
+            )
+        pending.extend((value, key, depth + 1) for value, key in children)
+    return data
 
 
 def save_suffix(path: str | os.PathLike[str], suffixes: tuple[str, ...], what: str) -> str:

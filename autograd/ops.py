@@ -107,7 +107,13 @@ def _slope_of_power(a: float, c: float) -> float:
             f"the derivative of x ** {c!r} at x = {a!r} is infinite "
             f"(c * x ** (c - 1) with c = {c!r}); move x away from 0"
         )
-    return c * _checked_pow(a, c - 1.0)
+    try:
+        return c * math.pow(a, c - 1.0)
+    except OverflowError:
+        # Too steep for a float: an infinite slope, which backward reports by the operation
+        # the user wrote (x ** c), not by this formula's own power (x ** (c - 1)).
+        odd_power_of_a_negative = a < 0.0 and (c - 1.0) % 2.0 == 1.0
+        return -c * math.inf if odd_power_of_a_negative else c * math.inf
 
 
 def _power_local(a: float, b: float, *, out: float) -> tuple[float, float]:

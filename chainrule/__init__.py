@@ -11,9 +11,12 @@ examples (chainrule.examples), grading hand-computed answers (`grade`, chainrule
 and variants of an example with answer keys (`write_variants`, chainrule.variants).
 """
 
-from typing import TYPE_CHECKING, Any
+from ._starting import quiet_ctrl_c_while_starting
 
-from ._packages import autograd, nn
+quiet_ctrl_c_while_starting()  # only when this process is the `chainrule` command
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+from ._packages import autograd, nn  # noqa: E402
 
 if TYPE_CHECKING:
     from autograd import *  # noqa: F403

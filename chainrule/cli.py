@@ -28,23 +28,18 @@ from typing import Any, TypeVar
 from autograd import Value
 from autograd.expr import ExpressionError
 
-from . import examples, training
+from . import examples, exit_status, training
 from ._packages import nn  # chainrule's own nn, even beside a learner's nn.py
+from .answer_files import tolerance_argument
 from .check import check, check_report
 from .derive import FORMATS, derivation
 from .grading import grade_file
 from .tables import report
 from .variants import write_variants
-from .worked import ExampleError, WorkedExample, run_backward, zero_gradients
-
-# A file or expression that cannot be used: one line naming what and where, exit status 2.
-INPUT_ERRORS = (ExampleError, ExpressionError)
+from .worked import WorkedExample, run_backward, zero_gradients
 
 GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".gv")
-
-# What a user can cause at run time (an unwritable path, no renderer, a learning rate so
-# large the numbers overflow): reported in one line, with exit status 1 and no traceback.
-USER_ERRORS = (RuntimeError, OSError, ValueError, nn.TrainingDiverged, OverflowError)
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 Number = TypeVar("Number", int, float)
 
@@ -79,6 +74,35 @@ def graph_path(text: str) -> Path:
     if path.suffix.lower() not in GRAPH_SUFFIXES:
         raise argparse.ArgumentTypeError(
             f"{text!r} needs one of the suffixes {', '.join(GRAPH_SUFFIXES)} "
+            "(the suffix picks the format)"
+        )
+    return path
+
+
+def folder_path(text: str) -> Path:
+    """A folder to write into: a name (never empty), and not a file that exists."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "needs a folder name, got an empty one (to write here, give '.')"
+        )
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a file, not a folder; give a folder (it is created if need be)"
+        )
+    return path
+
+
+def plot_path(text: str) -> Path:
+    """A file to save a plot in: not a folder, and a suffix that picks the format."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a folder; give a file name in it, such as {str(path / 'loss.png')!r}"
+        )
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} needs one of the suffixes {', '.join(PLOT_SUFFIXES)} "
             "(the suffix picks the format)"
         )
     return path
@@ -213,7 +237,10 @@ def add_output_options(command: argparse.ArgumentParser) -> None:
         "--graph", type=graph_path, metavar="FILE", help="draw the graph (.svg, .png, .dot)"
     )
     command.add_argument(
-        "--frames", type=Path, metavar="DIR", help="write one picture per backward step into DIR"
+        "--frames",
+        type=folder_path,
+        metavar="DIR",
+        help="write one picture per backward step into DIR",
     )
     command.add_argument(
         "--format",
@@ -287,7 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--optimizer", choices=training.OPTIMIZERS, default="adam", help="default: adam"
     )
     train.add_argument("--seed", type=int, default=0, help="weights, split and shuffling")
-    train.add_argument("--plot", type=Path, metavar="FILE", help="save the loss history plot")
+    train.add_argument(
+        "--plot",
+        type=plot_path,
+        metavar="FILE",
+        help="save the loss history plot (.png, .svg, .pdf)",
+    )
     train.add_argument("--save", type=Path, metavar="FILE", help="save the weights as JSON")
     train.set_defaults(run=run_train)
 
@@ -297,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print both worked examples, draw their graphs and the backward steps "
         "of (x + y) * z, and train the line network, writing the pictures into DIR.",
     )
-    demo.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")
+    demo.add_argument("--out", type=folder_path, default=Path("demo-output"), metavar="DIR")
     demo.add_argument(
         "--epochs", type=positive_int, default=300, help="for the line network; default: 300"
     )
@@ -453,8 +485,14 @@ def train_and_report(
         f"Training a 1-16-16-1 ReLU MLP on y = 2x + 1: {epochs} epochs, {optimizer} "
         f"lr {lr:g}, batches of {batch_size}, seed {seed}"
     )
+    sys.stdout.flush()  # the heading shows before training, also in a file
     run = training.train_line(
-        epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, seed=seed
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        seed=seed,
+        progress=progress_display(),
     )
     history = run.history
     print(f"{run.n_train} training points, {run.n_val} validation points")
@@ -470,6 +508,13 @@ def train_and_report(
             run.model.save(save)
         written.append(save)
     return written
+
+
+def progress_display() -> str | None:
+    """How training shows progress: tqdm's bar on a terminal, otherwise a line every tenth
+    of the epochs (a bar redrawn in a file or a log is a jumble)."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    return None if isatty and isatty() else "lines"
 
 
 def run_demo(args: argparse.Namespace) -> list[Path]:
@@ -512,7 +557,7 @@ def add_variant_command(commands: argparse._SubParsersAction) -> None:
         help="a worked example's name (chainrule examples lists them) or an example file",
     )
     variant.add_argument("--seed", type=int, required=True, help="the same seed, the same files")
-    variant.add_argument("--out", type=Path, required=True, metavar="DIR")
+    variant.add_argument("--out", type=folder_path, required=True, metavar="DIR")
     variant.add_argument(
         "--count", type=positive_int, default=1, help="K variants in DIR/variant_01, ..."
     )
@@ -581,8 +626,18 @@ def add_grade_command(commands: argparse._SubParsersAction) -> None:
     tolerance.add_argument(
         "--decimals", type=decimals_count, metavar="N", help="right to N decimals"
     )
-    tolerance.add_argument("--abs-tol", type=float, metavar="A", help="right within A")
-    grade_parser.add_argument("--rel-tol", type=float, metavar="R", help="right within R x |exact|")
+    tolerance.add_argument(
+        "--abs-tol",
+        type=tolerance_argument("abs_tol"),
+        metavar="A",
+        help="right within A (0 < A <= 1)",
+    )
+    grade_parser.add_argument(
+        "--rel-tol",
+        type=tolerance_argument("rel_tol"),
+        metavar="R",
+        help="right within R x |exact| (0 < R <= 0.5)",
+    )
     grade_parser.add_argument(
         "--json", action="store_true", help="print the marks as JSON (for autograders)"
     )
@@ -631,20 +686,21 @@ def make_folder(folder: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad arguments)."""
-    args = build_parser().parse_args(argv)  # exits 2 with the usage on a bad argument
-    try:
-        written = args.run(args)
-    except INPUT_ERRORS as error:
-        print(f"chainrule: error: {error}", file=sys.stderr)
-        return 2
-    except USER_ERRORS as error:
-        print(f"chainrule: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("chainrule: interrupted", file=sys.stderr)
-        return 130
-    if isinstance(written, int):  # a command with its own exit status (check)
+    """Run the command line; returns the exit status: 0 success, 1 a finding (a wrong
+    answer, a printed number that differs, training that diverged), 2 bad input, 130
+    interrupted (chainrule/exit_status.py). Errors are one line on stderr."""
+    return exit_status.run(lambda: run_command(argv), findings=(nn.TrainingDiverged,))
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
+    """Parse argv, run the command and list the files it wrote; its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 with the usage on a bad argument
+    problem = argument_problem(args)
+    if problem:
+        parser.error(problem)  # (the same: usage, one line, exit status 2)
+    written = args.run(args)
+    if isinstance(written, int):  # a command with its own exit status (check, grade)
         return written
     if written:
         print()
@@ -652,3 +708,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in written:
             print(f"  {path}")
     return 0
+
+
+def argument_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with a combination of arguments that each parsed, or None."""
+    pictures = ("graph", "network", "frames")
+    if getattr(args, "dpi", None) is not None and not any(getattr(args, p, None) for p in pictures):
+        return (
+            "--dpi sets the size of a PNG picture: ask for one with --graph, --network or --frames"
+        )
+    return None

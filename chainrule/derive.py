@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from autograd import Step, topological_order
 
 from .chain import named_inputs
+from .escape import code_fence, latex_text, markdown_cell, markdown_text, markdown_url, plain
 from .tables import (
     STEPS_TITLE,
     UPDATE_HEADERS,
@@ -30,7 +31,7 @@ from .tables import (
     update_title,
 )
 from .update import step_on_a_copy
-from .worked import WorkedExample, run_backward
+from .worked import Source, WorkedExample, run_backward
 
 FORMATS = ("text", "markdown", "latex")
 MAX_PATHS = 64  # a derivation longer than this is not read by anyone; the rest are counted
@@ -122,7 +123,7 @@ def derivation(example: WorkedExample, fmt: str = "text", steps: Sequence[Step] 
     if fmt == "text":
         return f"{text}\n\n{title}\n" + "\n".join(f"  {line}" for line in lines.split("\n"))
     if fmt == "markdown":
-        return f"{text}\n## {title}\n\n```text\n{lines}\n```\n"
+        return f"{text}\n## {title}\n\n{code_fence(lines, 'text')}\n"
     return (
         f"{text}\n\\medskip\\noindent\\textbf{{{latex_text(title)}}}\n"
         f"\\begin{{verbatim}}\n{lines}\n\\end{{verbatim}}\n"
@@ -195,13 +196,13 @@ def plain_rule(example: WorkedExample, rule: ChainRule) -> list[str]:
 
 
 def _heading(example: WorkedExample) -> str:
-    return f"{example.name}: {example.title or example.summary}"
+    return plain(f"{example.name}: {example.title or example.summary}")  # one line of text
 
 
 def _text(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
     parts = [_heading(example)]
     if example.source is not None:
-        parts.append(f"Source: {example.source}")
+        parts.append(plain(f"Source: {example.source}"))
     parts.append(
         "Forward pass\n" + format_table(["name", "formula", " value"], forward_rows(example))
     )
@@ -215,9 +216,7 @@ def _text(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
 
 
 def _markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
-
+    cell = markdown_cell  # the file's text, never HTML, and one line per row
     align = ["---:" if h.startswith(" ") else "---" for h in headers]
     lines = ["| " + " | ".join(h.strip() for h in headers) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
@@ -225,10 +224,9 @@ def _markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> st
 
 
 def _markdown(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
-    parts = [f"# {_heading(example)}"]
+    parts = [f"# {markdown_text(_heading(example))}"]
     if example.source is not None:
-        source = example.source
-        parts.append(f"Source: {source.author}, [{source.title}]({source.url}).")
+        parts.append(_markdown_source(example.source))
     parts.append(
         "## Forward pass\n\n"
         + _markdown_table(["name", "formula", " value"], forward_rows(example))
@@ -237,30 +235,20 @@ def _markdown(example: WorkedExample, rules: Sequence[ChainRule]) -> str:
         f"## Backward pass: gradients of {example.root.label}\n\n"
         + _markdown_table(["gradient", "chain rule", " value"], gradient_rows(example))
     )
-    blocks = ["```text\n" + "\n".join(plain_rule(example, rule)) + "\n```" for rule in rules]
+    blocks = [code_fence("\n".join(plain_rule(example, rule)), "text") for rule in rules]
     parts.append("## The chain rule along every path\n\n" + "\n\n".join(blocks))
     return "\n\n".join(parts) + "\n"
 
 
+def _markdown_source(source: Source) -> str:
+    """The Source line: author and title as text, the title a link when the url is a web
+    address (http, https)."""
+    title, url = markdown_text(source.title), markdown_url(source.url or "")
+    cited = f"[{title}]({url})" if url else title
+    return f"Source: {markdown_text(source.author)}, {cited}."
+
+
 # -- LaTeX -------------------------------------------------------------------------------
-
-_TEXT_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "_": r"\_",
-    "^": r"\^{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\~{}",
-}
-
-
-def latex_text(text: str) -> str:
-    """text with LaTeX's special characters escaped, for text mode."""
-    return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
 
 
 def latex_name(name: str) -> str:

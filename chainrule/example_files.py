@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from autograd import Value
 from autograd.expr import Definition, ExpressionError, evaluate, parse
+from autograd.files import UnusableFile
 
 # nn through chainrule's own finder, which works even beside a learner's nn.py.
 from ._packages import nn
@@ -23,12 +23,8 @@ from .chain import automatic_gradients
 from .example_network import read_network
 from .example_printed import check_printed_keys, read_printed
 from .example_text import ExampleText, is_name
+from .toml_files import TomlFile, read_toml_file
 from .worked import ExampleError, Source, WorkedExample, given_number, in_order
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
 
 FIELDS = {
     "name": "the example's name (default: the file name)",
@@ -50,26 +46,24 @@ FIELDS = {
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """The data of an example file, or an ExampleError naming the file (and the line)."""
+    return _read_checked(path).data
+
+
+def _read_checked(path: Path) -> TomlFile:
+    # One reader for every file (autograd.files): never a FIFO, a device or a huge file.
     try:
-        with open(path, "rb") as file:
-            return tomllib.load(file)
-    except FileNotFoundError:
-        raise ExampleError(f"{path}: no such file") from None
-    except OSError as error:
-        raise ExampleError(f"{path}: cannot read it: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ExampleError(f"{path}: not UTF-8 text: {error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ExampleError(f"{path}: not valid TOML: {error}") from None
+        return read_toml_file(path, what="an example file")
+    except UnusableFile as error:
+        raise ExampleError(str(error)) from None
 
 
 def read_file(path: Path) -> WorkedExample:
     """Read one example file into a WorkedExample (examples.load calls
     this); ExampleError naming the file and the line or field when it cannot be used."""
-    spec = read_toml(path)
-    text = path.read_text(encoding="utf-8")
-    reader = _Reader(path, text)
-    return reader.example(spec)
+    document = _read_checked(path)  # read once: what is parsed is what messages quote
+    reader = _Reader(path, document.text)
+    return reader.example(document.data)
 
 
 class _Reader(ExampleText):

@@ -6,9 +6,9 @@ Every error the reader raises names the file and, when it can be found, the line
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from .toml_files import key_line
 from .worked import ExampleError
 
 
@@ -21,19 +21,7 @@ class ExampleText:
 
     def line_of(self, section: str, key: str | None = None) -> int | None:
         """The line of `[section]` (or of `key =` inside it), for messages."""
-        current = ""
-        header = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
-        for number, line in enumerate(self.lines, start=1):
-            match = header.match(line)
-            if match:
-                current = match.group(1)
-                if key is None and current == section:
-                    return number
-                continue
-            if key is not None and current == section:
-                if re.match(rf'^\s*("{re.escape(key)}"|{re.escape(key)})\s*=', line):
-                    return number
-        return None
+        return key_line(self.lines, section, key)
 
     def error(self, message: str, section: str = "", key: str | None = None) -> ExampleError:
         line = self.line_of(section, key) if (section or key) else None

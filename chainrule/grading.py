@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, evaluate_op, topological_order
+from autograd.files import UnusableFile
 from autograd.printing import format_number
 
 from . import examples
+from .answer_files import read_answers_file
 from .chain import named_inputs
-from .example_files import read_toml
 from .tables import format_table
 from .update import recompute
 from .worked import WorkedExample, run_backward
@@ -682,6 +683,17 @@ def exercise_example(exercise: Mapping[str, Any], folder: Path) -> WorkedExample
     return set_given(example, given)
 
 
+def _exercise_of_file(exercise: Mapping[str, Any], folder: Path, path: Path) -> WorkedExample:
+    """exercise_example, with a problem of the file's [exercise] (given numbers that make
+    an operation overflow, an unknown example) named by the file."""
+    try:
+        return exercise_example(exercise, folder)
+    except (ValueError, ArithmeticError) as error:
+        if str(error).startswith(str(path)):
+            raise
+        raise UnusableFile(f"{path}, [exercise]: {error}") from None
+
+
 def grade_file(
     path: str | Path,
     example: WorkedExample | str | Path | None = None,
@@ -699,11 +711,11 @@ def grade_file(
     path = Path(path)
     if path.is_dir():
         path = path / "answers.toml"
-    answers = read_toml(path)
+    answers = read_answers_file(path)
     exercise, folder = answers.get("exercise", {}), path.parent
     if isinstance(example, Path) or (isinstance(example, str) and example not in examples.EXAMPLES):
         source = Path(example)
-        exercise, folder = read_toml(source).get("exercise", {}), source.parent
+        exercise, folder = read_answers_file(source).get("exercise", {}), source.parent
         if not exercise:
             raise ValueError(
                 f"{source} has no [exercise] table; pass a built-in example's name "
@@ -716,7 +728,7 @@ def grade_file(
                 f"{path} has no [exercise] table saying which example it answers: pass the "
                 "example (chainrule grade FILE --example NAME)"
             )
-        example = exercise_example(exercise, folder)
+        example = _exercise_of_file(exercise, folder, path)
     elif isinstance(example, str):
         name = example
         example = examples.build(name)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from autograd import Step
 
+from .escape import plain
 from .update import Update, step_on_a_copy
 from .worked import WorkedExample
 
@@ -20,6 +21,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Columns padded to their widest cell; a column whose header starts with a space is
     right-aligned (numbers), the others left-aligned. Indented by two spaces."""
     names = [header.strip() for header in headers]
+    rows = [[plain(cell) for cell in row] for row in rows]  # a file's text: one line, no controls
     widths = [max(len(cell) for cell in column) for column in zip(names, *rows)]
 
     def line(cells: Sequence[str]) -> str:
@@ -112,13 +114,13 @@ def report(example: WorkedExample, *, steps: Sequence[Step] = (), lr: float | No
     Call run_backward first so the gradients are in the graph. The update is made on a
     fresh copy of the example, so the graph passed in is left as it is (ready to draw).
     """
-    title = f"{example.name}: {example.summary}"
+    title = plain(f"{example.name}: {example.summary}")  # (a file's text, for a terminal)
     parts = [title, forward_table(example)]
     if steps:
         lines = "\n".join(f"  {line}" for line in step_lines(example, steps))
         parts.append(f"{STEPS_TITLE}\n{lines}")
     parts.append(gradient_table(example))
-    parts.extend(example.notes)
+    parts.extend(plain(note) for note in example.notes)
     if example.parameters:
         rate, updates = step_on_a_copy(example, lr)
         parts.append(update_table(example, updates, rate))

@@ -34,12 +34,14 @@ def train_line(
     batch_size: int = 32,
     optimizer: str = "adam",
     seed: int = 0,
-    progress: bool | None = None,
+    progress: bool | str | None = None,
 ) -> LineRun:
     """The lesson's setup: 200 points of y = 2x + 1 on [-10, 10], 80/20 split, a 1-16-16-1
     ReLU MLP trained with mean squared error in batches (Adam at lr 0.01 by default).
 
-    progress=None shows a progress bar only when the output is a terminal.
+    progress=None shows a progress bar only when the output is a terminal; "lines" prints
+    a line every tenth of the epochs (nn.fit's progress). A loss that grows a million
+    times past its first batch's stops training (TrainingDiverged).
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {list(OPTIMIZERS)}")
@@ -59,6 +61,7 @@ def train_line(
         batch_size=batch_size,
         seed=seed,
         progress=progress,
+        divergence=nn.train.DIVERGENCE_FACTOR,  # a loss a million times its start: stop
     )
     return LineRun(model, history, len(x_train), len(x_val))
 

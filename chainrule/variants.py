@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograd import topological_order
+from autograd.files import read_text_file
 from autograd.printing import format_number
 
 from . import derive, examples, grading
@@ -175,6 +176,11 @@ def make_variants(
         )
     start = [original.values[n].data for n in names]
     held = [n in keep for n in names]
+    if all(held):
+        raise ValueError(
+            f"keep: {', '.join(names)} are all the given numbers of {original.name}, so no "
+            "variant could differ from it; keep fewer of them"
+        )
     # An asked number that prints as 0 in the original may do so in a variant; others not.
     smallest = 10.0**-decimals
     must_show = [k for k, x in _asked_numbers(original, lr).items() if abs(x) >= smallest]
@@ -440,7 +446,7 @@ def write_variant(variant: Variant, folder: str | Path, *, pictures: bool = True
         "test_answers.py": TEST_ANSWERS,
     }
     if variant.from_file:  # the folder holds its example, so it can be graded anywhere
-        texts["example.toml"] = Path(variant.source).read_text(encoding="utf-8")
+        texts["example.toml"] = read_text_file(variant.source, what="an example file")
     for name, text in texts.items():
         path = folder / name
         path.write_text(text, encoding="utf-8")

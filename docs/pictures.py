@@ -23,6 +23,7 @@ from pathlib import Path
 from chainrule import cli
 
 HERE = Path(__file__).resolve().parent
+RENDERER = "CHAINRULE_RENDERER"
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,16 @@ PAGE_STEP = 7  # the page at backward step 7 of 32: dE_total/dw5
 def draw(picture: Picture, folder: Path) -> Path:
     """Run the picture's command, writing into folder; the picture's path there."""
     out = folder / (picture.name if not picture.frame else "frames")
-    os.environ["CHAINRULE_RENDERER"] = "graphviz-pure"  # the same bytes on every machine
-    with contextlib.redirect_stdout(io.StringIO()):  # the printout is not the picture
-        status = cli.main(picture.argv(out))
+    before = os.environ.get(RENDERER)
+    os.environ[RENDERER] = "graphviz-pure"  # the same bytes on every machine
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the printout is not the picture
+            status = cli.main(picture.argv(out))
+    finally:  # the environment as it was: the choice is this drawing's only
+        if before is None:
+            del os.environ[RENDERER]
+        else:
+            os.environ[RENDERER] = before
     if status != 0:
         raise RuntimeError(f"{picture.command} failed with exit status {status}")
     return out / picture.frame if picture.frame else out

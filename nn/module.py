@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import math
 import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from autograd.files import kind_of_file, write_atomically
+from autograd.files import read_text_file, write_atomically
 
 # A "tensor" here is a Value, or a (nested) list of Values: the shape of one state_dict entry.
 Tensor = Any
@@ -267,33 +266,7 @@ def _preview(given: object) -> str:
 
 def _read_weights_file(path: str | os.PathLike[str]) -> str:
     """The text of a weights file, or a ValueError naming path if it cannot be one."""
-    # O_NONBLOCK: opening a FIFO to read would otherwise wait for a writer, maybe forever.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)
-    try:
-        mode = os.fstat(descriptor).st_mode
-    except OSError:
-        os.close(descriptor)
-        raise
-    if not stat.S_ISREG(mode):
-        os.close(descriptor)
-        raise ValueError(
-            f"{path} is not a weights file: it is {kind_of_file(mode)}, not a regular file"
-        )
-    with os.fdopen(descriptor, "rb") as file:
-        data = file.read(MAX_LOAD_BYTES + 1)  # (the size is checked on what is read)
-    if len(data) > MAX_LOAD_BYTES:
-        raise ValueError(
-            f"{path} is not a weights file: it is over the {MAX_LOAD_BYTES:,} bytes "
-            "load() accepts (nn.module.MAX_LOAD_BYTES)"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"{path} is not a valid weights file: it is not UTF-8 text "
-            f"(byte {data[error.start]:#04x} at position {error.start})"
-        ) from None
+    return read_text_file(path, what="a weights file", max_bytes=MAX_LOAD_BYTES)
 
 
 class _BadNumber(str):

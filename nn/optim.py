@@ -20,6 +20,9 @@ from collections.abc import Iterable
 
 from autograd import Value
 
+# A running mean square above this freezes RMSprop's parameter (see RMSprop): refused.
+SQUARE_AVG_LIMIT = 1e300
+
 # What an optimizer takes: model.parameters() (Values) or model.named_parameters() (pairs).
 Parameters = Iterable[Value | tuple[str, Value]]
 
@@ -212,7 +215,14 @@ class Adam(Optimizer):
 
 class RMSprop(Optimizer):
     """RMSprop: divide each gradient by the root of its running mean square,
-    sq = alpha * sq + (1 - alpha) * g * g, w <- w - lr * g / (sqrt(sq) + eps)."""
+    sq = alpha * sq + (1 - alpha) * g * g, w <- w - lr * g / (sqrt(sq) + eps).
+
+    One huge gradient freezes a parameter: with g = 1e155, sq becomes about 1e308 (as in
+    PyTorch), and every later step is lr * g / 1e154, nothing, until sq has shrunk by
+    alpha per step for some 70,000 steps. PyTorch carries on silently; this step raises
+    an OverflowError naming the parameter instead, and changes nothing, when a running
+    mean square would pass SQUARE_AVG_LIMIT (1e300, near the largest float).
+    """
 
     def __init__(
         self,
@@ -244,9 +254,26 @@ class RMSprop(Optimizer):
                 data -= lr * (g / denom)
             new_data.append(data)
         self._check_finite(new_data, square_avg=square_avg)  # (an infinite one freezes p)
+        self._check_not_frozen(square_avg)
         self.square_avg = square_avg
         for p, data in zip(self.params, new_data):
             p.data = data
+
+    def _check_not_frozen(self, square_avg: list[float]) -> None:
+        """Raise before a step that would make a running mean square so large that the
+        parameter stops moving (see the class docstring)."""
+        if max(square_avg, default=0.0) <= SQUARE_AVG_LIMIT:
+            return
+        i = next(i for i, sq in enumerate(square_avg) if sq > SQUARE_AVG_LIMIT)
+        sq = square_avg[i]
+        # sq shrinks by alpha per step; this many steps bring it back to 1 (alpha 0: one).
+        steps = math.ceil(math.log(sq) / -math.log(self.alpha)) if self.alpha > 0.0 else 1
+        raise OverflowError(
+            f"RMSprop.step: the gradient of {self._name(i)} is {self.params[i].grad!r}, which "
+            f"would make its running mean square {sq:.3g}: every later step would divide by "
+            f"{math.sqrt(sq):.3g} and leave it where it is for about {steps:,} steps. "
+            "Nothing was changed; lower the learning rate or scale the loss down."
+        )
 
     def __repr__(self) -> str:
         return (

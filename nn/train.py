@@ -8,7 +8,9 @@
 
 After each epoch the validation loss is measured without recording a graph (no_grad), and
 both losses are kept in a History, ready to plot. A loss that stops being a finite number
-stops training with TrainingDiverged, which suggests the usual fix: a lower learning rate.
+(or, with divergence=DIVERGENCE_FACTOR, grows a million times past where it started)
+stops training with TrainingDiverged, naming the epoch and suggesting the usual fix: a
+lower learning rate.
 """
 
 from __future__ import annotations
@@ -26,9 +28,14 @@ from autograd import Value, no_grad
 from .data import batches
 from .losses import mse_loss
 
+# A loss this many times its first batch's is diverging, not learning: `chainrule train`
+# stops there (fit(divergence=DIVERGENCE_FACTOR)).
+DIVERGENCE_FACTOR = 1e6
+
 
 class TrainingDiverged(ArithmeticError):
-    """The loss became NaN or infinite: the steps were too large (lower the learning rate)."""
+    """The loss became NaN or infinite (or grew the `divergence` factor past where it
+    started): the steps were too large (lower the learning rate)."""
 
 
 @dataclass
@@ -62,8 +69,9 @@ def fit(
     batch_size: int = 32,
     loss_fn: Callable[[Any, Any], Value] = mse_loss,
     seed: int | None = 0,
-    progress: bool | None = None,
+    progress: bool | str | None = None,
     on_epoch: Callable[[int, float, float | None], None] | None = None,
+    divergence: float | None = None,
 ) -> History:
     """Train `model` with `optimizer` on (x_train, y_train) for `epochs` passes.
 
@@ -71,9 +79,12 @@ def fit(
     reshuffled every epoch from `seed`. The train loss of an epoch is the lesson's
     sum over batches of loss * batch length / n_train; the validation loss is the loss over
     the whole validation set. progress shows a tqdm bar (None: only when stderr is a
-    terminal). on_epoch(epoch, train_loss, val_loss) is called after every epoch, with
-    val_loss None when there is no validation data. Raises TrainingDiverged when the loss
-    becomes NaN or infinite.
+    terminal); progress="lines" prints a line to stderr every tenth of the epochs instead,
+    for output that goes to a file. on_epoch(epoch, train_loss, val_loss) is called after
+    every epoch, with val_loss None when there is no validation data. Raises
+    TrainingDiverged, naming the epoch, when the loss becomes NaN or infinite, and with
+    `divergence` (a factor, such as DIVERGENCE_FACTOR) when a batch's loss is more than
+    that many times the first batch's: growth that only ends in an overflow much later.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
@@ -94,14 +105,18 @@ def fit(
     x_val = [_as_inputs(x) for x in x_val] if has_val else []  # type: ignore[union-attr]
     epoch_seeds = random.Random(seed)  # one shuffle seed per epoch, all from `seed`
     history = History()
+    if divergence is not None and not divergence > 1.0:
+        raise ValueError(f"divergence must be a factor above 1 (or None), got {divergence!r}")
+    watch = _Divergence(divergence, optimizer)
     bar = _progress_bar(epochs, progress)
     try:
         for epoch in range(1, epochs + 1):
             shuffle_seed = epoch_seeds.getrandbits(64)
             try:
                 train_loss = _train_one_epoch(
-                    model, optimizer, loss_fn, x_train, y_train, batch_size, shuffle_seed, epoch
-                )
+                    model, optimizer, loss_fn, x_train, y_train, batch_size, shuffle_seed, epoch,
+                    watch,
+                )  # fmt: skip
                 val_loss = None
                 if has_val:
                     with no_grad():  # measuring only: no graph, no gradients
@@ -135,6 +150,7 @@ def _train_one_epoch(
     batch_size: int,
     shuffle_seed: int,
     epoch: int,
+    watch: _Divergence,
 ) -> float:
     """One pass over the training data, the lesson's five steps per batch; returns the
     epoch's train loss, sum over batches of loss * batch length / n_train."""
@@ -143,6 +159,7 @@ def _train_one_epoch(
         preds = [model(x) for x in xb]  # 1. forward pass
         loss = loss_fn(preds, yb)  # 2. loss
         _check_finite(loss.data, epoch, optimizer)
+        watch.check(loss.data, epoch)
         optimizer.zero_grad()  # 3. clear the old gradients
         loss.backward()  # 4. backpropagation
         optimizer.step()  # 5. update the weights (the only step that changes them)
@@ -165,6 +182,27 @@ def _check_finite(loss: float, epoch: int, optimizer: object) -> None:
         raise TrainingDiverged(_diverged_message(epoch, optimizer, f"the loss became {loss!r}"))
 
 
+class _Divergence:
+    """Stops training whose loss grows `factor` times past the first batch's loss."""
+
+    def __init__(self, factor: float | None, optimizer: object) -> None:
+        self.factor = factor
+        self.optimizer = optimizer
+        self.start = 0.0  # the first positive loss seen
+
+    def check(self, loss: float, epoch: int) -> None:
+        if self.factor is None:
+            return
+        if self.start == 0.0:
+            self.start = loss if loss > 0.0 else 0.0
+        elif loss > self.factor * self.start:
+            what = (
+                f"the loss grew from {self.start:.4g} (the first batch) to {loss:.4g}, "
+                f"over {self.factor:g} times where it started"
+            )
+            raise TrainingDiverged(_diverged_message(epoch, self.optimizer, what))
+
+
 def _check_parameters(epoch: int, optimizer: object) -> None:
     # An infinite gradient from the last step makes weights inf or nan without any loss
     # showing it yet; the next forward pass would fail, but there may be none after fit.
@@ -182,7 +220,9 @@ def _diverged_message(epoch: int, optimizer: object, what: str) -> str:
     )
 
 
-def _progress_bar(epochs: int, progress: bool | None) -> Any:
+def _progress_bar(epochs: int, progress: bool | str | None) -> Any:
+    if progress == "lines":
+        return _ProgressLines(epochs)
     if progress is None:
         isatty = getattr(sys.stderr, "isatty", None)
         progress = bool(isatty and isatty())
@@ -191,3 +231,31 @@ def _progress_bar(epochs: int, progress: bool | None) -> Any:
     from tqdm import tqdm  # loaded only when a bar is shown
 
     return tqdm(total=epochs, desc="training", unit="epoch")
+
+
+class _ProgressLines:
+    """Progress as plain lines on stderr, one every tenth of the epochs and one at the end
+    (tqdm's bar redraws one line, which a file or a CI log shows as a jumble):
+
+        training: epoch 30/300, train 0.1234, val 0.2345
+    """
+
+    def __init__(self, epochs: int) -> None:
+        self.epochs = epochs
+        self.every = max(1, epochs // 10)
+        self.epoch = 0
+        self.shown: dict[str, str] = {}
+
+    def set_postfix(self, shown: dict[str, str], refresh: bool = False) -> None:
+        self.shown = shown
+
+    def update(self, n: int = 1) -> None:
+        self.epoch += n
+        if self.epoch % self.every == 0 or self.epoch == self.epochs:
+            losses = "".join(f", {name} {value}" for name, value in self.shown.items())
+            sys.stdout.flush()  # what was printed before comes first, in a shared file
+            print(f"training: epoch {self.epoch}/{self.epochs}{losses}", file=sys.stderr)
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        pass

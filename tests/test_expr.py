@@ -102,9 +102,12 @@ def test_syntax_errors_say_what_is_allowed():
         parse("f = )")
 
 
-def test_unknown_name_lists_the_known_ones():
-    with pytest.raises(ExpressionError, match="uses the unknown name 'w9'; known names: x, y, f"):
+def test_unknown_name_lists_the_known_ones_but_not_the_one_being_defined():
+    # f is what the line defines, so it cannot be what w9 meant (issue 23)
+    with pytest.raises(ExpressionError, match="uses the unknown name 'w9'; known names: x, y$"):
         evaluate(parse("f = w9 * x"), leaves(x=1, y=2))
+    with pytest.raises(ExpressionError, match="'w9'; known names: x, q$"):
+        evaluate(parse("q = x + 1; f = w9 * q"), leaves(x=1))
 
 
 def test_a_cycle_between_definitions_is_named():

@@ -345,7 +345,7 @@ def test_load_refuses_a_file_over_the_size_limit(tmp_path):
     path = tmp_path / "huge.json"
     with open(path, "wb") as file:  # a sparse file: no disk space is used
         file.truncate(MAX_LOAD_BYTES + 1)
-    with pytest.raises(ValueError, match=rf"^{path} .*over the 67,108,864 bytes load\(\) accepts"):
+    with pytest.raises(ValueError, match=rf"^{path} .*over the 67,108,864 bytes"):
         Neuron(1, weights=[0.5], bias=0.25).load(path)
 
 

@@ -24,7 +24,7 @@ from autograd import (
     numerical_grad,
 )
 from autograd.steps import node_names
-from nn import Layer, Neuron
+from nn import Layer, Neuron, RMSprop
 
 # -- grad mode per thread ----------------------------------------------------------------
 
@@ -346,3 +346,57 @@ def test_an_unfinished_backward_steps_leaves_a_later_pass_with_the_same_gradient
     steps.close()
     assert f.grad == 2.0  # the root's grad from the later pass is kept
     assert (x.grad, y.grad, z.grad) == (-8.0, -8.0, 6.0)  # twice the slide's numbers
+
+
+# -- RMSprop and one huge gradient (issue 23) ----------------------------------------------
+
+
+def test_rmsprop_refuses_a_gradient_that_would_freeze_its_parameter():
+    # PyTorch's sq = 0.99 * 0 + 0.01 * g * g = 1e308 for g = 1e155, and every later step
+    # is lr * g / 1e154: the weight stops moving for ~70,000 steps, silently. Here the
+    # step raises, names the parameter, and changes nothing.
+    w, b = Value(1.0), Value(0.5)
+    optimizer = RMSprop([("w", w), ("b", b)], lr=0.01)
+    w.grad, b.grad = 1e155, 1.0
+    with pytest.raises(OverflowError) as caught:
+        optimizer.step()
+    message = str(caught.value)
+    assert message.startswith("RMSprop.step: the gradient of parameter 'w' is 1e+155")
+    assert "running mean square 1e+308" in message and "70,565 steps" in message
+    # log(1e308) / -log(0.99) = 709.196 / 0.0100503 = 70,564.4, rounded up
+    assert (w.data, b.data, optimizer.square_avg) == (1.0, 0.5, [0.0, 0.0])
+
+
+def test_rmsprop_still_matches_pytorch_for_large_ordinary_gradients():
+    # g = 1e100: sq = (1 - 0.99) * 1e200, about 1e198 (under the limit), and the step is
+    # lr * g / sqrt(sq) = 0.1: torch.optim.RMSprop in float64 gives these same two numbers
+    # (1 - 0.99 is 0.010000000000000009 in a float, hence the last digit).
+    w = Value(1.0)
+    optimizer = RMSprop([w], lr=0.01)
+    w.grad = 1e100
+    optimizer.step()
+    assert optimizer.square_avg == [1.000000000000001e198]
+    assert w.data == 0.9
+
+
+# -- fit: a loss that explodes without overflowing (issue 23) ------------------------------
+
+
+def test_fit_with_a_divergence_factor_stops_when_the_loss_grows_a_millionfold():
+    # SGD at lr 1 on y = 2x + 1 (x in [-10, 10]): the first batch's loss is about 100 and
+    # the next batches' grow by orders of magnitude each; without the factor it would run
+    # on for many epochs before the numbers overflow.
+    from nn import MLP, SGD, TrainingDiverged, fit, line_data
+    from nn.train import DIVERGENCE_FACTOR
+
+    xs, ys = line_data(64, -10.0, 10.0)
+    model = MLP(1, [4, 1], seed=0)
+    with pytest.raises(TrainingDiverged) as caught:
+        fit(model, SGD(model.parameters(), lr=1.0), xs, ys, epochs=5, batch_size=16,
+            progress=False, divergence=DIVERGENCE_FACTOR)  # fmt: skip
+    message = str(caught.value)
+    assert message.startswith("training diverged in epoch 1: the loss grew from ")
+    assert "over 1e+06 times where it started" in message
+    assert "try a lower learning rate (it is 1.0 now)" in message
+    with pytest.raises(ValueError, match="divergence must be a factor above 1"):
+        fit(model, SGD(model.parameters(), lr=1.0), xs, ys, epochs=1, divergence=0.5)
