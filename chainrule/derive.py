@@ -30,7 +30,6 @@ from .tables import (
     update_table,
     update_title,
 )
-from .update import step_on_a_copy
 from .worked import Source, WorkedExample, run_backward
 
 FORMATS = ("text", "markdown", "latex")
@@ -132,7 +131,10 @@ def derivation(example: WorkedExample, fmt: str = "text", steps: Sequence[Step] 
 
 def _with_update(text: str, example: WorkedExample, fmt: str) -> str:
     """text followed by the example's update (one gradient-descent step), in fmt."""
-    rate, updates = step_on_a_copy(example)
+    record = example.worked_pass()  # the update: new = old - lr * gradient, nothing changed
+    rate, updates = record.lr, record.update_rows()
+    if rate is None:
+        return text
     rows = update_rows(example, updates)
     if fmt == "text":
         return f"{text}\n\n{update_table(example, updates, rate)}"

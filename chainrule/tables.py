@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd import Step
+from autograd.record import PassRecord
 
 from .escape import plain
-from .update import Update, step_on_a_copy
+from .update import Update
 from .worked import WorkedExample
 
 STEPS_TITLE = "Backward pass step by step (local x upstream = downstream)"
@@ -96,12 +97,14 @@ def update_table(example: WorkedExample, updates: Sequence[Update], lr: float) -
     return update_title(lr) + "\n" + format_table(UPDATE_HEADERS, update_rows(example, updates))
 
 
-def step_lines(example: WorkedExample, steps: Sequence[Step]) -> list[str]:
+def step_lines(
+    example: WorkedExample, steps: Sequence[Step], record: PassRecord | None = None
+) -> list[str]:
     """The backward steps a learner is shown (none into a constant), numbered from 1, each
     as the slide writes it at the example's precision (autograd.record's step_text)."""
     if not steps:
         return []
-    record = example.worked_pass()
+    record = record or example.worked_pass()
     shown = [step for step in steps if not record.is_constant(step.input)]
     return [f"{k + 1:>2}. {record.step_text(step)}" for k, step in enumerate(shown)]
 
@@ -111,17 +114,18 @@ def report(example: WorkedExample, *, steps: Sequence[Step] = (), lr: float | No
     backward steps when given, every gradient, the notes, and (for an example with
     parameters) one gradient-descent step at learning rate lr (default: the example's).
 
-    Call run_backward first so the gradients are in the graph. The update is made on a
-    fresh copy of the example, so the graph passed in is left as it is (ready to draw).
+    The pass is recorded once (WorkedExample.worked_pass): the steps, the gradients and
+    the update (new = old - lr * gradient, worked out without changing a parameter, so the
+    graph is left ready to draw) all come from that record.
     """
+    record = example.worked_pass(lr=lr)
     title = plain(f"{example.name}: {example.summary}")  # (a file's text, for a terminal)
     parts = [title, forward_table(example)]
     if steps:
-        lines = "\n".join(f"  {line}" for line in step_lines(example, steps))
+        lines = "\n".join(f"  {line}" for line in step_lines(example, steps, record))
         parts.append(f"{STEPS_TITLE}\n{lines}")
     parts.append(gradient_table(example))
     parts.extend(plain(note) for note in example.notes)
-    if example.parameters:
-        rate, updates = step_on_a_copy(example, lr)
-        parts.append(update_table(example, updates, rate))
+    if example.parameters and record.lr is not None:
+        parts.append(update_table(example, record.update_rows(), record.lr))
     return "\n\n".join(parts)

@@ -8,23 +8,16 @@ pass after the given numbers changed, so `train_steps` can repeat the round.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from autograd import evaluate_op, topological_order
+from autograd.record import UpdateRow
 
 # nn through chainrule's own finder, which works even beside a learner's nn.py.
 from ._packages import nn
 from .worked import WorkedExample, run_backward
 
-
-@dataclass(frozen=True)
-class Update:
-    """One parameter before and after a gradient-descent step."""
-
-    name: str
-    old: float
-    gradient: float
-    new: float
+# One parameter before and after a step (name, old, gradient, new), as every view lists it.
+Update = UpdateRow
 
 
 def gradient_descent_step(
@@ -48,15 +41,6 @@ def gradient_descent_step(
         for p in chosen:
             p.data -= lr * p.grad
     return [Update(name, data, grad, p.data) for name, p, (data, grad) in zip(names, chosen, old)]
-
-
-def step_on_a_copy(example: WorkedExample, lr: float | None = None) -> tuple[float, list[Update]]:
-    """The learning rate and one gradient-descent step as the views show it, made on a
-    fresh copy of the example (the graph passed in is left as it is, ready to draw)."""
-    rate = learning_rate(example, lr)
-    fresh = example.fresh()
-    run_backward(fresh)
-    return rate, gradient_descent_step(fresh, rate)
 
 
 def learning_rate(example: WorkedExample, lr: float | None) -> float:

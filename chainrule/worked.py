@@ -118,17 +118,18 @@ class WorkedExample:
         """Whether the value called name is a constant: shown with no gradient, no step."""
         return name in self.constants
 
-    def worked_pass(self, gradient: float = 1.0) -> PassRecord:
+    def worked_pass(self, gradient: float = 1.0, *, lr: float | None = None) -> PassRecord:
         """Run the backward pass step by step and record it as every view shows it: the
         names, the reading order, the constants, the steps a learner is shown, each
-        gradient's chain rule, the update and the precision (autograd/record.py)."""
+        gradient's chain rule, the update (at lr, default the example's own) and the
+        precision (autograd/record.py). Afterwards the graph holds this pass's gradients."""
         return record_pass(
             self.root,
             gradient,
             named=self.values,
             constants=self.constant_values(),
             decimals=self.precision,
-            lr=self.lr,
+            lr=self.lr if lr is None else lr,
             parameters=self.parameters,
             explain=self.gradients,
         )
