@@ -81,10 +81,6 @@ class PassRecord:
     def is_constant(self, value: Value) -> bool:
         return value in self.constants
 
-    def gradient_names(self) -> list[str]:
-        """The named values that have a gradient to show (no constant), backward order."""
-        return [name for name in self.chain_rules if self.named[name] not in self.constants]
-
     def step_text(self, step: Step) -> str:
         """The step as a slide writes it, numbers at this pass's precision:
         "dE/dw5 = 0.593269992 (local) x dE/dnet_o1 = 0.138498562 (upstream) -> w5.grad +=
@@ -96,13 +92,6 @@ class PassRecord:
         return f"d{self.names[self.root]}/d{name}"
 
     # -- the update ----------------------------------------------------------------------
-
-    def update_rule(self, old: str = "old", gradient: str = "gradient") -> str:
-        """The update as written: "old - 0.5 * gradient" ("old + 0.01 * gradient" for a
-        negative learning rate, a step up the gradient)."""
-        lr = 0.0 if self.lr is None else self.lr
-        sign = "-" if lr >= 0 else "+"
-        return f"{old} {sign} {abs(lr):g} * {gradient}"
 
     def update_rows(self) -> list[UpdateRow]:
         """Each parameter's new value, new = old - lr * gradient, from this pass's numbers

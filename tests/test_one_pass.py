@@ -234,3 +234,30 @@ def test_the_partial_sums_of_a_running_sum_are_named_alike():
     long = sum(many[1:], many[0])  # x1 + x2 + ... + x8 is too long for a box: all counted
     counted = [name for node, name in node_names(long).items() if node.inputs]
     assert sorted(counted) == [f"add{k}" for k in range(1, 8)]  # never "x1 + x2" beside add3
+
+
+# -- the record itself ---------------------------------------------------------------------
+
+
+def test_the_record_of_the_2_2_2_pass_holds_what_every_view_shows():
+    example = load("2-2-2")
+    record = example.worked_pass()
+    names = [record.names[value] for value in record.forward]
+    # The inputs and the first layer's weights, the first layer, the second layer's
+    # weights, the second layer, then the targets and the loss.
+    assert names[:11] == ["i1", "i2", "w1", "w2", "w3", "w4", "b1", "net_h1", "net_h2"] + [
+        "out_h1",
+        "out_h2",
+    ]
+    assert names.index("w5") > names.index("out_h2") and names[-1] == "E_total"
+    assert len(record.steps) == 36 and len(record.shown_steps) == 32  # 2 targets, 2 halves
+    assert {record.names[v] for v in record.constants} == {"target_o1", "target_o2", "0.5"}
+    assert record.chain_rules["w1"] == "dE_total/dnet_h1 * i1"  # the file's [explain]
+    w5 = next(row for row in record.update_rows() if row.name == "w5")
+    # w5+ = 0.4 - 0.5 x 0.082167041 = 0.35891648 (the slide)
+    assert (record.number(w5.gradient), record.number(w5.new)) == ("0.082167041", "0.358916480")
+    (step,) = [s for s in record.shown_steps if record.names[s.input] == "w5"]
+    assert record.step_text(step) == (
+        "dnet_o1/dw5 = 0.593269992 (local) x dE_total/dnet_o1 = 0.138498562 (upstream) "
+        "-> w5.grad += 0.082167041"
+    )
