@@ -32,8 +32,10 @@ from . import examples, exit_status, training
 from ._packages import nn  # chainrule's own nn, even beside a learner's nn.py
 from .answer_files import tolerance_argument
 from .check import check, check_report
+from .classroom import write_class
 from .derive import FORMATS, derivation
-from .grading import grade_file
+from .gradebook import LMS, write_class_grades
+from .grading import EditedExercise, grade_file
 from .tables import report
 from .variants import write_variants
 from .worked import WorkedExample, run_backward, zero_gradients
@@ -542,13 +544,15 @@ def run_demo(args: argparse.Namespace) -> list[Path]:
 
 
 def add_variant_command(commands: argparse._SubParsersAction) -> None:
-    """`chainrule variant`: chainrule/variants.py writes the files."""
+    """`chainrule variant`: chainrule/variants.py writes the files (classroom.py a class)."""
     variant = commands.add_parser(
         "variant",
         help="a new version of a worked example, with its answer key",
         description="Write a version of a worked example with other given numbers into DIR: "
         "student.md (the sheet), key.md (the worked solution), answers.toml (blank), "
-        "key.toml (filled) and test_answers.py (pytest grades answers.toml).",
+        "key.toml (filled) and test_answers.py (pytest checks answers.toml). With --roster, "
+        "one version per student: DIR/handout/<id>/ (what the student gets) and "
+        "DIR/keys/<id>/ (the keys).",
     )
     variant.add_argument(
         "source",
@@ -556,7 +560,21 @@ def add_variant_command(commands: argparse._SubParsersAction) -> None:
         metavar="NAME|FILE",
         help="a worked example's name (chainrule examples lists them) or an example file",
     )
-    variant.add_argument("--seed", type=int, required=True, help="the same seed, the same files")
+    numbers = variant.add_mutually_exclusive_group(required=True)
+    numbers.add_argument("--seed", type=int, help="the same seed, the same files")
+    numbers.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE.csv",
+        help="a class list with a column id: one version per student, from the id and the "
+        "course secret",
+    )
+    variant.add_argument(
+        "--secret",
+        metavar="TEXT",
+        help="with --roster: the course secret (default: the one kept in DIR/keys/, or a new "
+        "one, kept there)",
+    )
     variant.add_argument("--out", type=folder_path, required=True, metavar="DIR")
     variant.add_argument(
         "--count", type=positive_int, default=1, help="K variants in DIR/variant_01, ..."
@@ -573,6 +591,22 @@ def add_variant_command(commands: argparse._SubParsersAction) -> None:
         default=[],
         metavar="NAMES",
         help="given numbers to leave as they are, comma-separated (constants)",
+    )
+    variant.add_argument(
+        "--ask",
+        type=name_list,
+        metavar="WHAT",
+        help="what the sheet asks for, comma-separated: forward, gradients, updated, a "
+        "value's name, grad:NAME, new:NAME (default: all of it)",
+    )
+    variant.add_argument(
+        "--force", action="store_true", help="overwrite an answers.toml that holds answers"
+    )
+    variant.add_argument(
+        "--handouts",
+        action="store_true",
+        help="also the sheet and the key as LaTeX documents (student.tex, key.tex) and, "
+        "where pdflatex is installed, PDFs",
     )
     variant.add_argument("--no-pictures", action="store_true", help="leave out the graph pictures")
     variant.set_defaults(run=run_variant)
@@ -594,28 +628,41 @@ def example_source(text: str) -> str:
     )
 
 
-def run_variant(args: argparse.Namespace) -> list[Path]:
-    return write_variants(
-        args.source,
-        args.out,
-        seed=args.seed,
-        count=args.count,
+def run_variant(args: argparse.Namespace) -> int:
+    """Write the files, and say so in one line."""
+    options = dict(
         decimals=args.decimals,
         keep=args.keep,
+        ask=args.ask,
         pictures=not args.no_pictures,
+        force=args.force,
+        handouts=args.handouts,
     )
+    if args.roster is not None:
+        if args.count != 1:
+            raise ValueError("--count makes numbered variants; with --roster, leave it out")
+        print(write_class(args.source, args.roster, args.out, secret=args.secret, **options))
+        return 0
+    if args.secret is not None:
+        raise ValueError("--secret goes with --roster (a class); a --seed variant has none")
+    written = write_variants(args.source, args.out, seed=args.seed, count=args.count, **options)
+    what = "a variant" if args.count == 1 else f"{args.count} variants"
+    folders = "" if args.count == 1 else " (variant_01 ...)"
+    print(f"Wrote {what} of {args.source} to {args.out}{folders}: {len(written)} files.")
+    return 0
 
 
 def add_grade_command(commands: argparse._SubParsersAction) -> None:
-    """`chainrule grade`: chainrule/grading.py grades."""
+    """`chainrule grade`: chainrule/grading.py grades (gradebook.py a class)."""
     grade_parser = commands.add_parser(
         "grade",
-        help="grade an answers file (a folder's answers.toml)",
+        help="grade an answers file, or a class against its keys",
         description="Grade hand-computed answers: DIR/answers.toml (as `chainrule variant` "
-        "writes it) or an answers file. Prints the report; exit status 0 when every answer "
-        "is right, 1 otherwise, 2 when the file cannot be read.",
+        "writes it) or an answers file; with --keys, a folder of submissions, each against "
+        "its student's key. Exit status 0 when every answer is right, 1 otherwise, 2 when a "
+        "file cannot be read.",
     )
-    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE")
+    grade_parser.add_argument("path", type=Path, metavar="DIR|FILE|SUBMISSIONS")
     grade_parser.add_argument(
         "--example",
         metavar="NAME|KEY",
@@ -641,12 +688,56 @@ def add_grade_command(commands: argparse._SubParsersAction) -> None:
     grade_parser.add_argument(
         "--json", action="store_true", help="print the marks as JSON (for autograders)"
     )
+    grade_parser.add_argument(
+        "--reveal",
+        action="store_true",
+        help="print the expected numbers too (for the instructor; without it a report says "
+        "what is wrong and what kind of slip it looks like, never the answer)",
+    )
+    grade_parser.add_argument(
+        "--keys",
+        type=Path,
+        metavar="DIR/keys",
+        help="grade a class: SUBMISSIONS holds <id>/answers.toml or <id>.toml per student, "
+        "each graded against DIR/keys/<id>/key.toml",
+    )
+    grade_parser.add_argument(
+        "--csv", type=Path, metavar="FILE", help="with --keys: write the gradebook there"
+    )
+    grade_parser.add_argument(
+        "--lms", choices=LMS, help="with --csv: the columns that system imports"
+    )
+    grade_parser.add_argument(
+        "--assignment", metavar="NAME", help="with --lms: the assignment's column name"
+    )
+    grade_parser.add_argument(
+        "--feedback",
+        type=Path,
+        metavar="DIR",
+        help="with --keys: where each student's feedback file goes (default: DIR/feedback)",
+    )
     grade_parser.set_defaults(run=run_grade)
 
 
 def run_grade(args: argparse.Namespace) -> int:
-    """Print the report; the exit status is 0 when every answer is right, 1 when not, and
-    2 when the answers (or the example) cannot be read."""
+    """Print the report (or a class's summary line); the exit status is 0 when every answer
+    is right, 1 when not (or when the [exercise] table was edited), and 2 when a file
+    cannot be read."""
+    if args.keys is not None:
+        summary, status = write_class_grades(
+            args.path,
+            args.keys,
+            csv_path=args.csv,
+            lms=args.lms,
+            assignment=args.assignment,
+            feedback=args.feedback,
+            reveal=args.reveal,
+        )
+        print(summary)
+        return status
+    for option in ("csv", "lms", "feedback", "assignment"):
+        if getattr(args, option) is not None:
+            raise ValueError(f"--{option} goes with --keys (grading a class)")
     tolerance: dict[str, Any] = {}
     if args.decimals is not None:
         tolerance["decimals"] = args.decimals
@@ -656,10 +747,14 @@ def run_grade(args: argparse.Namespace) -> int:
         tolerance["rel_tol"] = args.rel_tol
     try:
         result = grade_file(args.path, args.example, **tolerance)
+    except EditedExercise as error:  # a finding: the learner changed their problem
+        print(f"chainrule: {error}", file=sys.stderr)
+        return 1
     except ValueError as error:  # unreadable answers, an unknown name, a bad tolerance
         print(f"chainrule: error: {error}", file=sys.stderr)
         return 2
-    print(result.to_json() if args.json else result)
+    reveal = args.reveal
+    print(result.to_json(reveal=reveal) if args.json else result.report(reveal=reveal))
     return 0 if result.all_right else 1
 
 

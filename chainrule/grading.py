@@ -10,25 +10,29 @@ marked "follows from your earlier error" and keeps its credit (error carried for
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from autograd import Value, evaluate_op, topological_order
+from autograd import Value, topological_order
 from autograd.files import UnusableFile
 from autograd.printing import format_number
 
 from . import examples
 from .answer_files import read_answers_file
+from .carried import Interval, carry_step
 from .chain import named_inputs
+from .slips import kind_of_slip
 from .tables import format_table
 from .update import recompute
 from .worked import WorkedExample, run_backward
 
 SECTIONS = ("forward", "gradients", "updated")
+_ITEM = {"forward": "value", "gradients": "gradient", "updated": "parameter"}
 RIGHT, CARRIED, WRONG, MISSING = "right", "carried", "wrong", "missing"
 DEFAULT_LR = 0.5  # the slides' learning rate
 
@@ -76,6 +80,13 @@ class Tolerance:
             return abs(answer - exact) <= half_unit + 1e-12 * max(1.0, abs(exact))
         return math.isclose(answer, exact, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
 
+    def half_width(self, x: float) -> float:
+        """How far from x the numbers lie that x stands for at this tolerance: half a unit
+        of the last decimal ("0.3519" at 4 decimals: 0.00005), else the abs/rel width."""
+        if self.decimals is not None:
+            return 0.5 * 10.0**-self.decimals
+        return max(self.abs_tol, self.rel_tol * abs(x))
+
     def number(self, x: float, fallback_decimals: int) -> str:
         """x printed to this tolerance's decimals (or the example's, for abs/rel)."""
         decimals = self.decimals if self.decimals is not None else fallback_decimals
@@ -120,6 +131,8 @@ class Mark:
     causes: tuple[str, ...] = ()  # labels of the earlier wrong answers it follows from
     built_from: tuple[Term, ...] = ()  # for a gradient: its chain-rule terms
     note: str = ""
+    slip: str = ""  # for a wrong answer: the kind of slip it looks like (slips.py), no numbers
+    position: tuple[int, int] = (0, 0)  # k of n: where it sits in its section's order
 
     @property
     def credit(self) -> bool:
@@ -168,9 +181,16 @@ class GradeResult:
                 return mark
         raise KeyError(f"no answer called {label!r}; known: {[m.label for m in self.marks]}")
 
-    def to_dict(self) -> dict[str, Any]:
-        """The same facts as the report, as plain data (JSON-ready) for autograders."""
+    def to_dict(self, *, reveal: bool = True) -> dict[str, Any]:
+        """The same facts as the report, as plain data (JSON-ready) for autograders.
+        reveal=False leaves out every number the learner did not write (expected, from
+        their numbers, the chain-rule terms)."""
         first = self.first_wrong
+        marks = [asdict(mark) for mark in self.marks]
+        if not reveal:
+            for mark in marks:
+                for key in ("expected", "from_yours", "built_from"):
+                    mark.pop(key)
         return {
             "example": self.example,
             "tolerance": str(self.tolerance),
@@ -178,11 +198,11 @@ class GradeResult:
             "earned": self.earned,
             "possible": self.possible,
             "first_wrong": None if first is None else first.label,
-            "marks": [asdict(mark) for mark in self.marks],
+            "marks": marks,
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+    def to_json(self, *, reveal: bool = True) -> str:
+        return json.dumps(self.to_dict(reveal=reveal), indent=2)
 
     def first_problem(self, *, reveal: bool = True) -> str:
         """A few lines on the first wrong (or blank) answer: expected, given, and how it
@@ -203,7 +223,9 @@ class GradeResult:
         place = {"forward": "forward pass", "gradients": "backward pass", "updated": "update"}
         short = {RIGHT: "right", WRONG: "wrong", MISSING: "blank"}.get(mark.status)
         verdict = short or self._verdict(mark)
-        lines = [f"{mark.label} ({place[mark.section]}): {verdict}"]
+        k, of = mark.position
+        where = place[mark.section] + (f", {_ITEM[mark.section]} {k} of {of}" if of else "")
+        lines = [f"{mark.label} ({where}): {verdict}"]
         expected = f"expected {n(mark.expected)}" if reveal else ""
         if mark.answer is not None and mark.status != RIGHT:
             lines.append(f"  {expected + ', ' if reveal else ''}you gave {n(mark.answer)}")
@@ -224,11 +246,14 @@ class GradeResult:
             lines.append(line)
         yours = mark.from_yours
         if (
-            mark.answer is not None
+            reveal
+            and mark.answer is not None
             and yours is not None
             and not self.tolerance.agrees(yours, mark.expected)
         ):
             lines.append(f"  from your own earlier numbers it is {n(yours)}")
+        if mark.slip:
+            lines.append(f"  it looks like {mark.slip}")
         return "\n".join(lines)
 
     def _number(self, x: float) -> str:
@@ -364,62 +389,115 @@ class NamedGraph:
         return [m for m, inputs in self.named_inputs.items() if name in inputs]
 
 
-@dataclass
-class _World:
+Written = Callable[[str, str, float], Interval]
+
+
+def as_written(section: str, name: str, number: float) -> Interval:
+    """A learner's number taken exactly as written (no rounding interval)."""
+    return Interval.point(number)
+
+
+def rounding_intervals(
+    tolerance: Tolerance, expected: Mapping[str, Mapping[str, float]]
+) -> Written:
+    """A learner's number as every number it stands for at the tolerance (half a unit of
+    the last decimal each side), so an answer computed from their unrounded earlier values
+    still follows from them. Where their number is right, they carried on either the exact
+    value or their rounded one: the interval between the two. Where no exact number needs
+    rounding at the tolerance (xyz's whole numbers), numbers are taken as written: there
+    was nothing to round."""
+
+    def is_round(x: float) -> bool:
+        if tolerance.decimals is None:
+            return False
+        return abs(round(x, tolerance.decimals) - x) <= 1e-12 * max(1.0, abs(x))
+
+    if all(is_round(x) for numbers in expected.values() for x in numbers.values()):
+        return as_written
+
+    def written(section: str, name: str, number: float) -> Interval:
+        exact = expected[section].get(name)
+        if exact is not None and tolerance.agrees(number, exact):
+            return Interval.point(number).hull(Interval.point(exact))
+        return Interval.around(number, tolerance.half_width(number))
+
+    return written
+
+
+def _world(
+    graph: NamedGraph,
+    answers: Mapping[str, Mapping[str, float]],
+    lr: float,
+    written: Written = as_written,
+) -> dict[str, dict[str, Interval]]:
     """The graph recomputed from the learner's own numbers: where they gave a value, it is
-    used downstream; elsewhere the table's rules compute it from what came before."""
-
-    forward: dict[str, float]  # name -> computed from the learner's earlier numbers
-    gradients: dict[str, float]
-    updated: dict[str, float]
-
-
-def _world(graph: NamedGraph, answers: Mapping[str, Mapping[str, float]], lr: float) -> _World:
-    nan = math.nan
+    used downstream (as `written` says: exactly, or with its rounding interval); elsewhere
+    the op table's rules compute it from what came before, through carried.carry_step, and
+    each local derivative is taken at the learner's own output. Section by section, each
+    asked name's value; a value that the learner's numbers make impossible (log of a
+    negative number) is missing, and so is everything computed from it."""
     given_forward = answers.get("forward", {})
     given_grads = answers.get("gradients", {})
-    mine: dict[Value, float] = {}
-    forward: dict[str, float] = {}
+    mine: dict[Value, Interval] = {}
+    forward: dict[str, Interval] = {}
     for node in graph.order:
         if not node.inputs:
-            mine[node] = node.data
+            mine[node] = Interval.point(node.data)
             continue
+        if any(x not in mine for x in node.inputs):
+            continue  # an earlier step broke: nothing follows from it
         try:
-            inputs = [mine[x] for x in node.inputs]
-            computed, _ = evaluate_op(node.op, inputs, node.const, derivatives=False)
+            out = carry_step(node, [mine[x] for x in node.inputs]).out
         except (ArithmeticError, ValueError):  # the learner's numbers break the operation
-            computed = nan
+            continue
         name = graph.names.get(node)
         if name is not None:
-            forward[name] = computed
+            forward[name] = out
             if name in given_forward:
-                mine[node] = given_forward[name]
+                mine[node] = written("forward", name, given_forward[name])
                 continue
-        mine[node] = computed
-    root = graph.example.root
-    grad = {node: 0.0 for node in graph.order}
-    grad[root] = 1.0
-    gradients: dict[str, float] = {}
+        mine[node] = out
+    grad: dict[Value, Interval | None] = {node: Interval.point(0.0) for node in graph.order}
+    grad[graph.example.root] = Interval.point(1.0)
+    gradients: dict[str, Interval] = {}
     for node in reversed(graph.order):
         upstream = grad[node]
         name = graph.names.get(node)
         if name is not None:
-            gradients[name] = upstream
-            upstream = given_grads.get(name, upstream)
+            if upstream is not None:
+                gradients[name] = upstream
+            if name in given_grads:
+                upstream = written("gradients", name, given_grads[name])
         if not node.inputs:
             continue
         try:
-            inputs = [mine[x] for x in node.inputs]
-            _, locals_ = evaluate_op(node.op, inputs, node.const, out=mine[node])
-        except (ArithmeticError, ValueError):
-            locals_ = (nan,) * len(node.inputs)
-        for x, local in zip(node.inputs, locals_):
-            grad[x] += local * upstream
+            if upstream is None or node not in mine:
+                raise ValueError("unknown")
+            local = carry_step(node, [mine[x] for x in node.inputs], out=mine[node]).local
+        except (ArithmeticError, ValueError):  # unknown from here down
+            for x in node.inputs:
+                grad[x] = None
+            continue
+        for x, d in zip(node.inputs, local):
+            before = grad[x]
+            grad[x] = None if before is None else before + d * upstream
     updated = {}
     for p in graph.example.parameters:
-        g = given_grads.get(p, gradients[p])
-        updated[p] = graph.by_name[p].data - lr * g
-    return _World(forward, gradients, updated)
+        if p in given_grads:
+            g: Interval | None = written("gradients", p, given_grads[p])
+        else:
+            g = gradients.get(p)
+        if g is not None:
+            updated[p] = Interval.point(graph.by_name[p].data) - g.scaled(lr)
+    return {"forward": forward, "gradients": gradients, "updated": updated}
+
+
+def _follows(answer: float, carried: Interval | None, tolerance: Tolerance) -> bool:
+    """Whether answer, at the tolerance, is a number the carried interval holds."""
+    if carried is None or not (math.isfinite(carried.low) and math.isfinite(carried.high)):
+        return False
+    noise = 1e-12 * max(1.0, abs(answer))
+    return answer in carried.widened(tolerance.half_width(answer) + noise)
 
 
 def grade(
@@ -431,6 +509,7 @@ def grade(
     rel_tol: float = 0.0,
     lr: float | None = None,
     require_all: bool = True,
+    ask: Iterable[str] | None = None,
 ) -> GradeResult:
     """Mark a learner's answers to a worked example.
 
@@ -442,7 +521,8 @@ def grade(
 
     Tolerance: decimals ("to 4 decimals"; the example's own precision by default) or
     abs_tol / rel_tol. lr: the gradient-descent step's learning rate (the example's, else
-    0.5). Raises ValueError naming an unknown section or name, or an answer that is not a
+    0.5). ask: the answers a sheet asks for (labels as asked_names takes them; default
+    all). Raises ValueError naming an unknown section or name, or an answer that is not a
     number.
     """
     if isinstance(example, str):
@@ -454,7 +534,7 @@ def grade(
     recompute(example)  # the numbers of its current given values, forward and back
     run_backward(example)
     graph = NamedGraph.of(example)
-    asked = asked_names(example)
+    asked = asked_names(example, ask)
     given = _clean_answers(answers, asked, example)
     world = _world(graph, given, lr)
     expected = {
@@ -465,13 +545,17 @@ def grade(
         },
     }
 
-    def from_yours(section: str, name: str, w: _World) -> float:
-        return getattr(w, section)[name]
+    carried = _world(graph, given, lr, rounding_intervals(tolerance, expected))
+
+    def from_yours(section: str, name: str) -> float:
+        value = world[section].get(name)
+        return math.nan if value is None else value.mid
 
     marks: list[Mark] = []
     statuses: dict[tuple[str, str], str] = {}
     for section in SECTIONS:
-        for name in asked[section]:
+        for k, name in enumerate(asked[section], start=1):
+            position = (k, len(asked[section]))
             label = answer_label(example, section, name)
             how = _how(example, section, name, lr)
             exact = expected[section][name]
@@ -479,16 +563,21 @@ def grade(
             terms = chain_terms(graph, name, given) if section == "gradients" else ()
             if answer is None:
                 if require_all:
-                    marks.append(Mark(section, name, label, how, exact, None, MISSING))
+                    marks.append(
+                        Mark(section, name, label, how, exact, None, MISSING, position=position)
+                    )
                 continue
-            mine = from_yours(section, name, world)
+            mine = from_yours(section, name)
             status, note = WRONG, ""
             causes: tuple[tuple[str, str], ...] = ()
             if tolerance.agrees(answer, exact):
                 status = RIGHT
-            elif tolerance.agrees(answer, mine):
-                # Right from the learner's own numbers: which earlier wrong answers made
-                # the difference? Put each back to its exact value and see what changes.
+            elif tolerance.agrees(answer, mine) or _follows(
+                answer, carried[section].get(name), tolerance
+            ):
+                # Right from the learner's own numbers (anywhere within their precision):
+                # which earlier wrong answers made the difference? Put each back to its
+                # exact value and see what changes.
                 causes = _causes(graph, given, statuses, expected, section, name, mine, lr)
                 if causes:
                     status = CARRIED
@@ -508,11 +597,99 @@ def grade(
                     causes=tuple(answer_label(example, s, n) for s, n in causes),
                     built_from=terms,
                     note=note,
+                    position=position,
                 )
             )
+    if any(mark.status == WRONG for mark in marks):
+        marks = _with_slips(example, marks, expected, lr, tolerance)
     return GradeResult(
         example.name, tolerance, tuple(marks), example.decimals, graph.names[example.root]
     )
+
+
+def _with_slips(
+    example: WorkedExample,
+    marks: list[Mark],
+    expected: dict[str, dict[str, float]],
+    lr: float,
+    tolerance: Tolerance,
+) -> list[Mark]:
+    """Each wrong mark with the kind of slip it looks like (slips.kind_of_slip): a sign, a
+    digit, rounding, an update up the gradient, or an input mixed up (two given numbers
+    swapped, or another answer's value written in its place)."""
+    decimals = tolerance.decimals if tolerance.decimals is not None else example.decimals
+    gradients = {
+        m.name: m.answer for m in marks if m.section == "gradients" and m.answer is not None
+    }
+    swaps = _swapped_numbers(example, expected, lr)
+    done = []
+    for mark in marks:
+        if mark.status != WRONG or mark.answer is None:
+            done.append(mark)
+            continue
+        key = (mark.section, mark.name)
+        mix_ups = {f"{a} and {b} swapped": numbers[key] for (a, b), numbers in swaps.items()}
+        for other in marks:
+            if other.section == mark.section and other.name != mark.name:
+                mix_ups[f"{other.label} in its place"] = other.expected
+        ups = []  # a step up the gradient: the exact one, or the learner's own
+        if mark.section == "updated":
+            value = example.values[mark.name]
+            ups.append(value.data + lr * value.grad)
+            theirs = gradients.get(mark.name)
+            if theirs is not None:
+                ups.append(value.data + lr * theirs)
+        slip = kind_of_slip(
+            mark.answer, mark.expected, decimals, wrong_sign_updates=ups, mix_ups=mix_ups
+        )
+        done.append(replace(mark, slip=slip))
+    return done
+
+
+def _swapped_numbers(
+    example: WorkedExample, expected: dict[str, dict[str, float]], lr: float
+) -> dict[tuple[str, str], dict[tuple[str, str], float]]:
+    """Every asked number when two given numbers change places (x and y swapped), for
+    each such pair; the example is left as it was."""
+    names = [n for n in given_names(example) if n not in example.constants]
+    original = {n: example.values[n].data for n in names}
+    swaps = {}
+    try:
+        for k, a in enumerate(names):
+            for b in names[k + 1 :]:
+                if original[a] == original[b]:
+                    continue
+                example.values[a].data, example.values[b].data = original[b], original[a]
+                try:
+                    recompute(example)
+                    run_backward(example)
+                except (ArithmeticError, ValueError):
+                    continue
+                else:
+                    swaps[(a, b)] = _asked_values(example, expected, lr)
+                finally:
+                    example.values[a].data, example.values[b].data = original[a], original[b]
+    finally:
+        recompute(example)
+        run_backward(example)
+    return swaps
+
+
+def _asked_values(
+    example: WorkedExample, asked: Mapping[str, Iterable[str]], lr: float
+) -> dict[tuple[str, str], float]:
+    """The example's current number for each asked (section, name)."""
+    numbers = {}
+    for section, names in asked.items():
+        for name in names:
+            value = example.values[name]
+            if section == "forward":
+                numbers[(section, name)] = value.data
+            elif section == "gradients":
+                numbers[(section, name)] = value.grad
+            else:
+                numbers[(section, name)] = value.data - lr * value.grad
+    return numbers
 
 
 def _causes(
@@ -533,8 +710,8 @@ def _causes(
             continue
         fixed = {sec: dict(values) for sec, values in given.items()}
         fixed[s][n] = expected[s][n]
-        changed = getattr(_world(graph, fixed, lr), section)[name]
-        if not math.isclose(changed, mine, rel_tol=1e-12, abs_tol=1e-15):
+        changed = _world(graph, fixed, lr)[section].get(name)
+        if changed is None or not math.isclose(changed.mid, mine, rel_tol=1e-12, abs_tol=1e-15):
             found.append((s, n))
     return tuple(found)
 
@@ -563,18 +740,57 @@ def chain_terms(
     return tuple(terms)
 
 
-def asked_names(example: WorkedExample) -> dict[str, list[str]]:
+def asked_names(example: WorkedExample, ask: Iterable[str] | None = None) -> dict[str, list[str]]:
     """What an exercise on the example asks for, section by section, in computation order:
     every computed value, every gradient but the root's own (always 1), and each parameter
-    after the update (for examples with parameters)."""
+    after the update (for examples with parameters). A constant (a name in the example's
+    constants, such as a loss's target) is never asked; numbers written into expressions
+    have no name, so they never are either."""
     root = next((n for n, v in example.values.items() if v is example.root), "")
-    return {
-        "forward": list(example.formulas),
-        "gradients": [
-            n for n in example.gradients if n != root and not example.is_constant(n)
-        ],  # a constant (a target, a name in `constants`) has no gradient to ask for
-        "updated": list(example.parameters),
+    constants = set(example.constants)
+    every = {
+        "forward": [n for n in example.formulas if n not in constants],
+        "gradients": [n for n in example.gradients if n != root and n not in constants],
+        "updated": [n for n in example.parameters if n not in constants],
     }
+    if ask is None:
+        return every
+    chosen = set(ask_labels(example, ask))
+    return {
+        section: [n for n in names if answer_label(example, section, n) in chosen]
+        for section, names in every.items()
+    }
+
+
+def ask_labels(example: WorkedExample, ask: Iterable[str]) -> list[str]:
+    """The answer labels a sheet asks for, from what `--ask` names, in computation order:
+    a section (forward, gradients, updated), a value's name (its forward value),
+    grad:NAME or the label dROOT/dNAME (a gradient), new:NAME or "NAME after the step" (a
+    parameter after the update). ValueError naming anything the example does not ask."""
+    every = asked_names(example)
+    labels = {
+        section: [answer_label(example, section, n) for n in names]
+        for section, names in every.items()
+    }
+    chosen: set[str] = set()
+    for item in ask:
+        item = item.strip()
+        if item in labels:
+            chosen.update(labels[item])
+            continue
+        kind, _, name = item.partition(":")
+        if kind in ("grad", "new") and name:
+            item = answer_label(example, "gradients" if kind == "grad" else "updated", name)
+        if not any(item in section for section in labels.values()):
+            known = ", ".join(label for section in labels.values() for label in section)
+            raise ValueError(
+                f"--ask: {example.name} asks for nothing called {item!r}; choose sections "
+                f"(forward, gradients, updated) or answers: {known}"
+            )
+        chosen.add(item)
+    if not chosen:
+        raise ValueError("--ask: name at least one answer or section")
+    return [label for section in labels.values() for label in section if label in chosen]
 
 
 def answer_label(example: WorkedExample, section: str, name: str) -> str:
@@ -683,6 +899,46 @@ def exercise_example(exercise: Mapping[str, Any], folder: Path) -> WorkedExample
     return set_given(example, given)
 
 
+class EditedExercise(ValueError):
+    """An answers file whose [exercise] table is not the one handed out: grading it would
+    grade a problem the learner changed, so nothing is graded."""
+
+
+def exercise_check(exercise: Mapping[str, Any]) -> str:
+    """A fingerprint of an [exercise] table (everything in it but its own check): 16 hex
+    digits of SHA-256 over its canonical JSON, numbers as floats (so 3 and 3.0 agree)."""
+
+    def canonical(x: Any) -> Any:
+        if isinstance(x, Mapping):
+            return {str(k): canonical(v) for k, v in x.items() if k != "check"}
+        if isinstance(x, (list, tuple)):
+            return [canonical(v) for v in x]
+        if isinstance(x, (int, float)) and not isinstance(x, bool):
+            return float(x)
+        return x
+
+    text = json.dumps(canonical(exercise), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def verify_exercise(exercise: Mapping[str, Any], path: Path, check: str | None = None) -> None:
+    """Raise EditedExercise when the [exercise] table was edited after `chainrule variant`
+    wrote it: its check line no longer matches it, or (check given, as the handed-out
+    test_answers.py gives it) it is not the table handed out."""
+    written = exercise.get("check")
+    expected = check if check is not None else written
+    if expected is None:
+        if "student" not in exercise:
+            return  # an answers file of one's own: nothing to compare with
+        expected = ""
+    if exercise_check(exercise) != expected or (written is not None and written != expected):
+        raise EditedExercise(
+            f"{path}: the [exercise] table is not the one handed out (its given numbers, "
+            "example, seed or variant were changed), so nothing is graded; put it back as "
+            "it was handed out"
+        )
+
+
 def _exercise_of_file(exercise: Mapping[str, Any], folder: Path, path: Path) -> WorkedExample:
     """exercise_example, with a problem of the file's [exercise] (given numbers that make
     an operation overflow, an unknown example) named by the file."""
@@ -697,6 +953,8 @@ def _exercise_of_file(exercise: Mapping[str, Any], folder: Path, path: Path) -> 
 def grade_file(
     path: str | Path,
     example: WorkedExample | str | Path | None = None,
+    *,
+    check: str | None = None,
     **tolerance: Any,
 ) -> GradeResult:
     """Grade an answers file (or DIR/answers.toml for a folder).
@@ -728,7 +986,9 @@ def grade_file(
                 f"{path} has no [exercise] table saying which example it answers: pass the "
                 "example (chainrule grade FILE --example NAME)"
             )
+        # Given numbers no problem can hold (an overflow) are bad input before an edit.
         example = _exercise_of_file(exercise, folder, path)
+        verify_exercise(exercise, path, check)
     elif isinstance(example, str):
         name = example
         example = examples.build(name)
@@ -738,7 +998,24 @@ def grade_file(
         tolerance = {k: exercise[k] for k in ("decimals", "abs_tol", "rel_tol") if k in exercise}
     if "lr" in exercise:
         tolerance.setdefault("lr", exercise["lr"])
-    result = grade(example, answers, **tolerance)
+    if "ask" in exercise:
+        tolerance.setdefault("ask", exercise["ask"])
+    try:
+        result = grade(example, answers, **tolerance)
+    except ValueError as error:  # a name not asked, a value that is not a number
+        raise ValueError(_in_file(path, str(error))) from None
     return GradeResult(
         result.example, result.tolerance, result.marks, result.decimals, result.root, str(path)
     )
+
+
+def _in_file(path: Path, message: str) -> str:
+    """An error about an answers file as one line: the file, the line of the answer the
+    message names ("forward.x: ..."), the message and what to do."""
+    name = message.split(":", 1)[0].split(".")[-1] if ":" in message else ""
+    line = 1
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if name and text.split("=", 1)[0].strip().strip('"') == name:
+            line = number
+            break
+    return f"{path}, line {line}: {message}; fix it and grade again"

@@ -15,16 +15,18 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograd import topological_order
-from autograd.files import read_text_file
+from autograd.files import read_text_file, write_atomically
 from autograd.printing import format_number
 
 from . import derive, examples, grading
-from .worked import WorkedExample, run_backward
+from .example_files import read_toml
+from .worked import ExampleError, WorkedExample, run_backward
 
 MAX_DRAWS = 5000  # attempts to find good numbers before giving up
 SHEET_DECIMALS = 4  # at most this many decimals asked of a learner by default
@@ -41,6 +43,19 @@ class Variant:
     given: dict[str, float]
     decimals: int  # the precision the sheet asks for (the tolerance of its grading)
     lr: float
+    student: str | None = None  # a roster's id: the sheet names them, never the seed
+    ask: list[str] | None = None  # the answer labels the sheet asks for (None: all)
+
+    def asked(self) -> dict[str, list[str]]:
+        """What the sheet asks for, section by section (grading.asked_names)."""
+        return grading.asked_names(self.example, self.ask)
+
+    @property
+    def title(self) -> str:
+        """How the sheet and key name this version: for a student, or by seed."""
+        if self.student is not None:
+            return f"{self.source}, for {self.student}"
+        return f"{self.source}, variant {self.number} (seed {self.seed})"
 
     @property
     def key_decimals(self) -> int:
@@ -153,17 +168,21 @@ def make_variants(
     *,
     decimals: int | None = None,
     keep: Sequence[str] = (),
+    ask: Sequence[str] | None = None,
 ) -> list[Variant]:
     """count variants of the example (a name or an example file), from one random stream
     seeded with seed: the same source and seed always give the same numbers, and the
     variants of one call are all different from each other and from the original.
 
     decimals: the precision the sheet asks for (default: the example's, at most 4).
-    keep: given numbers that stay as they are (constants such as the 2 of 2 * n)."""
+    keep: given numbers that stay as they are (constants such as the 2 of 2 * n).
+    ask: what the sheet asks for (grading.ask_labels: sections, names, grad:NAME,
+    new:NAME; default: every value, every gradient but a constant's, every update)."""
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
     original = fresh_example(source)
     run_backward(original)
+    labels = None if ask is None else grading.ask_labels(original, ask)
     if decimals is None:
         decimals = min(original.decimals, SHEET_DECIMALS)
     lr = grading._learning_rate(original, None)
@@ -207,7 +226,8 @@ def make_variants(
         # printer of the example (tables, derivations) then uses that precision.
         whole = all(float(x).is_integer() for x in asked.values())
         example.decimals = decimals if whole else max(example.decimals, min(decimals + 2, 9))
-        variants.append(Variant(example, source, seed, len(variants) + 1, given, decimals, lr))
+        number = len(variants) + 1
+        variants.append(Variant(example, source, seed, number, given, decimals, lr, ask=labels))
         if len(variants) == count:
             return variants
     raise RuntimeError(
@@ -230,32 +250,49 @@ def _given_text(x: float) -> str:
     return str(int(x)) if x.is_integer() else repr(x)
 
 
+def exercise_table(variant: Variant) -> dict[str, object]:
+    """The [exercise] table of the variant's answers.toml and key.toml, as data: the
+    problem, with its check (grading.exercise_check) over everything else in it. A
+    student's has their id and no seed: the seed would let them make their key."""
+    exercise: dict[str, object] = {"example": variant.example_reference}
+    if variant.student is None:
+        exercise.update(seed=variant.seed, variant=variant.number)
+    else:
+        exercise["student"] = variant.student
+    exercise["decimals"] = variant.decimals
+    if variant.asked()["updated"]:
+        exercise["lr"] = variant.lr
+    if variant.ask is not None:
+        exercise["ask"] = list(variant.ask)
+    exercise["given"] = dict(variant.given)
+    exercise["check"] = grading.exercise_check(exercise)
+    return exercise
+
+
 def answers_toml(variant: Variant, *, filled: bool) -> str:
     """answers.toml (blank: every answer "") or key.toml (filled with the key's numbers)."""
     example = variant.example
-    asked = grading.asked_names(example)
+    asked = variant.asked()
     root = example.root.label
     what = "Answer key" if filled else "Answers"
-    lines = [
-        f"# {what}: {variant.source}, variant {variant.number} of seed {variant.seed} "
-        f"(chainrule variant {variant.source} --seed {variant.seed})",
-    ]
+    if variant.student is None:
+        made = f"(chainrule variant {variant.source} --seed {variant.seed})"
+        lines = [
+            f"# {what}: {variant.source}, variant {variant.number} of seed {variant.seed} {made}"
+        ]
+    else:
+        lines = [f"# {what}: {variant.title}"]
     if not filled:
         lines += [
             f'# Replace each "" with your number, to {variant.decimals} decimals '
             "(a blank answer counts as missing).",
             "# Check your answers: `pytest` in this folder, or `chainrule grade .`",
         ]
-    lines += [
-        "",
-        "[exercise]  # the problem these answers belong to: leave it as it is",
-        f"example = {json.dumps(variant.example_reference)}",
-        f"seed = {variant.seed}",
-        f"variant = {variant.number}",
-        f"decimals = {variant.decimals}",
-    ]
-    if asked["updated"]:
-        lines.append(f"lr = {variant.lr!r}")
+    exercise = exercise_table(variant)
+    lines += ["", "[exercise]  # the problem these answers belong to: leave it as it is"]
+    for key, value in exercise.items():
+        if key != "given":
+            lines.append(f"{key} = {_toml_value(value)}")
     lines += ["", "[exercise.given]"]
     lines += [f"{_toml_key(n)} = {_given_text(x)}" for n, x in variant.given.items()]
 
@@ -264,10 +301,12 @@ def answers_toml(variant: Variant, *, filled: bool) -> str:
         return f"{_toml_key(name)} = {value}  # {comment}"
 
     values = example.values
-    lines += ["", "[forward]"]
-    lines += [entry(n, values[n].data, example.formulas[n]) for n in asked["forward"]]
-    lines += ["", f"[gradients]  # d{root}/d<name>"]
-    lines += [entry(n, values[n].grad, example.gradient_name(n)) for n in asked["gradients"]]
+    if asked["forward"]:
+        lines += ["", "[forward]"]
+        lines += [entry(n, values[n].data, example.formulas[n]) for n in asked["forward"]]
+    if asked["gradients"]:
+        lines += ["", f"[gradients]  # d{root}/d<name>"]
+        lines += [entry(n, values[n].grad, example.gradient_name(n)) for n in asked["gradients"]]
     if asked["updated"]:
         rule = grading.update_rule(variant.lr)
         lines += ["", f"[updated]  # after one gradient-descent step: new = {rule}"]
@@ -280,6 +319,17 @@ def answers_toml(variant: Variant, *, filled: bool) -> str:
             for p in asked["updated"]
         ]
     return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    """A number, a text or a list of texts as TOML writes it."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(json.dumps(str(v)) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
 
 
 def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -298,23 +348,38 @@ def _given_table(variant: Variant) -> str:
 def student_md(variant: Variant, picture: str | None) -> str:
     """The problem sheet: given numbers, what to compute in order, the graph's picture."""
     example = variant.example
-    asked = grading.asked_names(example)
+    asked = variant.asked()
     root = example.root.label
     d = variant.decimals
     parts = [
-        f"# Backprop by hand: {variant.source}, variant {variant.number} (seed {variant.seed})",
+        f"# Backprop by hand: {variant.title}",
         f"The worked example `{variant.source}` with other numbers. Give every answer to {d} "
         f"decimal{'s' if d != 1 else ''}, and write it into `answers.toml`.",
         "## Given\n\n" + _given_table(variant),
-        "## 1. Forward pass\n\nCompute each value, in this order:\n\n"
-        + _md_table(
-            ["value", "formula"], [[n, f"`{example.formulas[n]}`"] for n in asked["forward"]]
-        ),
-        f"## 2. Backward pass\n\nCompute the gradient of {root} with respect to each of "
-        "these, in the order the backward pass finds them (each is a sum of local "
-        "derivative x upstream gradient over the values that use it):\n\n"
-        + "\n".join(f"- {example.gradient_name(n)}" for n in asked["gradients"]),
     ]
+    every = grading.asked_names(example)["forward"]
+    if variant.ask is None:
+        rows = [[n, f"`{example.formulas[n]}`"] for n in every]
+        parts.append(
+            "## 1. Forward pass\n\nCompute each value, in this order:\n\n"
+            + _md_table(["value", "formula"], rows)
+        )
+    else:  # every value is needed on the way; the sheet names the ones it asks for
+        rows = [
+            [n, f"`{example.formulas[n]}`", "yes" if n in asked["forward"] else ""] for n in every
+        ]
+        parts.append(
+            "## 1. Forward pass\n\nCompute each value, in this order, and write the ones "
+            "marked *asked* into `answers.toml`:\n\n"
+            + _md_table(["value", "formula", "asked"], rows)
+        )
+    if asked["gradients"]:
+        parts.append(
+            f"## 2. Backward pass\n\nCompute the gradient of {root} with respect to each of "
+            "these, in the order the backward pass finds them (each is a sum of local "
+            "derivative x upstream gradient over the values that use it):\n\n"
+            + "\n".join(f"- {example.gradient_name(n)}" for n in asked["gradients"])
+        )
     if picture is not None:
         parts.append(
             "The graph after the forward pass, gradients hidden. It shows the forward "
@@ -331,7 +396,10 @@ def student_md(variant: Variant, picture: str | None) -> str:
         "## Your answers\n\n"
         'Replace each `""` in `answers.toml` with your number. Check your work with '
         "`pytest` in this folder (or `chainrule grade .`): it names the first wrong value, "
-        "and marks an answer that correctly follows from an earlier mistake as such."
+        "where it sits in the computation and the kind of slip it looks like, without "
+        "giving the answer away, and marks an answer that correctly follows from an earlier "
+        "mistake as such. Leave the `[exercise]` table as it is: the check refuses a sheet "
+        "whose given numbers were changed."
     )
     return "\n\n".join(parts) + "\n"
 
@@ -340,7 +408,7 @@ def key_md(variant: Variant, picture: str | None) -> str:
     """The worked solution: forward values, every gradient with its chain rule and the
     numbers it is built from, the update, and the graph after backward."""
     example = variant.example
-    asked = grading.asked_names(example)
+    asked = grading.asked_names(example)  # the whole solution, whatever the sheet asks
     root = example.root.label
     n = variant.key_number
     values = example.values
@@ -361,7 +429,7 @@ def key_md(variant: Variant, picture: str | None) -> str:
         for m in asked["gradients"]
     ]
     parts = [
-        f"# Answer key: {variant.source}, variant {variant.number} (seed {variant.seed})",
+        f"# Answer key: {variant.title}",
         f"Answers are graded to {variant.decimals} decimals; error carried forward is "
         "credited (chainrule grade).",
         "## Given\n\n" + _given_table(variant),
@@ -393,10 +461,12 @@ def key_md(variant: Variant, picture: str | None) -> str:
 
 
 TEST_ANSWERS = '''\
-"""Grades answers.toml in this folder (written by `chainrule variant`): run `pytest` here.
+"""Checks answers.toml in this folder (made by `chainrule variant`): run `pytest` here.
 
-Passes when every answer is right; otherwise fails with the first wrong value (what it
-should be and how it is built), then the whole report.
+It passes when every answer is right. Otherwise it fails naming the first wrong value,
+where it sits in the computation and the kind of slip it looks like, never the number it
+should be. It grades the [exercise] table handed out with this file (CHECK); a table whose
+given numbers were changed is refused, and nothing passes.
 """
 
 from pathlib import Path
@@ -405,22 +475,39 @@ import pytest
 
 from chainrule import grade_file
 
+CHECK = "{check}"  # the [exercise] table as handed out
+
 
 def test_answers() -> None:
-    result = grade_file(Path(__file__).with_name("answers.toml"))
+    try:
+        result = grade_file(Path(__file__).with_name("answers.toml"), check=CHECK)
+    except ValueError as error:  # an edited [exercise] table, or a file that is not TOML
+        pytest.fail(str(error), pytrace=False)
     if not result.all_right:
-        pytest.fail(result.failure_message(), pytrace=False)
+        pytest.fail(result.failure_message(reveal=False), pytrace=False)
 '''
 
 
-def write_variant(variant: Variant, folder: str | Path, *, pictures: bool = True) -> list[Path]:
-    """Write the variant's files into folder (created if needed); returns their paths:
-    student.md, key.md, answers.toml, key.toml, test_answers.py, and with pictures
-    graph.svg (before backward) and key_graph.svg (after)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+def test_answers_py(variant: Variant) -> str:
+    """The handed-out self-check: grades answers.toml against the [exercise] table it was
+    handed out with, and prints no expected number."""
+    return TEST_ANSWERS.replace("{check}", str(exercise_table(variant)["check"]))
+
+
+SHEET_FILES = ("student.md", "answers.toml", "test_answers.py")  # what a student gets
+KEY_FILES = ("key.md", "key.toml")  # what the instructor keeps
+
+
+def variant_files(
+    variant: Variant, *, pictures: bool = True, handouts: bool = False
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Every file of the variant, made in memory and not yet written: (what a student
+    gets, what the instructor keeps), each by file name. Pictures: graph.svg (the sheet's,
+    gradients hidden) and key_graph.svg. handouts: also student.tex and key.tex (complete
+    LaTeX documents), and their PDFs where pdflatex is installed (chainrule.handouts)."""
     sheet_picture = key_picture = None
+    sheet: dict[str, bytes] = {}
+    key: dict[str, bytes] = {}
     if pictures:
         from autograd import draw_dot
 
@@ -428,30 +515,113 @@ def write_variant(variant: Variant, folder: str | Path, *, pictures: bool = True
         sheet_picture, key_picture = "graph.svg", "key_graph.svg"
         # The sheet's picture prints numbers as the sheet asks for them, the key's as the key.
         constants = variant.example.constant_values()  # the targets: given, not inputs
-        sheet = draw_dot(
-            root,
-            decimals=variant.decimals,
-            show_grad=False,
-            color_roles=True,
-            constants=constants,
-        )
-        key = draw_dot(root, decimals=variant.key_decimals, color_roles=True, constants=constants)
-        written.append(Path(sheet.save(folder / sheet_picture)))
-        written.append(Path(key.save(folder / key_picture)))
+        drawings = {
+            sheet_picture: draw_dot(
+                root,
+                decimals=variant.decimals,
+                show_grad=False,
+                color_roles=True,
+                constants=constants,
+            ),
+            key_picture: draw_dot(
+                root, decimals=variant.key_decimals, color_roles=True, constants=constants
+            ),
+        }
+        with tempfile.TemporaryDirectory() as scratch:
+            for name, drawing in drawings.items():
+                drawn = Path(drawing.save(Path(scratch) / name)).read_bytes()
+                (sheet if name == sheet_picture else key)[name] = drawn
     texts = {
         "student.md": student_md(variant, sheet_picture),
-        "key.md": key_md(variant, key_picture),
         "answers.toml": answers_toml(variant, filled=False),
-        "key.toml": answers_toml(variant, filled=True),
-        "test_answers.py": TEST_ANSWERS,
+        "test_answers.py": test_answers_py(variant),
     }
+    sheet.update({name: text.encode() for name, text in texts.items()})
+    key["key.md"] = key_md(variant, key_picture).encode()
+    key["key.toml"] = answers_toml(variant, filled=True).encode()
     if variant.from_file:  # the folder holds its example, so it can be graded anywhere
-        texts["example.toml"] = read_text_file(variant.source, what="an example file")
-    for name, text in texts.items():
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+        sheet["example.toml"] = read_text_file(variant.source, what="an example file").encode()
+    if handouts:
+        from .handouts import handout_files
+
+        more_sheet, more_key = handout_files(variant)
+        sheet.update(more_sheet)
+        key.update(more_key)
+    return sheet, key
+
+
+def holds_answers(path: Path) -> bool:
+    """Whether an answers.toml there holds a learner's work: any answer that is not blank
+    (a file that cannot be read as TOML counts as work too: it is someone's)."""
+    if not path.exists():
+        return False
+    try:
+        answers = read_toml(path)
+    except ValueError:
+        return True
+    return any(
+        isinstance(entries, dict) and any(v != "" for v in entries.values())
+        for section, entries in answers.items()
+        if section in grading.SECTIONS
+    )
+
+
+def check_overwrite(targets: Sequence[Path], force: bool) -> None:
+    """Refuse (ExampleError, a ValueError, naming the first one) to replace an answers.toml
+    that holds answers, unless force."""
+    if force:
+        return
+    for path in targets:
+        if path.name == "answers.toml" and holds_answers(path):
+            raise ExampleError(
+                f"{path} holds answers; chainrule variant will not replace them (move the "
+                "folder away, or pass --force to overwrite)"
+            )
+
+
+def write_planned(plan: Mapping[Path, bytes]) -> list[Path]:
+    """Write every planned file (made in memory first, so an error while making them
+    writes nothing), creating folders as needed; returns the paths in order."""
+    for path, data in plan.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, data)
+    return list(plan)
+
+
+def plan_variant(
+    variant: Variant,
+    folder: Path,
+    *,
+    keys: Path | None = None,
+    pictures: bool = True,
+    handouts: bool = False,
+) -> dict[Path, bytes]:
+    """Where each of the variant's files goes: the student's into folder, the key's into
+    keys (default: folder too, as a single variant has always been written)."""
+    sheet, key = variant_files(variant, pictures=pictures, handouts=handouts)
+    keys = folder if keys is None else keys
+    plan = {folder / name: data for name, data in sheet.items()}
+    plan.update({keys / name: data for name, data in key.items()})
+    order = ["graph.svg", "key_graph.svg", "student.md", "key.md", "answers.toml", "key.toml"]
+    rank = {name: k for k, name in enumerate(order)}
+    return dict(sorted(plan.items(), key=lambda item: rank.get(item[0].name, len(order))))
+
+
+def write_variant(
+    variant: Variant,
+    folder: str | Path,
+    *,
+    pictures: bool = True,
+    force: bool = False,
+    handouts: bool = False,
+) -> list[Path]:
+    """Write the variant's files into folder (created if needed); returns their paths:
+    graph.svg and key_graph.svg (with pictures), student.md, key.md, answers.toml,
+    key.toml, test_answers.py. An answers.toml there that holds answers is kept (ValueError)
+    unless force."""
+    plan = plan_variant(variant, Path(folder), pictures=pictures, handouts=handouts)
+    check_overwrite(list(plan), force)
+    return write_planned(plan)
 
 
 def write_variants(
@@ -462,21 +632,26 @@ def write_variants(
     count: int = 1,
     decimals: int | None = None,
     keep: Sequence[str] = (),
+    ask: Sequence[str] | None = None,
     pictures: bool = True,
+    force: bool = False,
+    handouts: bool = False,
 ) -> list[Path]:
     """make_variants, written out: one variant straight into out; several into numbered
     folders out/variant_01, out/variant_02, ... Each numbered folder gets an empty
-    __init__.py, so `pytest out` can collect the folders' test_answers.py side by side."""
-    variants = make_variants(source, seed, count, decimals=decimals, keep=keep)
+    __init__.py, so `pytest out` can collect the folders' test_answers.py side by side.
+    Every file is made before any is written, and an answers.toml holding answers is
+    never replaced without force."""
+    variants = make_variants(source, seed, count, decimals=decimals, keep=keep, ask=ask)
     out = Path(out)
+    plan: dict[Path, bytes] = {}
     if count == 1:
-        return write_variant(variants[0], out, pictures=pictures)
-    width = max(2, len(str(count)))
-    written = []
-    for variant in variants:
-        folder = out / f"variant_{variant.number:0{width}d}"
-        written += write_variant(variant, folder, pictures=pictures)
-        init = folder / "__init__.py"
-        init.write_text("", encoding="utf-8")
-        written.append(init)
-    return written
+        plan = plan_variant(variants[0], out, pictures=pictures, handouts=handouts)
+    else:
+        width = max(2, len(str(count)))
+        for variant in variants:
+            folder = out / f"variant_{variant.number:0{width}d}"
+            plan.update(plan_variant(variant, folder, pictures=pictures, handouts=handouts))
+            plan[folder / "__init__.py"] = b""
+    check_overwrite(list(plan), force)
+    return write_planned(plan)

@@ -12,8 +12,8 @@ import pytest
 
 from chainrule import Tolerance, grade, grade_file
 from chainrule.example_files import read_toml
-from chainrule.examples import build, from_expr
-from chainrule.grading import set_given
+from chainrule.examples import build, from_expr, load
+from chainrule.grading import EditedExercise, set_given
 from chainrule.worked import WorkedExample
 
 # The 2-2-2 numbers to the slides' 9 decimals, as `chainrule example 2-2-2` prints them.
@@ -98,7 +98,8 @@ def test_xyz_wrong_gradient_is_named_with_its_local_and_upstream():
         -4.0,
     )
     report = str(result)
-    assert "First wrong value: df/dy (backward pass): wrong" in report
+    assert "First wrong value: df/dy (backward pass, gradient 4 of 4): wrong" in report
+    assert "it looks like a sign slip: the size is right, the sign is not" in report
     assert "expected -4, you gave 4" in report
     assert "dq/dy = 1 (local) x df/dq = -4 (upstream)" in report
 
@@ -155,7 +156,7 @@ def test_2_2_2_graded_to_4_decimals():
     assert term.local_name == "dnet_o1/dw5" and round(term.local, 9) == 0.593269992
     assert term.upstream_name == "dE_total/dnet_o1" and round(term.upstream, 9) == 0.138498562
     assert result.failure_message().startswith(
-        "First wrong value: dE_total/dw5 (backward pass): wrong\n"
+        "First wrong value: dE_total/dw5 (backward pass, gradient 7 of 20): wrong\n"
         "  expected 0.0822, you gave 0.0821\n"
         "  dE_total/dw5 = dE_total/dnet_o1 * out_h1\n"
         "    dnet_o1/dw5 = 0.5933 (local) x dE_total/dnet_o1 = 0.1385 (upstream)\n"
@@ -329,9 +330,14 @@ def test_report_for_students_hides_the_exact_numbers():
     result = grade("xyz", {"forward": {"q": 2, "f": -8}, "gradients": {"x": -4}})
     hidden = result.report(reveal=False)
     assert "expected" not in hidden and "-12" not in hidden
-    assert "First wrong value: q (forward pass): wrong\n  you gave 2\n  q = x + y" in hidden
+    assert (
+        "First wrong value: q (forward pass, value 1 of 2): wrong\n  you gave 2\n  q = x + y"
+        in hidden
+    )
     assert "  df/dq          blank\n" in hidden
-    assert result.explain("f") == "f (forward pass): follows from your earlier error in q\n" + (
+    assert result.explain(
+        "f"
+    ) == "f (forward pass, value 2 of 2): follows from your earlier error in q\n" + (
         "  expected -12, you gave -8\n  f = q * z\n  from your own earlier numbers it is -8"
     )
 
@@ -359,7 +365,9 @@ def test_grading_against_the_teachers_key(tmp_path):
     given = key["exercise"]["given"]
     edited = answers.replace(f"x = {given['x']}\n", f"x = {given['x'] + 1}\n", 1)
     (tmp_path / "answers.toml").write_text(edited, encoding="utf-8")
-    assert not grade_file(tmp_path).all_right  # its own (edited) problem: q and f differ
+    # Graded on its own, the edited problem is refused: its check no longer matches.
+    with pytest.raises(EditedExercise, match="is not the one handed out"):
+        grade_file(tmp_path)
     assert grade_file(tmp_path, tmp_path / "key.toml").all_right  # the answers are the key's
     assert grade_file(tmp_path, "xyz").all_right is False  # xyz with the edited numbers
     with pytest.raises(ValueError, match="has no \\[exercise\\] table"):
@@ -382,3 +390,93 @@ def test_answers_file_for_an_expression(tmp_path):
     result = grade_file(tmp_path)
     assert str(result.tolerance) == "to 2 decimals"
     assert [m.label for m in result.marks if m.status != "right"] == ["df/dw2"]  # it is 0.20
+
+
+# The issue's case (tests/data/hidden-unit.toml): out_h = sigmoid(1.901) = 0.8700, written as
+# 0.8800 and carried on at full precision, every answer rounded to 4 decimals; x1 = 5 and
+# x2 = 8 multiply the rounding of dE/dnet_h (0.019923... written 0.0199) past 0.00005.
+HIDDEN_UNIT = Path(__file__).parent / "data" / "hidden-unit.toml"
+CARRIED_0_88 = {
+    "forward": {"net_h": 1.901, "out_h": 0.88, "net_o": 0.92, "out_o": 0.715, "E": 0.1891},
+    "gradients": {
+        "out_o": 0.615,
+        "net_o": 0.1253,
+        "b2": 0.1253,
+        "w3": 0.1103,
+        "out_h": 0.188,
+        "net_h": 0.0199,
+        "b1": 0.0199,
+        "w1": 0.0993,  # 5 x 0.019865... ; 5 x 0.0199 = 0.0995
+        "x1": -0.002,  # a sign slip of its own: 0.1 x 0.0199 = +0.0020
+        "w2": 0.1588,  # 8 x 0.019865... ; 8 x 0.0199 = 0.1592
+        "x2": 0.0035,
+    },
+    "updated": {"w1": 0.0504, "w2": 0.0956, "w3": 1.4449, "b2": -0.4627},
+}
+
+
+def test_carried_forward_answers_survive_the_learners_rounding():
+    example = load(HIDDEN_UNIT)
+    result = grade(example, CARRIED_0_88)
+    # 20 answers: 5 forward, 11 gradients (t is a constant, never asked), 4 updated.
+    # Lost: out_h (0.88 for 0.87) and dE/dx1 (its sign); the rest follows from them.
+    assert (result.earned, result.possible) == (18, 20)
+    assert [m.label for m in result.marks if not m.credit] == ["out_h", "dE/dx1"]
+    # 8 x 0.0199 = 0.1592, but 0.1588 = 8 x 0.019865 is what their unrounded number gives;
+    # any number that rounds to 0.0199 (0.01985 to 0.01995) times 8 is 0.1588 to 0.1596.
+    assert result["dE/dw2"].status == "carried"
+    assert result["dE/dw1"].status == "carried"
+    assert result["dE/dw2"].causes == ("dE/dnet_h",)
+
+
+def test_a_thousandfold_multiplier_still_credits_carried_rounding():
+    # s = x * y = 0.25 x 0.49367 = 0.1234175; the learner's s is 0.12437 (a slip), written
+    # 0.1244 and carried unrounded: f = 1000 * s = 124.37. 1000 x 0.1244 = 124.40, yet
+    # 1000 x [0.12435, 0.12445] = [124.35, 124.45] holds 124.37: it follows from 0.1244.
+    example = from_expr("s = x * y; f = 1000 * s", {"x": 0.25, "y": 0.49367})
+    answers = {"forward": {"s": 0.1244, "f": 124.37}}
+    result = grade(example, answers, decimals=4, require_all=False)
+    assert [m.status for m in result.marks] == ["wrong", "carried"]
+    answers = {"forward": {"s": 0.1244, "f": 124.46}}  # past 124.45: not from 0.1244
+    assert grade(example, answers, decimals=4, require_all=False)["f"].status == "wrong"
+
+
+def slips_of(answers: dict) -> dict[str, str]:
+    result = grade("2-2-2", answers, decimals=4)
+    return {m.label: m.slip for m in result.marks if m.status == "wrong"}
+
+
+def test_each_kind_of_slip_is_named_without_the_answer():
+    answers = rounded(SLIDE_2_2_2, 4)
+    answers["forward"]["out_h1"] = 0.5393  # 0.5933 with 9 and 3 swapped
+    answers["gradients"]["w6"] = -0.0827  # 0.0827 with the wrong sign
+    answers["gradients"]["w7"] = -0.0286  # -0.0226: an 8 for a 2
+    # dE/dw3 = i1 x dE/dnet_h2 = 0.0005; 0.0010 is i2 x dE/dnet_h2 (i1 = 0.05, i2 = 0.10)
+    answers["gradients"]["w3"] = 0.0010
+    # w5 after a step up the gradient: 0.4 + 0.5 x 0.082167041 = 0.4411
+    answers["updated"]["w5"] = 0.4411
+    found = slips_of(answers)
+    assert found["out_h1"] == "a digit swap: two neighbouring digits are the wrong way round"
+    assert found["dE_total/dw6"] == "a sign slip: the size is right, the sign is not"
+    assert found["dE_total/dw7"] == "a digit slip: one digit is off"
+    assert found["w5 after the step"].startswith("an update with the wrong sign")
+    assert found["dE_total/dw3"] == "an input mixed up: it is what you get with i1 and i2 swapped"
+    report = grade("2-2-2", answers, decimals=4).report(reveal=False)
+    assert "0.5933" not in report and "expected" not in report
+
+
+def test_swapped_inputs_are_named():
+    # f = (x + y) * z at x = -2, y = 5, z = -4; with y and z swapped: (x + z) * y = -30
+    answers = {"forward": {"q": 3, "f": -30}}
+    result = grade("xyz", answers, require_all=False)
+    assert result["f"].slip == "an input mixed up: it is what you get with y and z swapped"
+
+
+def test_an_update_up_the_learners_own_gradient_is_named():
+    # dE/dw5 written 0.0900 (wrong; it is 0.0822), then w5 = 0.4 + 0.5 x 0.09 = 0.445
+    answers = rounded(SLIDE_2_2_2, 4)
+    answers["gradients"]["w5"] = 0.09
+    answers["updated"]["w5"] = 0.445
+    mark = grade("2-2-2", answers, decimals=4)["w5 after the step"]
+    assert mark.status == "wrong"
+    assert mark.slip.startswith("an update with the wrong sign: a step up the gradient")

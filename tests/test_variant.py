@@ -38,7 +38,8 @@ def test_key_passes_a_changed_gradient_fails_naming_it(tmp_path):
     tests = ["-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)]
     blank = run(*tests)
     assert blank.returncode == 1
-    assert "First blank answer: net_h1 (forward pass): blank" in blank.stdout
+    assert "First blank answer: net_h1 (forward pass, value 1 of 11): blank" in blank.stdout
+    assert "expected" not in blank.stdout  # the self-check never gives an answer away
 
     key = (tmp_path / "key.toml").read_text(encoding="utf-8")
     (tmp_path / "answers.toml").write_text(key, encoding="utf-8")
@@ -53,9 +54,13 @@ def test_key_passes_a_changed_gradient_fails_naming_it(tmp_path):
     (tmp_path / "answers.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     failed = run(*tests)
     assert failed.returncode == 1
-    assert "First wrong value: dE_total/dw5 (backward pass): wrong" in failed.stdout
+    assert (
+        "First wrong value: dE_total/dw5 (backward pass, gradient 7 of 20): wrong" in failed.stdout
+    )
     assert "you gave 0.5000" in failed.stdout
-    assert "dnet_o1/dw5 = " in failed.stdout  # what it is built from: local x upstream
+    # what it is built from, local x upstream, without their numbers
+    assert "dnet_o1/dw5 (local) x dE_total/dnet_o1 (upstream)" in failed.stdout
+    assert "expected" not in failed.stdout
 
 
 def test_an_early_wrong_value_shows_what_follows_from_it(tmp_path):
@@ -255,3 +260,72 @@ def test_variants_of_a_relu_file_never_sit_at_the_kink(tmp_path):
         assert net > 0, (seed, net)  # at 0 the kink; below, every gradient but v's is 0
         nets.append(net)
     assert len(set(nets)) > 20
+
+
+def test_answers_holding_work_are_never_replaced_without_force(tmp_path, capsys):
+    from chainrule.cli import main
+
+    args = ["variant", "xyz", "--seed", "3", "--out", str(tmp_path), "--no-pictures"]
+    assert main(args) == 0
+    assert capsys.readouterr().out == f"Wrote a variant of xyz to {tmp_path}: 5 files.\n"
+    assert main(args) == 0  # a blank answers.toml is no one's work: replaced
+    capsys.readouterr()
+    answers = tmp_path / "answers.toml"
+    work = answers.read_text(encoding="utf-8").replace('q = ""', "q = 3", 1)
+    answers.write_text(work, encoding="utf-8")
+    key = (tmp_path / "key.toml").read_bytes()
+    assert main([*args[:3], "4", *args[4:]]) == 2  # another seed, same folder
+    err = capsys.readouterr().err
+    assert f"{answers} holds answers; chainrule variant will not replace them" in err
+    assert answers.read_text(encoding="utf-8") == work  # nothing written, key included
+    assert (tmp_path / "key.toml").read_bytes() == key
+    assert main([*args[:3], "4", *args[4:], "--force"]) == 0
+    assert 'q = ""' in answers.read_text(encoding="utf-8")
+
+
+def test_thirty_variants_print_one_line(tmp_path, capsys):
+    from chainrule.cli import main
+
+    out = tmp_path / "class"
+    assert main(["variant", "xyz", "--seed", "1", "--count", "30", "--out", str(out)]) == 0
+    # 30 folders of 7 files and an __init__.py each: 240 files, one line
+    assert capsys.readouterr().out == (
+        f"Wrote 30 variants of xyz to {out} (variant_01 ...): 240 files.\n"
+    )
+
+
+def test_an_empty_out_is_refused(capsys):
+    from chainrule.cli import main
+
+    with pytest.raises(SystemExit) as exit:
+        main(["variant", "xyz", "--seed", "1", "--out", ""])
+    assert exit.value.code == 2
+    assert "--out: needs a folder name, got an empty one" in capsys.readouterr().err
+
+
+def test_ask_chooses_what_the_sheet_asks_and_grading_follows(tmp_path):
+    write_variants("2-2-2", tmp_path, seed=7, ask=["out_h1", "grad:w5", "new:w5"], pictures=False)
+    sheet = read_toml(tmp_path / "answers.toml")
+    assert sheet["exercise"]["ask"] == ["out_h1", "dE_total/dw5", "w5 after the step"]
+    assert {s: list(sheet[s]) for s in ("forward", "gradients", "updated")} == {
+        "forward": ["out_h1"],
+        "gradients": ["w5"],
+        "updated": ["w5"],
+    }
+    student = (tmp_path / "student.md").read_text(encoding="utf-8")
+    assert "| out_h1 | `sigmoid(net_h1)` | yes |" in student
+    assert "| net_h1 | `w1*i1 + w2*i2 + b1` |  |" in student
+    result = grade_file(tmp_path)
+    assert [m.label for m in result.marks] == ["out_h1", "dE_total/dw5", "w5 after the step"]
+    with pytest.raises(ValueError, match="asks for nothing called 'w9'"):
+        make_variants("2-2-2", 7, ask=["w9"])
+
+
+def test_constants_are_never_asked():
+    # the 2-2-2's targets are constants ([network.loss]); hidden-unit.toml lists t
+    [variant] = make_variants("2-2-2", 7)
+    asked = variant.asked()
+    assert not {"target_o1", "target_o2"} & set(asked["gradients"])
+    [hidden] = make_variants(str(Path(__file__).parent / "data" / "hidden-unit.toml"), 7)
+    assert "t" not in hidden.asked()["gradients"]
+    assert len(hidden.asked()["gradients"]) == 11
