@@ -411,8 +411,15 @@ def show_example(
     given, else the example's (WorkedExample.precision)."""
     if isinstance(example, str):
         example = examples.build(example)
-    # Roles coloured (inputs, parameters, output); the targets drawn as constants.
-    options = {"color_roles": True, "constants": example.constant_values(), **(drawing or {})}
+    # Roles coloured (inputs, parameters, output): the parameters the example's update
+    # changes are its parameters, whatever their names; the targets drawn as constants.
+    parameters = {example.values[name]: (name,) for name in example.parameters}
+    options = {
+        "color_roles": True,
+        "constants": example.constant_values(),
+        **({"group_by": parameters} if parameters else {}),
+        **(drawing or {}),
+    }
     if options.get("decimals") is not None:
         example.decimals = options["decimals"]  # --decimals: the tables' precision too
     options["decimals"] = example.precision

@@ -261,3 +261,17 @@ def test_the_record_of_the_2_2_2_pass_holds_what_every_view_shows():
         "dnet_o1/dw5 = 0.593269992 (local) x dE_total/dnet_o1 = 0.138498562 (upstream) "
         "-> w5.grad += 0.082167041"
     )
+
+
+def test_the_instructors_parameters_are_drawn_as_parameters_whatever_their_names(tmp_path):
+    graph = tmp_path / "g.dot"
+    chainrule("example", str(INSTRUCTOR), "--graph", str(graph))
+    roles = {
+        name: fill
+        for fill, name in re.findall(
+            r'fillcolor="(#[0-9a-f]+)" label="([^\\"]+)', graph.read_text("utf-8")
+        )
+    }
+    # [update] parameters = [w1, w2, b, v, c]: yellow, as parameters; x1, x2 green inputs.
+    assert {roles[name] for name in ("w1", "w2", "b", "v", "c")} == {"#fee8a0"}
+    assert {roles[name] for name in ("x1", "x2")} == {"#d9f0d3"}
