@@ -7,11 +7,12 @@
     >>> f.data, x.grad, y.grad, z.grad
     (-12.0, -4.0, -4.0, 3.0)
 
-Drawing (draw_dot) and the live step-through (step_through) are loaded on first use, so
-importing the engine starts no process and imports neither graphviz nor numpy.
+Drawing (draw_dot), the live step-through (step_through) and Tensor, the same engine over
+NumPy arrays, are loaded on first use, so importing the engine starts no process and imports
+neither graphviz nor numpy.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backward import evaluate_op, topological_order
 from .check import gradcheck, numerical_grad
@@ -26,8 +27,12 @@ from .engine import (
 )
 from .steps import Step, backward_steps
 
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
 __all__ = [
     "Step",
+    "Tensor",
     "Value",
     "backward_steps",
     "define_op",
@@ -59,6 +64,10 @@ def __getattr__(name: str) -> Any:
         from . import frames
 
         return getattr(frames, name)
+    if name == "Tensor":  # the vectorized engine imports numpy: loaded on first use
+        from .tensor import Tensor
+
+        return Tensor
     if name == "step_through":  # the live step-through draws too: loaded on first use
         from .stepthrough import step_through
 

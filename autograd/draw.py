@@ -14,11 +14,13 @@ autograd/render.py (system `dot` or the pip-installed graphviz-pure).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .drawing import Drawing, DrawingOptions
 from .engine import Value
 from .graph import Graph
 from .steps import Step
+from .tensor_probe import is_tensor
 
 
 def draw_dot(
@@ -66,6 +68,10 @@ def draw_dot(
                  ("target_o1 − x" over "(0.01)"); where it cannot be, it is a dashed box
                  with no gradient. Never coloured as an input.
     """
+    if is_tensor(root):  # a graph of Tensors: drawn by autograd/tensor_view.py
+        return _tensor_view().draw_tensor(
+            root, rankdir, show_grad=show_grad, decimals=decimals, digits=digits
+        )
     options = DrawingOptions(
         rankdir, decimals, digits, show_grad, color_roles, grad_sign, group_by, show_constants,
         max_nodes, constants,
@@ -73,3 +79,9 @@ def draw_dot(
     structure = Drawing.of(root, options)
     scene = None if step is None else structure.scene_of(step, options)
     return structure.graph(options, scene)
+
+
+def _tensor_view() -> Any:
+    from . import tensor_view  # NumPy: loaded only when a Tensor is drawn
+
+    return tensor_view

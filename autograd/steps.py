@@ -15,6 +15,7 @@ from .backward import chain_rule, topological_order
 from .floats import as_gradient
 from .names import grouped, node_names
 from .printing import format_number
+from .tensor_probe import is_tensor
 
 if TYPE_CHECKING:
     from .engine import Value
@@ -69,6 +70,11 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
     or dropped before its last step, it takes back what it added, so every .grad is as it
     was before the first step (except a grad someone else has changed since it was written).
     """
+    if is_tensor(root):  # a graph of Tensors: one vector-Jacobian product per step
+        from .tensor_steps import tensor_steps
+
+        yield from tensor_steps(root, gradient)  # type: ignore[misc]  # TensorSteps
+        return
     gradient = as_gradient(gradient)
     order = topological_order(root)
     names = node_names(root)

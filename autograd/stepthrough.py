@@ -27,6 +27,7 @@ from .printing import format_number
 from .record import forward_order, step_text
 from .render import require_renderer
 from .steps import backward_steps
+from .tensor_probe import is_tensor
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGE_SUFFIXES = (".html", ".htm")
@@ -119,6 +120,11 @@ def step_through(
     pass's gradients are in place (so each gradient's text has its full width), and
     returns a Graph whose `parameters` maps each parameter Value to the element showing it.
     """
+    if is_tensor(root):  # a graph of Tensors: its record and picture from tensor_view.py
+        from .tensor_view import tensor_pass_record
+
+        record, graph = tensor_pass_record(root, gradient, **drawing_options)
+        return StepThrough(record, {"graph": _inline_svg(graph.pipe("svg"))})
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value to step through, got {type(root).__name__}")
     if "step" in drawing_options:

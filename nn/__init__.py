@@ -7,8 +7,9 @@
     ...               x_val, y_val, epochs=300, progress=False)
 
 Modules (Neuron, Layer, MLP) build the graph, losses measure it, optimizers update it.
-The network diagram (draw_network) is loaded on first use, as autograd's draw_dot is, so
-importing nn imports no drawing code.
+Linear, Sequential, ReLU, Tanh and Sigmoid are the same network over Tensors (a layer is one
+matrix); they and the network diagram (draw_network) are loaded on first use, as autograd's
+draw_dot is, so importing nn imports neither NumPy nor drawing code.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,10 @@ from .train import History, TrainingDiverged, fit
 
 if TYPE_CHECKING:
     from .diagram import draw_network
+    from .tensor_layers import Linear, ReLU, Sequential, Sigmoid, Tanh
+
+# The modules over Tensors (nn.tensor_layers imports NumPy), loaded on first use.
+_TENSOR_MODULES = ("Linear", "ReLU", "Sequential", "Sigmoid", "Tanh")
 
 __all__ = [
     "MLP",
@@ -29,10 +34,15 @@ __all__ = [
     "Adam",
     "History",
     "Layer",
+    "Linear",
     "Module",
     "Neuron",
     "Optimizer",
     "RMSprop",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
     "TrainingDiverged",
     "batches",
     "binary_cross_entropy",
@@ -53,4 +63,8 @@ def __getattr__(name: str) -> Any:
         from .diagram import draw_network
 
         return draw_network
+    if name in _TENSOR_MODULES:
+        from . import tensor_layers
+
+        return getattr(tensor_layers, name)
     raise AttributeError(f"module 'nn' has no attribute {name!r}")

@@ -67,7 +67,8 @@ def batches(
     seed: int | None = 0,
 ) -> Iterator[tuple[list[X], list[Y]]]:
     """(x_batch, y_batch) lists of batch_size samples each (the last may be shorter), in a
-    seeded random order when shuffle is True: one pass over the data, one epoch."""
+    seeded random order when shuffle is True: one pass over the data, one epoch. Given
+    NumPy arrays, the batches are arrays (rows of xs and ys), in the same order."""
     _check_same_length(xs, ys)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -81,9 +82,13 @@ def _batches(
     xs: Sequence[X], ys: Sequence[Y], order: list[int], batch_size: int
 ) -> Iterator[tuple[list[X], list[Y]]]:
     # A separate generator, so bad arguments raise when batches() is called, not later.
+    arrays = hasattr(xs, "shape") and hasattr(ys, "shape")  # NumPy arrays: array batches
     for start in range(0, len(order), batch_size):
         chosen = order[start : start + batch_size]
-        yield [xs[i] for i in chosen], [ys[i] for i in chosen]
+        if arrays:
+            yield xs[chosen], ys[chosen]  # type: ignore[call-overload]
+        else:
+            yield [xs[i] for i in chosen], [ys[i] for i in chosen]
 
 
 def _check_same_length(xs: Sequence[object], ys: Sequence[object]) -> None:

@@ -259,6 +259,13 @@ class MLP(Module):
                 places.setdefault(value, place)
         return places
 
+    def vectorized(self) -> Any:
+        """The same network, with the same weights (copied), as an nn.Sequential of Linear
+        layers over Tensors: one matrix per layer, a whole batch per call."""
+        from .tensor_layers import Sequential  # NumPy: loaded only when asked for
+
+        return Sequential.from_mlp(self)
+
     def forward(self, xs: Sequence[Value | Number]) -> Value | list[Value]:
         out: list[Value] = list(xs)  # type: ignore[arg-type]
         for layer in self.layers:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value, sum_of
+from autograd.tensor_probe import any_tensor
 
 Scalar = Value | float | int
 Scalars = Scalar | Sequence[Scalar] | Sequence[Sequence[Scalar]]
@@ -25,7 +26,10 @@ EPS = 1e-12
 
 
 def mse_loss(preds: Scalars, targets: Scalars) -> Value:
-    """Mean squared error: (1/n) * sum (pred - target)^2, the lesson's regression loss."""
+    """Mean squared error: (1/n) * sum (pred - target)^2, the lesson's regression loss.
+    (Given Tensors, the same over a batch: nn.tensor_losses.)"""
+    if any_tensor((preds, targets)):
+        return _tensor_losses().mse_loss(preds, targets)  # type: ignore[no-any-return]
     preds, targets = _paired("mse_loss", preds, targets)
     # One `sum` node over the squares, then one division: few nodes, a fast backward pass.
     return _total([(p - t) ** 2 for p, t in zip(preds, targets, strict=True)]) / len(preds)
@@ -41,6 +45,8 @@ def sum_squared_error(outputs: Scalars, targets: Scalars) -> Value:
 def binary_cross_entropy(probs: Scalars, targets: Scalars) -> Value:
     """Mean of -(t * log(p) + (1 - t) * log(1 - p)) for probabilities p and targets t in
     [0, 1] (p usually comes from a sigmoid). p is clamped to [1e-12, 1 - 1e-12] first."""
+    if any_tensor((probs, targets)):
+        return _tensor_losses().binary_cross_entropy(probs, targets)  # type: ignore[no-any-return]
     probs, targets = _paired("binary_cross_entropy", probs, targets)
     for i, t in enumerate(targets):
         if not isinstance(t, Value) and not 0.0 <= t <= 1.0:
@@ -60,8 +66,11 @@ def cross_entropy(
 
     Computed as log(sum_j exp(z_j - m)) - (z_target - m) with m = max(z) taken as a constant:
     the same number (m cancels), but no exp ever sees a large positive argument.
-    Given a list of logit lists and a list of indices, returns the mean over the samples.
+    Given a list of logit lists and a list of indices, returns the mean over the samples;
+    given a Tensor of logits (n, classes) and n integer labels, the same over the batch.
     """
+    if any_tensor((logits,)):
+        return _tensor_losses().cross_entropy(logits, target_index)  # type: ignore[no-any-return]
     if isinstance(target_index, Sequence):
         if isinstance(logits, (Value, numbers.Real)) or len(logits) != len(target_index):
             raise ValueError(
@@ -107,6 +116,12 @@ def hinge_loss(scores: Scalars, targets: Scalars) -> Value:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _tensor_losses() -> Any:
+    from . import tensor_losses  # NumPy: loaded only when a Tensor is given
+
+    return tensor_losses
 
 
 def _lift(x: Scalar) -> Value:

@@ -18,6 +18,7 @@ from typing import Any
 
 from autograd import Value
 from autograd.files import read_text_file, write_atomically
+from autograd.tensor_probe import is_tensor
 
 # A "tensor" here is a Value, or a (nested) list of Values: the shape of one state_dict entry.
 Tensor = Any
@@ -202,13 +203,15 @@ def _walk(module: Module, prefix: str) -> Iterator[tuple[str, Value]]:
     for name, item in _members(module, prefix):
         if isinstance(item, Value):
             yield name, item
-        else:
-            yield from _walk(item, name + ".")
+        else:  # a part lists its own (a Linear's are Tensors: nn.tensor_layers)
+            yield from ((f"{name}.{key}", p) for key, p in item.named_parameters())
 
 
 def _to_floats(tensor: Tensor) -> Any:
     if isinstance(tensor, Value):
         return tensor.data
+    if is_tensor(tensor):  # a Linear's weight inside a Module of your own
+        return tensor.data.tolist()
     return [_to_floats(t) for t in tensor]
 
 
@@ -234,6 +237,13 @@ def _pair_up(key: str, tensor: Tensor, given: object, where: str = "") -> list[t
     `where` is the position inside the entry, such as "[1][0]", for the message.
     """
     name = f"state_dict key {key!r}{where}"
+    if is_tensor(tensor):  # a Linear's weight inside a Module of your own: checked whole
+        from autograd.tensor import as_array
+
+        array = as_array(given, name, dtype=tensor.dtype)
+        if array.shape != tensor.shape:
+            raise ValueError(f"{name} should have shape {tensor.shape}, got {array.shape}")
+        return [(tensor, array)]  # type: ignore[list-item]
     if isinstance(tensor, Value):
         if isinstance(given, _BadNumber):
             raise ValueError(f"{name} is {given}, {given.why}")

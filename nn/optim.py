@@ -17,8 +17,10 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
+from typing import Any
 
 from autograd import Value
+from autograd.tensor_probe import any_tensor, is_tensor
 
 # A running mean square above this freezes RMSprop's parameter (see RMSprop): refused.
 SQUARE_AVG_LIMIT = 1e300
@@ -51,7 +53,7 @@ class Optimizer:
             name = None
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
                 name, item = item  # a (name, Value) pair from named_parameters()
-            if not isinstance(item, Value):
+            if not isinstance(item, Value) and not is_tensor(item):
                 raise TypeError(
                     f"{type(self).__name__} parameters must be Values, got "
                     f"{type(item).__name__} at index {i} (or (name, Value) pairs, as "
@@ -68,9 +70,13 @@ class Optimizer:
         self.params = values
         self.names = names  # None where a plain Value was given: messages use its position
         self.lr = _check_number("lr", lr, low=0.0, low_open=True)
+        # Tensor parameters: the step works on all of them at once (nn.tensor_optim).
+        self.flat = _flat_parameters(values) if any_tensor(values) else None
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0.0; backward() adds into it, so do this first."""
+        if self.flat is not None:
+            return self.flat.zero_grad()
         for p in self.params:
             p.grad = 0.0
 
@@ -123,6 +129,8 @@ class SGD(Optimizer):
         self.buffers: list[float] = []  # empty until the first step with momentum
 
     def step(self) -> None:
+        if self.flat is not None:
+            return self.flat.sgd(self)
         lr = self.lr
         momentum = self.momentum
         params = self.params
@@ -171,6 +179,8 @@ class Adam(Optimizer):
         self.v = [0.0] * len(self.params)  # running mean of g * g
 
     def step(self) -> None:
+        if self.flat is not None:
+            return self.flat.adam(self)
         beta1, beta2 = self.betas
         t = self.t + 1
         # The constants of this step, once (torch computes them the same way).
@@ -237,6 +247,8 @@ class RMSprop(Optimizer):
         self.square_avg = [0.0] * len(self.params)
 
     def step(self) -> None:
+        if self.flat is not None:
+            return self.flat.rmsprop(self)
         lr = self.lr
         alpha = self.alpha
         one_minus_alpha = 1.0 - alpha
@@ -280,6 +292,12 @@ class RMSprop(Optimizer):
             f"RMSprop({len(self.params)} parameters, lr={self.lr!r}, alpha={self.alpha!r}, "
             f"eps={self.eps!r})"
         )
+
+
+def _flat_parameters(params: list[Any]) -> Any:
+    from .tensor_optim import FlatParameters  # NumPy: loaded only when Tensors are trained
+
+    return FlatParameters(params)
 
 
 def _check_number(

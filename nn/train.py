@@ -101,8 +101,12 @@ def fit(
             f"x_val and y_val must have the same length, got {len(x_val)} and {len(y_val)}"
         )
     has_val = x_val is not None and len(x_val) > 0
-    x_train = [_as_inputs(x) for x in x_train]
-    x_val = [_as_inputs(x) for x in x_val] if has_val else []  # type: ignore[union-attr]
+    if _is_array(x_train):  # NumPy arrays: a Tensor model takes each batch at once
+        x_train = _as_batch(x_train)
+        x_val = _as_batch(x_val) if has_val else x_val
+    else:
+        x_train = [_as_inputs(x) for x in x_train]
+        x_val = [_as_inputs(x) for x in x_val] if has_val else []  # type: ignore[union-attr]
     epoch_seeds = random.Random(seed)  # one shuffle seed per epoch, all from `seed`
     history = History()
     if divergence is not None and not divergence > 1.0:
@@ -120,7 +124,7 @@ def fit(
                 val_loss = None
                 if has_val:
                     with no_grad():  # measuring only: no graph, no gradients
-                        val_loss = loss_fn([model(x) for x in x_val], y_val).data
+                        val_loss = float(loss_fn(_forward(model, x_val), y_val).data)
                     _check_finite(val_loss, epoch, optimizer)
             except OverflowError as error:  # the engine met a number too large for a float
                 raise TrainingDiverged(_diverged_message(epoch, optimizer, str(error))) from error
@@ -156,18 +160,33 @@ def _train_one_epoch(
     epoch's train loss, sum over batches of loss * batch length / n_train."""
     running = 0.0
     for xb, yb in batches(x_train, y_train, batch_size, seed=shuffle_seed):
-        preds = [model(x) for x in xb]  # 1. forward pass
+        preds = _forward(model, xb)  # 1. forward pass
         loss = loss_fn(preds, yb)  # 2. loss
-        _check_finite(loss.data, epoch, optimizer)
-        watch.check(loss.data, epoch)
+        _check_finite(float(loss.data), epoch, optimizer)
+        watch.check(float(loss.data), epoch)
         optimizer.zero_grad()  # 3. clear the old gradients
         loss.backward()  # 4. backpropagation
         optimizer.step()  # 5. update the weights (the only step that changes them)
-        running += loss.data * len(xb)
+        running += float(loss.data) * len(xb)
     train_loss = running / len(x_train)
     _check_finite(train_loss, epoch, optimizer)
     _check_parameters(epoch, optimizer)
     return train_loss
+
+
+def _forward(model: Callable[[Any], Any], xb: Any) -> Any:
+    """The predictions for a batch: one call on an array batch, one call per sample else."""
+    return model(xb) if _is_array(xb) else [model(x) for x in xb]
+
+
+def _is_array(xs: object) -> bool:
+    return hasattr(xs, "ndim") and hasattr(xs, "shape")
+
+
+def _as_batch(xs: Any) -> Any:
+    """An array of samples; a 1-D one holds one input per sample, so it becomes a column
+    (as a plain number x counts as [x] above)."""
+    return xs.reshape(-1, 1) if xs.ndim == 1 else xs
 
 
 def _as_inputs(x: Any) -> Any:
@@ -207,8 +226,14 @@ def _check_parameters(epoch: int, optimizer: object) -> None:
     # An infinite gradient from the last step makes weights inf or nan without any loss
     # showing it yet; the next forward pass would fail, but there may be none after fit.
     params = getattr(optimizer, "params", ())
-    if not all(math.isfinite(p.data) for p in params):
+    if not all(_all_finite(p.data) for p in params):
         raise TrainingDiverged(_diverged_message(epoch, optimizer, "a weight became inf or nan"))
+
+
+def _all_finite(data: Any) -> bool:
+    if isinstance(data, float):
+        return math.isfinite(data)
+    return bool(math.isfinite(data.sum()) or (abs(data) < math.inf).all())  # an array
 
 
 def _diverged_message(epoch: int, optimizer: object, what: str) -> str:

@@ -401,9 +401,10 @@ def test_example_html_needs_an_html_suffix():
 
 
 def test_example_html_into_a_missing_folder_exits_2_naming_it(tmp_path):
+    # an output path that cannot be written is bad input (status 2), as for every command
     path = tmp_path / "missing" / "xyz.html"
     result = chainrule("example", "xyz", "--html", str(path))
-    assert result.returncode == 2  # an output path that cannot be written is bad input
+    assert result.returncode == 2
     assert (
         result.stderr.strip() == f"chainrule: error: cannot write {path}: No such file or directory"
     )

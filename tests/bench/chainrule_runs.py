@@ -9,16 +9,20 @@ engines' modules.
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Any
 
 from common import (
     BATCH_SIZE,
     LAYER_SIZES,
     LR,
+    MLP784_LR,
+    MLP784_SIZES,
     Sizes,
     graph_figures,
     graph_program,
     line_split,
+    mlp784_batches,
     now,
     peak_rss_mb,
     shuffled_batches,
@@ -28,8 +32,12 @@ from common import (
     traced_bytes_per_object,
 )
 
-from autograd import Value
-from nn import MLP, Adam, mse_loss
+# One thread for NumPy's matrix products too, as PyTorch is given one (set before NumPy loads).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+from autograd import Value  # noqa: E402
+from nn import MLP, SGD, Adam, batches, cross_entropy, mse_loss  # noqa: E402
 
 
 def training(sizes: Sizes) -> dict[str, Any]:
@@ -190,7 +198,126 @@ def frames(sizes: Sizes) -> dict[str, Any]:
     }
 
 
+# -- the vectorized engine (Tensor, Linear, Sequential) ------------------------------------
+
+
+def vector_training(sizes: Sizes) -> dict[str, Any]:
+    """(a') seconds per epoch of the lesson's training, a batch per call (float64)."""
+    import numpy as np
+
+    x_train, y_train, _, _ = line_split()
+    x, y = np.array(x_train).reshape(-1, 1), np.array(y_train).reshape(-1, 1)
+    model = MLP(1, LAYER_SIZES, seed=0).vectorized()
+    optimizer = Adam(model.parameters(), lr=LR)
+
+    def run_epoch(epoch: int) -> None:
+        for xb, yb in batches(x, y, BATCH_SIZE, seed=epoch):
+            loss = mse_loss(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    epochs = sizes.vector_epochs["chainrule"]
+    return {"seconds_per_epoch": time_epochs(run_epoch, epochs), "epochs_timed": epochs,
+            "dtype": "float64"}  # fmt: skip
+
+
+def _mlp784_step() -> Any:
+    """(b')'s step, with its model, optimizer and batches made: step(i) trains on batch i."""
+    import numpy as np
+
+    from nn import Linear, ReLU, Sequential
+
+    sizes = MLP784_SIZES
+    model = Sequential(
+        Linear(sizes[0], sizes[1], seed=1), ReLU(),
+        Linear(sizes[1], sizes[2], seed=2), ReLU(),
+        Linear(sizes[2], sizes[3], seed=3),
+    )  # fmt: skip
+    optimizer = SGD(model.parameters(), lr=MLP784_LR)
+    data = [(np.array(x), np.array(labels)) for x, labels in mlp784_batches()]
+
+    def run_step(i: int) -> None:
+        x, labels = data[i % len(data)]
+        loss = cross_entropy(model(x), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return run_step
+
+
+def mlp784(sizes: Sizes) -> dict[str, Any]:
+    """(b') microseconds per SGD step of a 784-128-64-10 MLP, softmax cross-entropy, batches
+    of 64, float64."""
+    warmup, timed = sizes.mlp784_steps
+    return {"us_per_step": time_steps(_mlp784_step(), warmup, timed), "steps_timed": timed,
+            "dtype": "float64"}  # fmt: skip
+
+
+def floor(sizes: Sizes) -> dict[str, Any]:
+    """The per-step overhead floor: one Adam step of a 1-1-1 network on one sample, for the
+    scalar engine (MLP) and the vectorized one (its Sequential), in this process."""
+    import numpy as np
+
+    warmup, timed = sizes.floor_steps
+    scalar = MLP(1, [1, 1], seed=0)
+    vector = MLP(1, [1, 1], seed=0).vectorized()
+    results = {}
+    for name, model in (("scalar", scalar), ("vector", vector)):
+        optimizer = Adam(model.parameters(), lr=LR)
+        x, y = ([0.5], 2.0) if name == "scalar" else (np.array([[0.5]]), np.array([[2.0]]))
+
+        def run_step(i: int) -> None:
+            loss = mse_loss(model(x), y)  # noqa: B023
+            optimizer.zero_grad()  # noqa: B023
+            loss.backward()
+            optimizer.step()  # noqa: B023
+
+        results[f"{name}_us_per_step"] = time_steps(run_step, warmup, timed)
+    return results
+
+
+def checks(sizes: Sizes) -> dict[str, Any]:
+    """The cost of the finite-value checks of the vectorized engine: (b')'s step with every
+    check as it is (each operation's result, the leaves' gradients, the optimizer's new
+    numbers) and with each replaced by one that passes. The two alternate in blocks of
+    steps, so a change in the machine's load falls on both; each keeps its fastest block."""
+    import autograd.tensor
+    import autograd.tensor_backward
+    import nn.tensor_optim
+
+    modules = (autograd.tensor, autograd.tensor_backward, nn.tensor_optim)
+
+    checked = autograd.tensor.all_finite
+
+    def passes(array: Any) -> bool:
+        return True
+
+    warmup, timed = sizes.mlp784_steps
+    run_step = _mlp784_step()
+    for i in range(warmup):
+        run_step(i)
+    block = max(timed // 10, 1)
+    best = {"checked": float("inf"), "unchecked": float("inf")}
+    for _ in range(10):
+        for label, check in (("checked", checked), ("unchecked", passes)):
+            for module in modules:
+                module.all_finite = check  # type: ignore[attr-defined]
+            start = now()
+            for i in range(block):
+                run_step(i)
+            best[label] = min(best[label], (now() - start) / block * 1e6)
+    for module in modules:
+        module.all_finite = checked  # type: ignore[attr-defined]
+    return {f"{label}_us_per_step": us for label, us in best.items()}
+
+
 WORKLOADS = {
+    "vtraining": vector_training,
+    "mlp784": mlp784,
+    "floor": floor,
+    "checks": checks,
     "training": training,
     "step": step,
     "graph": graph,

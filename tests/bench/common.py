@@ -33,6 +33,11 @@ class Sizes:
     memory_count: int
     # (f) steps at batch size 1: (warm-up, timed), per engine
     steps: dict[str, tuple[int, int]]
+    # (a') the lesson's epochs, vectorized: epochs timed after one warm-up, per engine
+    vector_epochs: dict[str, int]
+    # (b') and the 1-1-1 floor: (warm-up, timed) steps
+    mlp784_steps: tuple[int, int]
+    floor_steps: tuple[int, int]
 
 
 OFFICIAL = Sizes(
@@ -44,6 +49,9 @@ OFFICIAL = Sizes(
     micrograd_chain_length=2_000,
     memory_count=100_000,
     steps={"chainrule": (100, 2000), "micrograd": (10, 300), "torch": (100, 2000)},
+    vector_epochs={"chainrule": 300, "torch": 100},
+    mlp784_steps=(10, 200),
+    floor_steps=(200, 3000),
 )
 
 QUICK = Sizes(
@@ -55,6 +63,9 @@ QUICK = Sizes(
     micrograd_chain_length=2_000,
     memory_count=20_000,
     steps={"chainrule": (5, 30), "micrograd": (2, 5), "torch": (5, 30)},
+    vector_epochs={"chainrule": 10, "torch": 5},
+    mlp784_steps=(2, 10),
+    floor_steps=(10, 100),
 )
 
 
@@ -85,6 +96,24 @@ def line_split(seed: int = 0) -> tuple[list[float], list[float], list[float], li
         [xs[i] for i in val],
         [2.0 * xs[i] + 1.0 for i in val],
     )
+
+
+# (b'): an MNIST-sized classifier on made-up data (the timing does not depend on the numbers).
+MLP784_SIZES = (784, 128, 64, 10)
+MLP784_BATCH = 64
+MLP784_LR = 0.01
+
+
+def mlp784_batches(n_batches: int = 8, seed: int = 0) -> list[tuple[list[list[float]], list[int]]]:
+    """n_batches of 64 inputs in [0, 1) (784 each) and labels 0-9, the same for every engine."""
+    rng = random.Random(seed)
+    return [
+        (
+            [[rng.random() for _ in range(MLP784_SIZES[0])] for _ in range(MLP784_BATCH)],
+            [rng.randrange(MLP784_SIZES[-1]) for _ in range(MLP784_BATCH)],
+        )
+        for _ in range(n_batches)
+    ]
 
 
 def shuffled_batches(

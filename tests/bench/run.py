@@ -76,6 +76,10 @@ WORKLOADS = [
     Workload("grads", "g", "determinism", _twice_with_new_hash_seeds),
     Workload("frames", "h", "(h) 2-2-2 step frames, PNG", _engines("chainrule")),
     Workload("page", "i", "(i) 2-2-2 step-through page", _engines("chainrule")),
+    Workload("vtraining", "a'", "(a') training, vectorized", _engines("chainrule", "torch")),
+    Workload("mlp784", "b'", "(b') MLP 784-128-64-10 step", _engines("chainrule", "torch")),
+    Workload("floor", "j", "(j) 1-1-1 step, overhead floor", _engines("chainrule", "torch")),
+    Workload("checks", "k", "(k) finite checks, (b')'s step", _engines("chainrule")),
 ]
 BY_NAME = {w.name: w for w in WORKLOADS} | {w.letter: w for w in WORKLOADS}
 
@@ -209,6 +213,28 @@ def round_figures(workload: str, results: dict[str, dict[str, Any]]) -> dict[str
         figures["chainrule.each_step_s"] = c["each_step_s"]
         figures["frames_vs_each_step"] = c["frames_s"] / c["each_step_s"]
         figures["chainrule.n_frames"] = c["n_frames"]
+    elif workload == "vtraining":
+        for label, r in ok.items():
+            figures[f"{label}.vector_s_per_epoch"] = r["seconds_per_epoch"]
+        if c and t:
+            figures["vector_vs_torch"] = c["seconds_per_epoch"] / t["seconds_per_epoch"]
+    elif workload == "mlp784":
+        for label, r in ok.items():
+            figures[f"{label}.mlp784_us_per_step"] = r["us_per_step"]
+        if c and t:
+            figures["mlp784_vs_torch"] = c["us_per_step"] / t["us_per_step"]
+    elif workload == "floor":
+        if c:
+            figures["chainrule.floor_us"] = c["scalar_us_per_step"]
+            figures["chainrule.vector_floor_us"] = c["vector_us_per_step"]
+        if t:
+            figures["torch.floor_us"] = t["us_per_step"]
+        if c and t:
+            figures["vector_floor_vs_torch"] = c["vector_us_per_step"] / t["us_per_step"]
+    elif workload == "checks" and c:
+        figures["chainrule.checked_us"] = c["checked_us_per_step"]
+        figures["chainrule.unchecked_us"] = c["unchecked_us_per_step"]
+        figures["checks_cost"] = c["checked_us_per_step"] / c["unchecked_us_per_step"] - 1.0
     elif workload == "grads":
         for label, r in ok.items():
             figures[f"{label}.grad_sha256"] = r["grad_sha256"]
@@ -287,6 +313,10 @@ TARGETS = [
     Target("page", "(i) 2-2-2 step-through page written < 2 s", "chainrule.page_s", "<", 2, " s"),
     Target("page", "(i) its file < 1 MB", "chainrule.page_mb", "<", 1, " MB"),
     Target("grads", "weights after an epoch bitwise identical", "weights_sha256", "all equal"),
+    Target("vtraining", "(a') vectorized epoch <= 0.5x PyTorch's", "vector_vs_torch", "<=", 0.5),
+    Target("mlp784", "(b') float64 step <= 1.3x PyTorch's float32", "mlp784_vs_torch", "<=", 1.3),
+    Target("floor", "(j) vectorized 1-1-1 step / PyTorch's", "vector_floor_vs_torch", "info"),
+    Target("checks", "(k) finite checks' share of (b')'s step", "checks_cost", "info", 0, ""),
 ]
 
 
@@ -349,6 +379,12 @@ FIGURE_ROWS = [  # (workload, what, key suffix, how to show it)
     ("frames", "36 steps drawn one by one, seconds", "each_step_s", "s"),
     ("page", "seconds to write it", "page_s", "s"),
     ("page", "file size, MB", "page_mb", "n"),
+    ("vtraining", "seconds per epoch (chainrule: Tensor)", "vector_s_per_epoch", "s"),
+    ("mlp784", "microseconds per step", "mlp784_us_per_step", "n"),
+    ("floor", "microseconds per step (chainrule: Value)", "floor_us", "n"),
+    ("floor", "microseconds per step (chainrule: Tensor)", "vector_floor_us", "n"),
+    ("checks", "microseconds per step, checked", "checked_us", "n"),
+    ("checks", "microseconds per step, checks off", "unchecked_us", "n"),
 ]
 ENGINES = ("chainrule", "micrograd", "torch")
 

@@ -15,10 +15,14 @@ import torch
 from common import (
     BATCH_SIZE,
     LR,
+    MLP784_BATCH,
+    MLP784_LR,
+    MLP784_SIZES,
     Sizes,
     graph_figures,
     graph_program,
     line_split,
+    mlp784_batches,
     time_epochs,
     time_graph,
     time_steps,
@@ -43,7 +47,7 @@ def training_tensors() -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(x_train).reshape(-1, 1), torch.tensor(y_train).reshape(-1, 1)
 
 
-def training(sizes: Sizes) -> dict[str, Any]:
+def training(sizes: Sizes, epochs: int | None = None) -> dict[str, Any]:
     """(a) seconds per epoch of the lesson's loop: forward, loss, zero_grad, backward, step."""
     x_train, y_train = training_tensors()
     model = lesson_model()
@@ -65,12 +69,62 @@ def training(sizes: Sizes) -> dict[str, Any]:
             loss.backward()
             optimizer.step()
 
-    epochs = sizes.epochs["torch"]
+    epochs = epochs or sizes.epochs["torch"]
     return {
         "seconds_per_epoch": time_epochs(run_epoch, epochs),
         "epochs_timed": epochs,
         "dtype": "float32",
     }
+
+
+def vector_training(sizes: Sizes) -> dict[str, Any]:
+    """(a') the same loop as (a); timed again next to chainrule's vectorized engine."""
+    return training(sizes, sizes.vector_epochs["torch"])
+
+
+def mlp784(sizes: Sizes) -> dict[str, Any]:
+    """(b') microseconds per SGD step of a 784-128-64-10 MLP, softmax cross-entropy, batches
+    of 64, float32 (PyTorch's default)."""
+    torch.manual_seed(0)
+    n = MLP784_SIZES
+    model = torch.nn.Sequential(
+        torch.nn.Linear(n[0], n[1]), torch.nn.ReLU(),
+        torch.nn.Linear(n[1], n[2]), torch.nn.ReLU(),
+        torch.nn.Linear(n[2], n[3]),
+    )  # fmt: skip
+    loss_fn = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=MLP784_LR)
+    data = [(torch.tensor(x), torch.tensor(labels)) for x, labels in mlp784_batches()]
+    assert data[0][0].shape == (MLP784_BATCH, n[0])
+
+    def run_step(i: int) -> None:
+        x, labels = data[i % len(data)]
+        loss = loss_fn(model(x), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    warmup, timed = sizes.mlp784_steps
+    return {"us_per_step": time_steps(run_step, warmup, timed), "steps_timed": timed,
+            "dtype": "float32"}  # fmt: skip
+
+
+def floor(sizes: Sizes) -> dict[str, Any]:
+    """The per-step overhead floor: one Adam step of a 1-1-1 network on one sample."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(1, 1), torch.nn.ReLU(), torch.nn.Linear(1, 1))
+    loss_fn = torch.nn.MSELoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    x, y = torch.tensor([[0.5]]), torch.tensor([[2.0]])
+
+    def run_step(i: int) -> None:
+        loss = loss_fn(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    warmup, timed = sizes.floor_steps
+    return {"us_per_step": time_steps(run_step, warmup, timed), "dtype": "float32"}
 
 
 def step(sizes: Sizes) -> dict[str, Any]:
@@ -115,6 +169,9 @@ def graph(sizes: Sizes) -> dict[str, Any]:
 
 WORKLOADS = {
     "training": training,
+    "vtraining": vector_training,
+    "mlp784": mlp784,
+    "floor": floor,
     "step": step,
     "graph": graph,
 }

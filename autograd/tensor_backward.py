@@ -1,0 +1,153 @@
+"""The backward pass over Tensors: the topological order, the chain rule, the end.
+
+Tensor.backward() and backward_steps on a Tensor run the same three pieces: the tensors
+that need a gradient in topological order (an iterative search, no recursion), the chain
+rule applied edge by edge in one loop (each input's share is its operation's
+vector-Jacobian product of the upstream gradient, from tensor_ops.py; broadcasting undone
+in one place, `_unbroadcast`), and `finish_pass`, which checks the leaves' totals and only
+then writes every .grad: all or nothing. This file knows Tensors only by their attributes
+(data, op, inputs, const, requires_grad, _grad); it imports NumPy and nothing else.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+Array = np.ndarray
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """The tensors below root that need a gradient (root last), each after its inputs.
+
+    An iterative depth-first search (no recursion: a long chain of operations works), over
+    the inputs that require grad only: a batch of data gets no gradient computed for it.
+    """
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:  # back from its inputs: all of them are in order now
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        # Pushed last operand first, so the first operand's branch is searched first.
+        for x in reversed(node.inputs):
+            if x.requires_grad and id(x) not in seen:
+                stack.append((x, False))
+    return order
+
+
+def chain_rule(order: list[Tensor], grads: dict[Tensor, Array]) -> Iterator[tuple[Any, ...]]:
+    """The chain rule over `order` (from topological_order), output first.
+
+    grads holds the root's gradient; each edge node -> input adds the input's share,
+    vjp(upstream), into grads[input] (`+=`: an input used twice gets both shares). Yields
+    (node, input number, input, upstream, share) after each edge.
+    """
+    for node in reversed(order):
+        inputs = node.inputs
+        if not inputs:
+            continue
+        upstream = grads[node]  # complete: every use of node has reported
+        vjps = node.op.vjps
+        out = node.data
+        a = inputs[0].data
+        b = inputs[1].data if len(inputs) == 2 else node.const
+        for k, x in enumerate(inputs):
+            if not x.requires_grad:
+                continue
+            share = vjps[k](upstream, out, a, b)
+            if share.shape != x.data.shape:
+                share = _unbroadcast(share, x.data.shape)
+            total = grads.get(x)
+            grads[x] = share if total is None else total + share
+            yield node, k, x, upstream, share
+
+
+def _unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
+    """grad summed back to `shape`: where the forward pass broadcast an input (b of shape
+    (16,) added to every row of a (32, 16) batch), each of its entries was used many times,
+    so its gradient is the sum of all those uses."""
+    extra = grad.ndim - len(shape)
+    if extra > 0:  # axes broadcasting put in front
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:  # axes of length 1 that broadcasting stretched
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return np.broadcast_to(grad, shape) if grad.shape != shape else grad
+
+
+def store_grads(
+    order: list[Tensor], grads: dict[Tensor, Array], before: dict[Tensor, Array | None]
+) -> None:
+    """Write a pass's gradients: an intermediate tensor gets this pass's gradient, a leaf
+    (a parameter) adds it to what it had (`before`), in place (`+=`), so two passes add up
+    and an optimizer that laid the gradients out in one buffer finds them there."""
+    for node in order:
+        grad = grads.get(node)
+        if grad is None:
+            continue
+        if node.inputs:
+            node._grad = grad
+        else:
+            earlier = before.get(node)
+            if earlier is None:
+                node._grad = np.array(grad, dtype=node.data.dtype)
+            else:
+                earlier += grad
+
+
+def finish_pass(root: Tensor, order: list[Tensor], grads: dict[Tensor, Array], seed: Array) -> None:
+    """The end of a pass: check, then write. A NaN or an infinity anywhere in the pass
+    reaches the leaves below it (inf * 0 is nan, nan * 0 is nan), so checking the leaves'
+    totals catches every one; only when all are finite is anything written."""
+    for node in order:
+        if not node.inputs and not all_finite(grads[node]):
+            _explain_failure(root, order, seed)
+    store_grads(order, grads, {node: node._grad for node in order if not node.inputs})
+
+
+def _explain_failure(root: Tensor, order: list[Tensor], seed: Array) -> None:
+    """Raise the error of a failed pass: run it again, checking every edge, and name the
+    first operation whose vector-Jacobian product is not finite. Nothing has been written."""
+    grads = {root: seed}
+    with np.errstate(all="ignore"):
+        for node, k, x, _upstream, share in chain_rule(order, grads):
+            for what, array in (("its share", share), ("the running total", grads[x])):
+                if not all_finite(array):
+                    index = first_bad(array)
+                    name = f" {x.label!r}" if x.label else ""
+                    written = node.op.template.format(a="a", b="b", c="c")
+                    raise OverflowError(
+                        f"backward through {node.op!r} ({written}, shape {node.shape}): the "
+                        f"gradient of input {k + 1}{name} (shape {x.shape}) is "
+                        f"{float(array[index])!r} at index {index} ({what}), not a finite "
+                        "number; no .grad was changed. The upstream gradient or the values "
+                        "are too large: try a smaller learning rate, or scale the loss down."
+                    )
+    raise OverflowError(f"backward from {root!r} met a gradient that is not finite")
+
+
+def all_finite(array: Array) -> bool:
+    """Whether every entry is finite. The sum of the entries is finite unless some entry is
+    not (or the sum overflows), so one reduction answers nearly always; only then is each
+    entry looked at."""
+    return math.isfinite(_add_up(array, None)) or bool(np.isfinite(array).all())
+
+
+_add_up = np.add.reduce
+
+
+def first_bad(array: Array) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])

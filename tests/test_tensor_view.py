@@ -1,0 +1,126 @@
+"""draw_dot, backward_steps and step_through on a Tensor graph: one node per operation
+with its shape, one step per edge with its vector-Jacobian product written out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_stepthrough_browser import browser  # noqa: F401  (the fixture: Debian chromium)
+
+from autograd import backward_steps, draw_dot, step_through
+from autograd.tensor import Tensor
+from nn import mse_loss
+from nn.tensor_layers import Linear, ReLU, Sequential
+
+
+def small_network():
+    # 1 input, 2 hidden ReLU units, 1 output; 3 samples of y = 2x + 1
+    model = Sequential(
+        Linear.of([[1.0], [-1.0]], [0.5, 0.5]), ReLU(), Linear.of([[2.0, 1.0]], [0.0])
+    )
+    x = Tensor([[1.0], [2.0], [3.0]], "x")
+    y = Tensor([[3.0], [5.0], [7.0]], "y")
+    return model, mse_loss(model(x), y)
+
+
+def test_draw_dot_draws_one_node_per_operation_with_shapes_and_small_values():
+    _, loss = small_network()
+    graph = draw_dot(loss)
+    source = graph.source
+    # x, y, 0.weight, 0.bias, 2.weight, 2.bias, and 10 results (2 T, 2 @, 2 +, relu, -, **, mean)
+    assert graph.n_values == 16 and graph.n_operations == 10
+    assert source.count("_op [shape=ellipse") == 10
+    assert "x\\nshape (3, 1)\\ndata [[1], [2], [3]]" in source
+    assert 'label="@"' in source and 'label="** 2"' in source
+    # relu1 = relu([[1.5, -0.5], [2.5, -1.5], [3.5, -2.5]]) = [[1.5, 0], [2.5, 0], [3.5, 0]]
+    assert "relu1\\nshape (3, 2)\\ndata [[1.5, 0], [2.5, 0], [3.5, 0]]" in source
+    assert graph.alt.startswith("Computation graph of L (16 tensors, 10 operations): ")
+    assert "matmul1 = x @ 0.weight.T, shape (3, 2);" in graph.alt
+    assert graph.alt.endswith("L = mean(pow1, axis=None), shape ().")
+
+
+def test_backward_steps_write_out_each_vector_jacobian_product():
+    model, loss = small_network()
+    steps = list(backward_steps(loss))
+    # one step per edge into a tensor that needs a gradient: 13 (x and y need none)
+    assert len(steps) == 13
+    texts = [str(step) for step in steps]
+    # pred = [[3], [5], [7]] + 0 = y exactly? 2*1.5 + 0 = 3, 2*2.5 = 5, 2*3.5 = 7: L = 0
+    assert loss.item() == 0.0
+    assert "dL/d0.weight.T += x^T @ dL/dmatmul1" in " ".join(texts)
+    assert any(
+        t.startswith("dL/d2.bias += dL/dadd2, summed over the broadcast axes") for t in texts
+    )
+
+
+def test_exhausting_the_steps_leaves_the_gradients_of_backward():
+    model, loss = small_network()
+    loss = mse_loss(model(Tensor([[1.0], [-2.0]])), np.array([[0.0], [1.0]]))
+    for _ in backward_steps(loss):
+        pass
+    stepped = [p.grad.copy() for p in model.parameters()]
+    model.zero_grad()
+    loss.backward()
+    for a, p in zip(stepped, model.parameters(), strict=True):
+        np.testing.assert_array_equal(a, p.grad)
+    assert any(np.abs(g).sum() > 0 for g in stepped)
+
+
+def test_steps_stopped_early_change_no_gradient():
+    model, loss = small_network()
+    steps = backward_steps(loss)
+    next(steps)
+    steps.close()
+    assert all(p._grad is None for p in model.parameters())
+
+
+def test_step_through_plays_the_tensor_pass(tmp_path):
+    model, loss = small_network()
+    page = step_through(loss)
+    assert page.n_values == 16 and page.n_steps == 13
+    html = Path(page.save(tmp_path / "page.html")).read_text(encoding="utf-8")
+    for button in ("First", "Previous", "Next", "Last"):
+        assert f">{button}</button>" in html
+    assert 'aria-live="polite"' in html
+    assert page.record["backward"][0]["text"].startswith("Backward step 1 of 13: dL/dpow1 += ")
+    assert all(p._grad is None for p in model.parameters())  # stepping through changes nothing
+
+
+def test_a_value_graph_is_drawn_as_before():
+    from autograd import Value
+
+    graph = draw_dot(Value(2.0, "a") * Value(3.0, "b"))
+    assert "shape (" not in graph.source and graph.n_values == 3
+
+
+def test_a_tensor_graph_too_large_for_numbers_shows_sizes():
+    W = Tensor(np.ones((4, 5)), "W", requires_grad=True)
+    out = (W * 2.0).sum()
+    assert "W\\nshape (4, 5)\\ndata 20 numbers, |max| 1" in draw_dot(out).source
+
+
+def test_step_through_needs_a_one_element_root_or_a_gradient():
+    W = Tensor(np.ones(2), "W", requires_grad=True)
+    with pytest.raises(ValueError, match="only a one-element tensor"):
+        step_through(W * 2.0)
+
+
+def test_the_tensor_page_steps_through_in_a_browser(tmp_path, browser):  # noqa: F811
+    model, loss = small_network()
+    path = step_through(loss).save(tmp_path / "page.html")
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(Path(path).resolve().as_uri())
+    for _ in range(16 + 5):  # the 16 tensors forward, then 5 steps back
+        page.click("text=Next")
+    assert page.inner_text(".st-text").startswith(
+        "Backward step 5 of 13: dL/d2.bias += dL/dadd2, summed over the broadcast axes"
+    )
+    # 2.bias receives its gradient, add2 passes it: both are marked in the picture
+    assert page.locator("g.node.st-receiving").count() == 1
+    assert page.locator(".st-found tbody tr:not([hidden])").count() == 6  # L ... 2.bias
+    assert errors == []
+    page.close()
