@@ -28,7 +28,7 @@ from .names import grouped, node_names, reading_order
 from .printing import format_number
 from .steps import Step, backward_steps
 
-MAX_TERMS = 16  # a chain rule with more terms than this names its parts instead
+MAX_TERMS = 16  # a chain rule with more terms than this lists these, then counts the rest
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ class PassRecord:
         return [step for step in self.steps if step.input not in self.constants]
 
     def is_constant(self, value: Value) -> bool:
+        """Whether value is shown with no gradient and no step into it."""
         return value in self.constants
 
     def step_text(self, step: Step) -> str:
@@ -86,10 +87,6 @@ class PassRecord:
         "dE/dw5 = 0.593269992 (local) x dE/dnet_o1 = 0.138498562 (upstream) -> w5.grad +=
         0.082167041"."""
         return step_text(step, self.root, self.names, self.number)
-
-    def gradient_name(self, name: str) -> str:
-        """d root / d name in the slides' notation: dE_total/dw5."""
-        return f"d{self.names[self.root]}/d{name}"
 
     # -- the update ----------------------------------------------------------------------
 
