@@ -19,6 +19,7 @@ from typing import Any
 from .drawing import Drawing, DrawingOptions
 from .engine import Value
 from .graph import Graph
+from .render import find_renderer
 from .steps import Step
 from .tensor_probe import is_tensor
 
@@ -37,6 +38,8 @@ def draw_dot(
     show_constants: bool = False,
     max_nodes: int = 2000,
     constants: Sequence[Value] = (),
+    lecture: bool = False,
+    theme: str | None = None,
 ) -> Graph:
     """The computation graph below root, as a Graph (`.source`, `.save(path)`, Jupyter).
 
@@ -67,6 +70,12 @@ def draw_dot(
                  written into its operation's node, named, its value under the name
                  ("target_o1 − x" over "(0.01)"); where it cannot be, it is a dashed box
                  with no gradient. Never coloured as an input.
+    lecture:     draw for a projected 16:9 slide: three significant digits unless decimals
+                 or digits say otherwise, and a neuron's weighted sum and activation as
+                 one node ("σ(Σ w·x + b)"), one column less per layer; frames write the
+                 step's arithmetic larger than anything else.
+    theme:       the colours: "light" (the default), "dark" or "contrast"; every role
+                 keeps its meaning and text its contrast (autograd/themes.py).
     """
     if is_tensor(root):  # a graph of Tensors: drawn by autograd/tensor_view.py
         return _tensor_view().draw_tensor(
@@ -74,10 +83,12 @@ def draw_dot(
         )
     options = DrawingOptions(
         rankdir, decimals, digits, show_grad, color_roles, grad_sign, group_by, show_constants,
-        max_nodes, constants,
+        max_nodes, constants, lecture, theme,
     )  # fmt: skip
     structure = Drawing.of(root, options)
     scene = None if step is None else structure.scene_of(step, options)
+    if options.lecture and find_renderer() is not None:  # laid out for a 16:9 slide
+        return structure.graph(options, scene, structure.layout(options, [scene] if scene else []))
     return structure.graph(options, scene)
 
 

@@ -10,20 +10,28 @@ picture (draw_dot's, or one frame per step) is then written from it as DOT text:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import cast
 
 from .backward import topological_order
 from .engine import Value
+from .fonts import text_width
 from .graph import FONT, Graph, _count, dot_attributes, escape_label
 from .layout import CAPTION_NAME, PINNED_ARGS, Layout
 from .names import OP_SYMBOLS, grouped, node_names, reading_order
 from .printing import check_precision, format_number
 from .steps import Step
+from .themes import Theme, theme_named
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 DEFAULT_DECIMALS = 4
+# A slide shows three significant digits (0.0822, -0.741): as many as a room reads.
+LECTURE_DIGITS = 3
+FONT_SIZE = 14.0  # points: every word and number in the boxes
+LECTURE_CAPTION_SIZE = 22.0  # a lecture frame's caption, the step's arithmetic: the largest
+BOX_MARGIN = (0.07, 0.04)  # inches around a box's text, across and down
+SLIDE = (1280.0, 720.0)  # a lecture picture is laid out to fit a 16:9 slide
 
 # Operations a number can be written into: "× 0.5", "− 0.01", "2^x".
 FOLDABLE = ("+", "-", "*", "/", "**")
@@ -31,18 +39,10 @@ FOLDABLE = ("+", "-", "*", "/", "**")
 # The activations a Neuron applies after its weighted sum: drawn inside the neuron's cluster.
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
-# Fill colours for color_roles=True (ColorBrewer pastels, readable in print and on slides).
-ROLE_COLORS = {
-    "input": "#d9f0d3",  # green: data fed in
-    "parameter": "#fee8a0",  # yellow: what training changes
-    "intermediate": "#f0f0f0",  # grey: computed on the way
-    "output": "#c6dbef",  # blue: the root
-}
-NEGATIVE_COLOR = "#d62728"  # grad_sign=True: red border for a negative gradient
-POSITIVE_COLOR = "#1f77b4"  # blue border for a positive one
-HIGHLIGHT_COLOR = "#ff7f0e"  # orange: the chain-rule step being drawn
-# Tight spacing: a slide is 1280 pixels wide, and the 2-2-2 network has 17 columns.
-GRAPH_ATTRIBUTES = {"fontname": FONT, "ranksep": "0.15", "nodesep": "0.12"}
+# The colours (fills by role, the step's highlights, a gradient's sign) are the theme's:
+# autograd/themes.py. Tight spacing: a slide is 1280 pixels wide, and the 2-2-2 network
+# has 17 columns (13 in a lecture, where a neuron's sum and activation are one node).
+GRAPH_ATTRIBUTES = {"fontname": FONT, "ranksep": "0.13", "nodesep": "0.12"}
 OP_NODE = {"shape": "ellipse", "margin": "0.03,0.02", "width": "0.3", "height": "0.3"}
 
 
@@ -60,9 +60,14 @@ class DrawingOptions:
     show_constants: bool = False
     max_nodes: int = 2000
     constants: Sequence[Value] = ()
+    lecture: bool = False
+    theme: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "constants", tuple(self.constants))
+        if not isinstance(self.lecture, bool):
+            raise TypeError(f"lecture must be True or False, got {self.lecture!r}")
+        theme_named(self.theme)  # an unknown theme fails here
         for x in self.constants:
             if not isinstance(x, Value) or x.inputs:
                 raise TypeError(
@@ -76,8 +81,14 @@ class DrawingOptions:
         if self.max_nodes < 1:
             raise ValueError(f"max_nodes must be at least 1, got {self.max_nodes}")
 
+    @property
+    def colors(self) -> Theme:
+        return theme_named(self.theme)
+
     def number(self, x: float) -> str:
         if self.decimals is None and self.digits is None:
+            if self.lecture:
+                return format_number(x, digits=LECTURE_DIGITS)
             return format_number(x, decimals=DEFAULT_DECIMALS)
         return format_number(x, decimals=self.decimals, digits=self.digits)
 
@@ -110,9 +121,16 @@ class Drawing:
     parameters: dict[Value, str] | None
     clusters: dict[Value, Box]  # the box each boxed Value is drawn in
     boxes: dict[Box, str]  # every box's label
+    # activation -> the weighted sum drawn inside its node ("σ(Σ w·x + b)"), in a lecture
+    merged: dict[Value, Value] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, root: Value, options: DrawingOptions) -> Drawing:
+    def of(
+        cls, root: Value, options: DrawingOptions, *, merge_neurons: bool | None = None
+    ) -> Drawing:
+        """The structure of root's picture. merge_neurons (by default, in a lecture) draws
+        a neuron's weighted sum and its activation as one operation node, "σ(Σ w·x + b)",
+        where the sum has no other use: one column less per layer."""
         if not isinstance(root, Value):
             raise TypeError(f"draw_dot needs a Value to draw, got {type(root).__name__}")
         order = topological_order(root)
@@ -127,15 +145,32 @@ class Drawing:
         ids = {node: f"v{k}" for k, node in enumerate(order)}  # by place, never by id()
         parameters, box_of, boxes = _groups(options.group_by)
         folded = {} if options.show_constants else _folded(order, parameters, options.constants)
-        used = {  # leaves with at least one use that is drawn as an edge
-            x for node in order for i, x in enumerate(node.inputs) if folded.get(node) != i
-        }
-        drawn = [node for node in order if node.inputs or node is root or node in used]
+        if merge_neurons is None:
+            merge_neurons = options.lecture
+        merged = _merged(order, root) if merge_neurons and not boxes else {}
+        hidden = set(merged.values())
+        structure = cls(root, order, ids, {}, folded, [], [], parameters, {}, boxes, merged)
+        used = {x for node in order if node not in hidden for _, x in structure.operands(node)}
+        drawn = [
+            node
+            for node in order
+            if node not in hidden and (node.inputs or node is root or node in used)
+        ]
         reading = reading_order(root)
-        names = node_names(root, parameters)
-        clusters = _assign_clusters(order, box_of)
-        ranks = [] if boxes else _ranks(drawn, ids, folded, reading)
-        return cls(root, order, ids, names, folded, drawn, ranks, parameters, clusters, boxes)
+        structure.names = node_names(root, parameters)
+        structure.drawn = drawn
+        structure.clusters = _assign_clusters(order, box_of)
+        structure.ranks = [] if boxes else _ranks(drawn, ids, structure.operands, reading)
+        return structure
+
+    def operands(self, node: Value) -> list[tuple[int, Value]]:
+        """The inputs drawn as edges into node's operation, each with its position among
+        the inputs of the node whose step it carries: a number written into the operation
+        has none; a merged neuron's activation takes its weighted sum's inputs."""
+        inner = self.merged.get(node)
+        if inner is not None:
+            return list(enumerate(inner.inputs))
+        return [(i, x) for i, x in enumerate(node.inputs) if self.folded.get(node) != i]
 
     # -- the frames of a backward pass --------------------------------------------------
 
@@ -197,15 +232,34 @@ class Drawing:
         self, step: Step, total: int, options: DrawingOptions, number_shown: int | None = None
     ) -> list[str]:
         """Two lines: which gradient the step adds to, and the product, as on the slides.
-        number_shown: the step's number among those shown (default: its own)."""
+        number_shown: the step's number among those shown (default: its own). In a lecture
+        the derivatives' names are left out of the first line (the picture shows which node
+        passes and which receives), so the arithmetic can be large."""
         number = options.number
         root, node, x = (grouped(self.names[v]) for v in (self.root, step.node, step.input))
         shown = step.number if number_shown is None else number_shown
+        if options.lecture:
+            return [
+                f"step {shown} of {total}: {x}.grad += local × upstream",
+                f"= {number(step.local)} × {number(step.upstream)} = {number(step.contribution)}",
+            ]
         return [
             f"step {shown} of {total}: {x}.grad += d{node}/d{x} × d{root}/d{node}",
             f"= {number(step.local)} (local) × {number(step.upstream)} (upstream) "
             f"= {number(step.contribution)}",
         ]
+
+    def layout(self, options: DrawingOptions, scenes: Sequence[Scene] = ()) -> Layout:
+        """One layout for every picture of these scenes: laid out with every gradient
+        known (the widest text), with room above for the widest caption. In a lecture,
+        a left-to-right picture too long for a 16:9 slide is wrapped (Layout.of)."""
+        widest = Scene(known=set(self.order), caption=[])
+        return Layout.of(
+            self.source(options, widest, pinned_captions=True),
+            ["\\n".join(escape_label(line) for line in s.caption) for s in scenes if s.caption],
+            LECTURE_CAPTION_SIZE if options.lecture else FONT_SIZE,
+            slide=SLIDE if options.lecture and options.rankdir == "LR" else None,
+        )
 
     # -- DOT text ------------------------------------------------------------------------
 
@@ -267,6 +321,10 @@ class Drawing:
     def formula(self, node: Value) -> str:
         """node's operation on its drawn operands in words: "x + y", "σ(net_h1)", "−dot",
         "(a − b)² × 0.5" for a number written into the operation."""
+        if node in self.merged:  # "σ(w1·i1 + w2·i2 + b1)": the sum's inputs are w, x, ..., b
+            names = [self.names[x] for x in self.merged[node].inputs]
+            terms = [f"{w}·{x}" for w, x in zip(names[0:-1:2], names[1:-1:2])]
+            return f"{_op_symbol(node)}({' + '.join([*terms, names[-1]])})"
         label = self.op_label(node)
         operands = [
             f"({name})" if " " in name and not name.startswith("(") else name
@@ -293,22 +351,36 @@ class Drawing:
         pinned_captions: bool = False,
     ) -> str:
         """The DOT text of the picture; with a layout, every position fixed by it."""
-        ids, names = self.ids, self.names
+        ids, names, colors = self.ids, self.names, options.colors
         step = scene.step if scene is not None else None
-        highlight = {"color": HIGHLIGHT_COLOR, "penwidth": "3"}
+        # The step's parts, as on the page: the node passing its gradient and the edge it
+        # travels in the passing colour, the input receiving it in the receiving colour
+        # with a thicker outline (told apart by more than hue).
+        passing = {"color": colors.passing, "penwidth": "3"}
+        receiving = {"color": colors.receiving, "penwidth": "4"}
         graph_attributes = {"rankdir": options.rankdir, **GRAPH_ATTRIBUTES}
+        if options.lecture:  # boxes closer together: a slide is short
+            graph_attributes.update(nodesep="0.05", ranksep="0.12")
+        graph_attributes.update(bgcolor=colors.background, fontcolor=colors.text)
+        caption_size = LECTURE_CAPTION_SIZE if options.lecture else FONT_SIZE
         if scene is not None and scene.caption and layout is None and not pinned_captions:
             graph_attributes.update(
-                label="\\n".join(escape_label(line) for line in scene.caption), labelloc="t"
+                label="\\n".join(escape_label(line) for line in scene.caption),
+                labelloc="t",
+                fontsize=f"{caption_size:g}",
             )
+        step_node = step.node if step is not None else None
+        step_input = step.input if step is not None else None
         statements: dict[Value, list[str]] = {}
         for node in self.drawn:
             fields = [names[node], f"data {options.number(node.data)}"]
-            attributes = {"shape": "box", "style": "rounded", "margin": "0.07,0.04"}
+            if options.lecture:  # "w1 = 0.15", or "out_h1" over "= 0.593" when that is long
+                fields[1] = f"= {options.number(node.data)}"
+            attributes = {"shape": "box", "style": "rounded", "margin": _margin(options)}
             constant = node in options.constants
             if options.color_roles and not constant:
                 role = _role(node, self.root, self.parameters)
-                attributes.update(style="rounded,filled", fillcolor=ROLE_COLORS[role])
+                attributes.update(style="rounded,filled", fillcolor=getattr(colors, role))
             if constant:  # a given number: no gradient of its own to show
                 attributes.update(style="dashed")
             elif options.show_grad and scene is not None and node not in scene.known:
@@ -316,12 +388,21 @@ class Drawing:
             elif options.show_grad:
                 fields.append(f"grad {options.number(node.grad)}")
                 if options.grad_sign and node.grad != 0.0:
-                    sign_color = NEGATIVE_COLOR if node.grad < 0.0 else POSITIVE_COLOR
+                    sign_color = colors.negative if node.grad < 0.0 else colors.positive
                     attributes.update(color=sign_color, penwidth="2")
-            if step is not None and node in (step.node, step.input):
-                attributes.update(highlight)
+            if node is step_node:
+                attributes.update(passing)
+            elif node is step_input:
+                attributes.update(receiving)
+            if options.lecture and len(fields) == 3:
+                # On one line when no wider than a gradient's line ("grad -0.000123"): the
+                # same in every frame, whatever gradient each shows.
+                joined = f"{fields[0]} {fields[1]}"
+                if text_width(joined, FONT_SIZE) <= text_width(_typical(options), FONT_SIZE):
+                    fields[:2] = [joined]
             # Three lines, one <text> each in an SVG: the name, "data ...", "grad ...".
             attributes["label"] = "\\n".join(escape_label(field) for field in fields)
+            attributes["width"] = _box_width(fields)  # as wide as DejaVu Sans needs
             lines = [_statement(ids[node], attributes, layout)]
             if node.inputs:
                 text = self.op_label(node)
@@ -331,29 +412,35 @@ class Drawing:
                     text = text.replace(name, f"{name}\n({written.data:g})", 1)
                 label = "\\n".join(escape_label(line) for line in text.split("\n"))
                 op_attributes = dict(OP_NODE, label=label)
-                if step is not None and node is step.node:
-                    op_attributes.update(highlight)
+                # A neuron's weighted sum, drawn inside its activation's node, passes and
+                # receives its gradient there.
+                inner = self.merged.get(node)
+                if step_node is not None and step_node in (node, inner):
+                    op_attributes.update(passing)
+                elif inner is not None and step_input is inner:
+                    op_attributes.update(receiving)
                 lines.append(_statement(ids[node] + "_op", op_attributes, layout))
             statements[node] = lines
 
         out = ["digraph {", f"graph {dot_attributes(graph_attributes)}"]
-        out.append(f"node {dot_attributes({'fontname': FONT, 'fontsize': '14'})}")
-        out.append(f"edge {dot_attributes({'fontname': FONT, 'arrowsize': '0.7'})}")
+        ink = {"fontname": FONT, "fontcolor": colors.text, "color": colors.line}
+        out.append(f"node {dot_attributes({**ink, 'fontsize': f'{FONT_SIZE:g}'})}")
+        out.append(f"edge {dot_attributes({**ink, 'arrowsize': '0.7'})}")
         out.extend(_clustered(statements, self.clusters, self.boxes, layout))
         for rank in self.ranks:  # columns by depth, kept in reading order
             out.append("{ rank=same; " + "; ".join(rank) + " }")
         edges: list[tuple[str, str, dict[str, str]]] = []
-        for node in self.order:
+        for node in self.drawn:
             if not node.inputs:
                 continue
             op_id = ids[node] + "_op"
-            passing = step is not None and node is step.node
-            for i, x in enumerate(node.inputs):  # a Value used twice gets two edges
-                if self.folded.get(node) == i:
-                    continue
-                on_step = passing and scene is not None and i == scene.position
-                edges.append((ids[x], op_id, dict(highlight) if on_step else {}))
-            edges.append((op_id, ids[node], dict(highlight) if passing else {}))
+            # operands() are the inputs of the merged sum where there is one
+            carrying = step_node is not None and step_node is self.merged.get(node, node)
+            for i, x in self.operands(node):  # a Value used twice gets two edges
+                on_step = carrying and scene is not None and i == scene.position
+                edges.append((ids[x], op_id, dict(passing) if on_step else {}))
+            on_step = step is not None and step.node is node
+            edges.append((op_id, ids[node], dict(passing) if on_step else {}))
         for rank in self.ranks:  # invisible edges hold each column in its order
             for upper, lower in zip(rank, rank[1:]):
                 edges.append((upper, lower, {"style": "invis"}))
@@ -373,6 +460,7 @@ class Drawing:
                     "shape": "plaintext",
                     "margin": "0.02",
                     "fixedsize": "true",
+                    "fontsize": f"{caption_size:g}",
                     "label": text,
                     "pos": f"{box.x:.3f},{box.y:.3f}!",
                     "width": f"{box.width / 72:.5f}",
@@ -385,6 +473,8 @@ class Drawing:
     def op_label(self, node: Value) -> str:
         """The operation's symbol, with the number written into it when one was folded."""
         symbol = _op_symbol(node)
+        if node in self.merged:  # a neuron drawn as one node: "σ(Σ w·x + b)"
+            return f"{symbol}({_op_symbol(self.merged[node])})"
         position = self.folded.get(node)
         if position is None:
             return symbol
@@ -403,7 +493,10 @@ class Drawing:
 
 
 def _ranks(
-    drawn: list[Value], ids: dict[Value, str], folded: dict[Value, int], reading: list[Value]
+    drawn: list[Value],
+    ids: dict[Value, str],
+    operands: Callable[[Value], list[tuple[int, Value]]],
+    reading: list[Value],
 ) -> list[list[str]]:
     """The DOT names in each column, in the order they are drawn (top to bottom for LR).
 
@@ -422,10 +515,9 @@ def _ranks(
             op = ids[node] + "_op"
             consumers[op] = [ids[node]]
             distance[op] = here + 1
-            for i, x in enumerate(node.inputs):
-                if folded.get(node) != i:
-                    consumers.setdefault(ids[x], []).append(op)
-                    distance[ids[x]] = max(distance.get(ids[x], 0), here + 2)
+            for _, x in operands(node):
+                consumers.setdefault(ids[x], []).append(op)
+                distance[ids[x]] = max(distance.get(ids[x], 0), here + 2)
     farthest = max(distance.values())
     column = {name: farthest - d for name, d in distance.items()}
     place = {ids[node]: k for k, node in enumerate(reading)}
@@ -450,6 +542,41 @@ def _ranks(
 
 
 # -- names and numbers --------------------------------------------------------------------
+
+
+def _merged(order: list[Value], root: Value) -> dict[Value, Value]:
+    """Each activation whose input is a weighted sum used by nothing else (a neuron's
+    net input), mapped to that sum: the two can be drawn as one node."""
+    uses: dict[Value, int] = {}
+    for node in order:
+        for x in node.inputs:
+            uses[x] = uses.get(x, 0) + 1
+    return {
+        node: node.inputs[0]
+        for node in order
+        if node.op in ACTIVATIONS
+        and node.inputs[0].op == "wsum"
+        and uses[node.inputs[0]] == 1
+        and node.inputs[0] is not root
+    }
+
+
+def _typical(options: DrawingOptions) -> str:
+    """A gradient's line as wide as most are: the width a lecture box's first line may take."""
+    return f"grad {options.number(-0.000123)}"
+
+
+def _margin(options: DrawingOptions) -> str:
+    """The room around a box's text, in inches across and down (less down in a lecture)."""
+    across, down = BOX_MARGIN
+    return f"{across:g},{down / 2 if options.lecture else down:g}"
+
+
+def _box_width(lines: Sequence[str]) -> str:
+    """A box's least width in inches: its longest line in DejaVu Sans, and the margins.
+    Set on every box, so it holds its text in any renderer, whatever that one measures."""
+    widest = max(text_width(line, FONT_SIZE) for line in lines)
+    return f"{widest / 72 + 2 * BOX_MARGIN[0]:.4f}"
 
 
 def _folded(

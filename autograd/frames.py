@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .drawing import Drawing, DrawingOptions, Scene
+from .drawing import Drawing, DrawingOptions
 from .engine import Value
 from .files import write_atomically
-from .graph import Graph, escape_label
-from .layout import PINNED_ARGS, Layout
+from .fonts import embed_font, svg_characters
+from .graph import Graph
+from .layout import PINNED_ARGS
 from .render import IMAGE_FORMATS, find_renderer, render_many, require_renderer
 from .steps import backward_steps
 
@@ -40,11 +41,7 @@ def step_frames(root: Value, gradient: float = 1.0, **draw_options: Any) -> list
     scenes = structure.scenes(steps, gradient, options)
     if find_renderer() is None:  # DOT text only: each frame laid out when it is drawn
         return [structure.graph(options, scene) for scene in scenes]
-    widest = Scene(known=set(structure.order), caption=[])
-    layout = Layout.of(
-        structure.source(options, widest, pinned_captions=True),
-        ["\\n".join(escape_label(line) for line in scene.caption) for scene in scenes],
-    )
+    layout = structure.layout(options, scenes)
     return [structure.graph(options, scene, layout) for scene in scenes]
 
 
@@ -75,6 +72,10 @@ def save_step_frames(
     folder.mkdir(parents=True, exist_ok=True)
     if fmt in IMAGE_FORMATS:
         pictures = render_many([f.source for f in frames], fmt, args=PINNED_ARGS, dpi=dpi)
+        if fmt == "svg":  # every frame carries one font, with the glyphs of all of them
+            texts = [picture.decode("utf-8") for picture in pictures]
+            glyphs = "".join(sorted(set("".join(svg_characters(text) for text in texts))))
+            pictures = [embed_font(text, glyphs).encode("utf-8") for text in texts]
     else:
         pictures = [f.source.encode("utf-8") for f in frames]
     width = max(2, len(str(len(frames) - 1)))

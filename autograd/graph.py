@@ -17,12 +17,13 @@ from typing import Any
 
 from .engine import Value
 from .files import save_suffix, write_atomically
+from .fonts import FONT_FAMILY, embed_font
 from .layout import _quote
 from .names import clean as _clean
 from .render import RendererNotFound, render
 
 SAVE_SUFFIXES = (".svg", ".png", ".dot", ".gv")
-FONT = "Helvetica"
+FONT = FONT_FAMILY  # DejaVu Sans: measured, and carried inside every SVG (autograd/fonts.py)
 
 
 class Graph:
@@ -61,8 +62,11 @@ class Graph:
 
     def pipe(self, fmt: str = "svg", *, dpi: float | None = None) -> bytes:
         """The picture as bytes, in format "svg" or "png" (dpi: a PNG's pixels per inch;
-        the default 72 is one pixel per point)."""
-        return render(self.source, fmt, args=self.args, dpi=dpi)
+        the default 72 is one pixel per point). An SVG carries the glyphs it shows."""
+        picture = render(self.source, fmt, args=self.args, dpi=dpi)
+        if fmt == "svg":
+            return embed_font(picture.decode("utf-8")).encode("utf-8")
+        return picture
 
     def save(
         self, path: str | os.PathLike[str], *, dpi: float | None = None

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .fonts import FONT_FAMILY
 from .render import render_many
 
 # Drawing a graph whose positions are all given: neato's "no layout" mode keeps node and
@@ -51,9 +52,22 @@ class Layout:
         return self.bounds[2] - self.bounds[0]
 
     @classmethod
-    def of(cls, source: str, captions: Sequence[str] = ()) -> Layout:
+    def of(
+        cls,
+        source: str,
+        captions: Sequence[str] = (),
+        caption_size: float = 14,
+        *,
+        slide: tuple[float, float] | None = None,
+    ) -> Layout:
         """Lay out the DOT text `source` once; reserve room above it for the widest of
-        `captions` (label texts, DOT-escaped), each drawn in turn by a frame.
+        `captions` (label texts, DOT-escaped, drawn at caption_size points), each drawn
+        in turn by a frame.
+
+        slide: (width, height) of the screen the picture is fitted into, such as
+        (1280, 720). A left-to-right graph too long for it is wrapped as a line of text is:
+        the columns from some point on move below the first ones, where that makes the
+        fitted text larger (see _wrapped).
 
         One run of the renderer does both: the graph, and a second small graph holding
         one plain-text node per caption, which measures them in the renderer's own font.
@@ -62,9 +76,8 @@ class Layout:
         if captions:
             lines = [f"c{k} [label={_quote(text)}]" for k, text in enumerate(captions)]
             sources.append(
-                "digraph {\nnode [shape=plaintext fontname=Helvetica margin=0.02]\n"
-                + "\n".join(lines)
-                + "\n}"
+                f"digraph {{\nnode [shape=plaintext fontname={_quote(FONT_FAMILY)} "
+                f"fontsize={caption_size:g} margin=0.02]\n" + "\n".join(lines) + "\n}"
             )
         results = [json.loads(data) for data in render_many(sources, "json0")]
         graph = results[0]
@@ -90,11 +103,17 @@ class Layout:
             if "bb" in item and item["name"].startswith("cluster")
         }
         left, bottom, right, top = _numbers(graph["bb"])
-        caption = None
+        width = height = 0.0  # the widest caption's box
         if captions:
             measured = results[1].get("objects", [])
             width = max(float(item["width"]) for item in measured) * POINTS_PER_INCH
             height = max(float(item["height"]) for item in measured) * POINTS_PER_INCH
+        if slide is not None and not clusters:
+            nodes, edges, (left, bottom, right, top) = _wrapped(
+                nodes, edges, (left, bottom, right, top), slide, (width, height)
+            )
+        caption = None
+        if captions:
             right = max(right, left + width)
             caption = Box((left + right) / 2, top + CAPTION_GAP + height / 2, width, height)
             top += CAPTION_GAP + height
@@ -132,6 +151,118 @@ class Layout:
             f'corner_{k} [shape=point style=invis width=0.01 pos="{x:.3f},{y:.3f}!"]'
             for k, (x, y) in enumerate(((left, bottom), (right, top)))
         ]
+
+
+# Room between the two bands of a wrapped picture, and between the lanes of the edges
+# that run from one band to the other.
+BAND_GAP = 18.0
+LANE = 8.0
+
+
+def _wrapped(
+    nodes: dict[str, Box],
+    edges: dict[tuple[str, str], list[str]],
+    bounds: tuple[float, float, float, float],
+    slide: tuple[float, float],
+    caption: tuple[float, float],
+) -> tuple[dict[str, Box], dict[tuple[str, str], list[str]], tuple[float, float, float, float]]:
+    """A left-to-right layout cut at the gap between two columns, the right part moved under
+    the left one, at the cut that makes the picture's text largest when it is fitted to
+    slide under a caption of the given (width, height) (the layout as it was when no cut
+    helps). An edge from one part to the other is
+    routed around the first part's right side, along the gap between the parts and down
+    its left side, each in a lane of its own so none crosses another."""
+    left, bottom, right, top = bounds
+    slide_width, slide_height = slide
+
+    def fitted(width: float, height: float) -> float:
+        above = CAPTION_GAP + caption[1] if caption[1] else 0.0
+        return min(slide_width / max(width, caption[0]), slide_height / (height + above))
+
+    best, cut = fitted(right - left, top - bottom), None
+    spans = sorted((box.x - box.width / 2, box.x + box.width / 2) for box in nodes.values())
+    reach = spans[0][1]
+    for begin, end in spans[1:]:
+        if begin > reach:  # a gap between columns: cut at its middle
+            x = (reach + begin) / 2
+            first = [b for b in nodes.values() if b.x < x]
+            second = [b for b in nodes.values() if b.x >= x]
+            n_crossing = sum(1 for t, h in edges if nodes[t].x < x <= nodes[h].x)
+            width = max(x - left, right - x + LANE * (n_crossing + 1))
+            height = _height(first) + BAND_GAP + LANE * n_crossing + _height(second)
+            if fitted(width, height) > best * 1.05:
+                best, cut = fitted(width, height), x
+        reach = max(reach, end)
+    if cut is None:
+        return nodes, edges, bounds
+    first_bottom = min(b.y - b.height / 2 for b in nodes.values() if b.x < cut)
+    second = [b for b in nodes.values() if b.x >= cut]
+    second_top = max(b.y + b.height / 2 for b in second)
+    second_left = min(b.x - b.width / 2 for b in second)
+    crossing = sorted(
+        ((t, h) for t, h in edges if nodes[t].x < cut <= nodes[h].x),
+        key=lambda ends: -nodes[ends[0]].y,  # from the top down
+    )
+    n = len(crossing)
+    dx = left + LANE * (n + 1) - second_left
+    dy = (first_bottom - BAND_GAP - LANE * n) - second_top
+    moved = {
+        name: Box(box.x + dx, box.y + dy, box.width, box.height) if box.x >= cut else box
+        for name, box in nodes.items()
+    }
+    routed: dict[tuple[str, str], list[str]] = {}
+    for (t, h), splines in edges.items():
+        if (t, h) in crossing:
+            continue
+        shift = (dx, dy) if nodes[t].x >= cut else (0.0, 0.0)
+        routed[t, h] = [_shifted(spline, *shift) for spline in splines]
+    first_right = max(b.x + b.width / 2 for b in nodes.values() if b.x < cut)
+    for k, (t, h) in enumerate(crossing):
+        tail, head = moved[t], moved[h]
+        start = (tail.x + tail.width / 2, tail.y)
+        lane_right = first_right + LANE * (n - k)  # the top edge outermost on the right,
+        lane_gap = first_bottom - BAND_GAP / 2 - LANE * (n - 1 - k)  # lowest in the gap,
+        lane_left = head.x - head.width / 2 - LANE * (k + 1)  # innermost on the left
+        tip = (head.x - head.width / 2, head.y)
+        corners = [
+            start,
+            (lane_right, start[1]),
+            (lane_right, lane_gap),
+            (lane_left, lane_gap),
+            (lane_left, tip[1]),
+            (tip[0] - 7.0, tip[1]),  # the arrowhead fills the last 7 points
+        ]
+        routed[t, h] = [_polyline(corners, tip)] * len(edges[t, h])
+    new_bottom = min(b.y - b.height / 2 for b in moved.values())
+    new_right = max(max(b.x + b.width / 2 for b in moved.values()), first_right + LANE * (n + 1))
+    return moved, routed, (left, new_bottom, new_right, top)
+
+
+def _height(boxes: Sequence[Box]) -> float:
+    return max(b.y + b.height / 2 for b in boxes) - min(b.y - b.height / 2 for b in boxes)
+
+
+def _shifted(spline: str, dx: float, dy: float) -> str:
+    """A Graphviz spline ("e,x,y x,y x,y ...") moved by (dx, dy)."""
+    if not dx and not dy:
+        return spline
+    parts = []
+    for token in spline.split():
+        prefix = token[:2] if token[:2] in ("e,", "s,") else ""
+        x, y = _numbers(token[len(prefix) :])
+        parts.append(f"{prefix}{x + dx:.3f},{y + dy:.3f}")
+    return " ".join(parts)
+
+
+def _polyline(corners: Sequence[tuple[float, float]], tip: tuple[float, float]) -> str:
+    """Straight segments through corners as a Graphviz spline (each segment a cubic Bézier
+    with its control points on it), ending in an arrowhead at tip."""
+    points = [corners[0]]
+    for (x0, y0), (x1, y1) in zip(corners, corners[1:]):
+        points += [(x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3), (x0 + 2 * (x1 - x0) / 3,
+                   y0 + 2 * (y1 - y0) / 3), (x1, y1)]  # fmt: skip
+    text = " ".join(f"{x:.3f},{y:.3f}" for x, y in points)
+    return f"e,{tip[0]:.3f},{tip[1]:.3f} {text}"
 
 
 def _point(text: str) -> tuple[float, float]:

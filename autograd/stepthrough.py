@@ -19,21 +19,25 @@ from pathlib import Path
 from typing import Any, cast
 
 from .backward import topological_order
-from .drawing import Drawing, DrawingOptions
+from .drawing import LECTURE_DIGITS, Drawing, DrawingOptions
 from .engine import Value
 from .files import save_suffix, write_atomically
+from .fonts import PAGE_CHARACTERS, font_face, svg_characters, without_font
 from .graph import Graph
 from .printing import format_number
 from .record import forward_order, step_text
 from .render import require_renderer
 from .steps import backward_steps
 from .tensor_probe import is_tensor
+from .themes import theme_css, theme_named
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGE_SUFFIXES = (".html", ".htm")
 
-# Nothing the page does may reach the network: its own inline script and styles only.
-CONTENT_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"
+# Nothing the page does may reach the network: its own inline script, styles and font only.
+CONTENT_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; font-src data:"
+)
 
 # How tall the view is inside a notebook: the controls, then the graph at its natural size
 # within these bounds (a larger graph scrolls inside its pane; "Fit" shrinks it to fit).
@@ -48,10 +52,17 @@ class StepThrough:
     one file. `.record` is what the page shows, step by step (see step_through).
     """
 
-    def __init__(self, record: dict[str, Any], figures: dict[str, str]) -> None:
+    def __init__(
+        self,
+        record: dict[str, Any],
+        figures: dict[str, str],
+        *,
+        theme: str | None = None,
+        lecture: bool = False,
+    ) -> None:
         self.record = record
         self.figures = figures  # view name ("graph", "network") -> its SVG
-        self.html = _page(record, figures)
+        self.html = _page(record, figures, theme, lecture)
 
     @property
     def n_values(self) -> int:
@@ -81,11 +92,12 @@ class StepThrough:
         # JupyterLab, Notebook 7, VS Code and Colab run it with no extension, as they run
         # any output with a script: in a notebook that is trusted (outputs you made
         # yourself are; one from elsewhere, once you trust it). `sandbox` keeps the page
-        # away from the notebook around it.
+        # away from the notebook around it; `allow="fullscreen"` lets its Full screen work.
         height = NOTEBOOK_CONTROLS_PX + _figure_height(self.figures["graph"])
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
             f'title="{html.escape(self.record["title"], quote=True)}" sandbox="allow-scripts" '
+            'allow="fullscreen" '
             # border-box: the border goes inside the 100%, so the output needs no scrollbar
             f'style="box-sizing: border-box; width: 100%; height: {height}px; '
             'border: 1px solid #ddd; border-radius: 4px"></iframe>'
@@ -98,6 +110,8 @@ def step_through(
     *,
     network: Callable[[], Graph] | None = None,
     given: Sequence[Value] = (),
+    theme: str | None = None,
+    lecture: bool = False,
     **drawing_options: Any,
 ) -> StepThrough:
     """An interactive step-through of root's forward pass and backward(gradient) pass.
@@ -119,6 +133,13 @@ def step_through(
     each parameter's gradient filling in as its step comes. It is called once, while the
     pass's gradients are in place (so each gradient's text has its full width), and
     returns a Graph whose `parameters` maps each parameter Value to the element showing it.
+
+    theme: "light", "dark" or "contrast" fixes the page's colours; by default (None) the
+    page follows the reader's colour scheme (light, or dark where the system prefers it).
+    lecture=True draws for a projected slide (see draw_dot) and sets the page's text large.
+    Either way the page has A- and A+ (keys - and +) for text size, Fit (key 0), which
+    never shrinks the picture's text below a readable size, and Full screen (key F); it
+    prints one step per page.
     """
     if is_tensor(root):  # a graph of Tensors: its record and picture from tensor_view.py
         from .tensor_view import tensor_pass_record
@@ -132,11 +153,21 @@ def step_through(
             "step_through draws every step itself; leave out step= (draw_dot(root, step=...) "
             "draws a single one)"
         )
+    if theme is not None:
+        theme_named(theme)  # an unknown name fails here, before anything is drawn
     if network is not None and not callable(network):
         raise TypeError(
             "network= takes a function that draws the network view, such as "
             f"lambda: nn.draw_network(model, show_grad=True); got {type(network).__name__}"
         )
+    if (
+        lecture
+        and drawing_options.get("decimals") is None
+        and drawing_options.get("digits") is None
+    ):
+        # The lecture's precision; the page's own picture keeps its usual boxes, whose
+        # texts and parts the script finds by name.
+        drawing_options = {**drawing_options, "decimals": None, "digits": LECTURE_DIGITS}
     options = DrawingOptions(**drawing_options)
     number = options.number  # numbers as the drawing writes them
     structure = Drawing.of(root, options)
@@ -165,7 +196,7 @@ def step_through(
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad
-    return StepThrough(record, figures)
+    return StepThrough(record, figures, theme=theme, lecture=lecture)
 
 
 # -- the record: what the page shows at every position ----------------------------------
@@ -352,8 +383,17 @@ def _figure_height(svg: str) -> int:
     return round(min(max(height + 24, low), high))
 
 
-def _page(record: dict[str, Any], figures: dict[str, str]) -> str:
-    """The whole page: styles, controls, the pictures, the record as JSON and the script."""
+def _page(
+    record: dict[str, Any],
+    figures: dict[str, str],
+    theme: str | None = None,
+    lecture: bool = False,
+) -> str:
+    """The whole page: styles, controls, the pictures, the record as JSON and the script.
+
+    theme: "light", "dark" or "contrast"; None follows the reader's colour scheme.
+    lecture: larger text throughout, for a projected slide.
+    """
     css = (STATIC / "stepthrough.css").read_text(encoding="utf-8")
     script = (STATIC / "stepthrough.js").read_text(encoding="utf-8")
     # JSON inside <script>: "<" escaped, so no label can close the element early.
@@ -361,9 +401,13 @@ def _page(record: dict[str, Any], figures: dict[str, str]) -> str:
     data = data.replace("<", "\\u003c")
     title = html.escape(record["title"])
     root = html.escape(record["root"])
+    # One font for every picture on the page, with the glyphs the script writes in too.
+    shown = "".join(svg_characters(svg) for svg in figures.values())
+    font = font_face(PAGE_CHARACTERS + shown)
+    pictures = {view: without_font(svg) for view, svg in figures.items()}
     view_buttons = ""
     network = ""
-    if "network" in figures:
+    if "network" in pictures:
         view_buttons = (
             '<div class="st-views" role="group" aria-label="View">'
             '<button type="button" class="st-view" data-view="graph" aria-pressed="true">'
@@ -373,33 +417,47 @@ def _page(record: dict[str, Any], figures: dict[str, str]) -> str:
         )
         network = (
             '<figure class="st-figure" data-view="network" hidden '
-            f'aria-label="The network diagram">{figures["network"]}</figure>'
+            f'aria-label="The network diagram">{pictures["network"]}</figure>'
         )
+    chosen = "" if theme is None else f' data-theme="{theme_named(theme).name}"'
+    size = ' class="st-lecture"' if lecture else ""
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="en"{chosen}{size}>
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="{"light dark" if theme is None else theme_named(theme).scheme}">
 <meta name="generator" content="chainrule step_through">
 <title>{title}</title>
 <style>
+{font}
+{theme_css(theme)}
 {css}</style>
 </head>
 <body>
 <main class="chainrule-stepthrough" tabindex="-1">
+<h1 class="st-title">{title}</h1>
 <div class="st-bar">
 <div class="st-controls" role="group" aria-label="Step through the pass">
-<button type="button" data-go="first">First</button>
-<button type="button" data-go="previous">Previous</button>
+<button type="button" data-go="first" aria-keyshortcuts="Home">First</button>
+<button type="button" data-go="previous" aria-keyshortcuts="ArrowLeft">Previous</button>
 <input type="range" class="st-slider" min="0" max="0" value="0" step="1" aria-label="Step">
-<button type="button" data-go="next">Next</button>
-<button type="button" data-go="last">Last</button>
+<button type="button" data-go="next" aria-keyshortcuts="ArrowRight">Next</button>
+<button type="button" data-go="last" aria-keyshortcuts="End">Last</button>
 <span class="st-counter" aria-hidden="true"></span>
 </div>
 {view_buttons}
-<button type="button" class="st-fit" aria-pressed="false"
- title="Shrink the picture to fit">Fit</button>
+<div class="st-display" role="group" aria-label="Display">
+<button type="button" class="st-smaller" aria-keyshortcuts="-"
+ title="Smaller text (key -)">A-</button>
+<button type="button" class="st-larger" aria-keyshortcuts="+"
+ title="Larger text (key +)">A+</button>
+<button type="button" class="st-fit" aria-pressed="false" aria-keyshortcuts="0"
+ title="Fit the picture to the pane, never below readable size (key 0)">Fit</button>
+<button type="button" class="st-fullscreen" aria-pressed="false" aria-keyshortcuts="F"
+ title="Full screen (key F)">Full screen</button>
+</div>
 </div>
 <p class="st-text" aria-live="polite"></p>
 <p class="st-legend" aria-hidden="true"><span class="st-key st-key-computing"></span>computed
@@ -407,14 +465,15 @@ now <span class="st-key st-key-passing"></span>passes its gradient
 <span class="st-key st-key-receiving"></span>receives it <span class="st-key-partial">0.12</span>
 a sum still missing shares</p>
 <div class="st-main">
-<div class="st-pane">
+<div class="st-pane" tabindex="0" role="region"
+ aria-label="The picture of the pass (scrolls; arrow keys step through it)">
 <figure class="st-figure" data-view="graph" aria-label="The computation graph of {root}">
-{figures["graph"]}</figure>
+{pictures["graph"]}</figure>
 {network}
 </div>
 <aside class="st-found" aria-label="Gradients found so far">
 <h2>Gradients found so far</h2>
-<div class="st-scroll">
+<div class="st-scroll" tabindex="0" role="region" aria-label="Gradients found so far, a table">
 <table>
 <thead><tr><th scope="col">value</th><th scope="col">d{root}/d(value)</th></tr></thead>
 <tbody></tbody>
@@ -422,6 +481,7 @@ a sum still missing shares</p>
 </div>
 </aside>
 </div>
+<div class="st-print" aria-hidden="true"></div>
 <script type="application/json" class="st-data">{data}</script>
 </main>
 <script>

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from autograd import Value
 from autograd.expr import ExpressionError
+from autograd.themes import THEME_NAMES
 
 from . import examples, exit_status, training
 from ._packages import nn  # chainrule's own nn, even beside a learner's nn.py
@@ -135,6 +136,16 @@ def add_drawing_options(parser: argparse.ArgumentParser) -> None:
     drawing.add_argument(
         "--show-constants", action="store_true", help="draw numbers such as the 1/2 as leaves"
     )
+    drawing.add_argument(
+        "--lecture",
+        action="store_true",
+        help="draw for a projected 16:9 slide: large text, 3 significant digits (unless "
+        "--decimals), a neuron as one node, the step's arithmetic as the caption",
+    )
+    drawing.add_argument(
+        "--theme", choices=THEME_NAMES, help="colours of pictures, frames, deck and page "
+        "(default: light; the page follows the reader's system)",
+    )  # fmt: skip
 
 
 def example_name(text: str) -> str:
@@ -159,6 +170,13 @@ def given_value(text: str) -> tuple[str, float]:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{name}={number}: not a finite number")
     return name.strip(), value
+
+
+def deck_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() != ".pdf":
+        raise argparse.ArgumentTypeError(f"{text!r} needs the suffix .pdf (a deck of slides)")
+    return path
 
 
 def html_path(text: str) -> Path:
@@ -193,9 +211,7 @@ def save_step_through(
 
     network = None  # drawn by the page while the pass's gradients are in
     if model is not None:
-        network = partial(
-            network_diagram, model, root, drawing_options.get("decimals"), neuron_names
-        )
+        network = partial(network_diagram, model, root, drawing_options, neuron_names)
     step_through(root, network=network, given=given, **drawing_options).save(path)
     return path
 
@@ -203,19 +219,21 @@ def save_step_through(
 def network_diagram(
     model: nn.MLP,
     root: Value,
-    decimals: int | None,
+    drawing: Mapping[str, Any],
     neuron_names: Sequence[Sequence[str]] | None = None,
 ) -> Any:
     """The network diagram of --network and the page's network view: the inputs named as
-    root's graph names them, the neurons as the example names them, the numbers at the
-    example's precision, the gradients shown."""
-    names = input_names(model, root)
+    root's graph names them, the neurons as the example names them, the gradients shown,
+    with the graph's precision, lecture and theme (drawing holds draw_dot's options)."""
     return nn.draw_network(
         model,
-        input_names=names,
+        input_names=input_names(model, root),
         neuron_names=neuron_names or None,
-        decimals=decimals,
         show_grad=True,
+        decimals=drawing.get("decimals"),
+        digits=drawing.get("digits"),
+        lecture=bool(drawing.get("lecture")),
+        theme=drawing.get("theme"),
     )
 
 
@@ -243,6 +261,12 @@ def add_output_options(command: argparse.ArgumentParser) -> None:
         type=folder_path,
         metavar="DIR",
         help="write one picture per backward step into DIR",
+    )
+    command.add_argument(
+        "--deck",
+        type=deck_path,
+        metavar="FILE.pdf",
+        help="write the backward pass as 16:9 PDF slides, one before the pass and one per step",
     )
     command.add_argument(
         "--format",
@@ -362,11 +386,13 @@ def show_as_asked(example: WorkedExample, args: argparse.Namespace) -> list[Path
         "decimals": args.decimals,
         "rankdir": args.rankdir,
         "show_constants": args.show_constants,
+        "lecture": args.lecture,
+        "theme": args.theme,
     }
     return show_example(
         example, steps=args.steps, graphs=[] if args.graph is None else [args.graph],
         frames=args.frames, fmt=args.fmt, html=args.html, network=args.network, dpi=args.dpi,
-        drawing=drawing,
+        drawing=drawing, deck=args.deck,
     )  # fmt: skip
 
 
@@ -403,12 +429,15 @@ def show_example(
     dpi: float | None = None,
     drawing: dict[str, Any] | None = None,
     html: Path | None = None,
+    deck: Path | None = None,
 ) -> list[Path]:
     """Print one worked example (by name, or as loaded); draw its graph, its backward
-    steps and its network when asked. fmt ("text", "markdown", "latex") prints it as a
-    derivation; drawing holds draw_dot's options (decimals None: the slide's precision).
-    Every view writes its numbers with one precision: drawing's decimals (--decimals) when
-    given, else the example's (WorkedExample.precision)."""
+    steps, its deck and its network when asked. fmt ("text", "markdown", "latex") prints
+    it as a derivation; drawing holds draw_dot's options (decimals None: the slide's
+    precision, or a lecture's three significant digits with lecture=True). Every view
+    writes its numbers with one precision: drawing's decimals (--decimals) when given, else
+    the example's (WorkedExample.precision); a lecture's pictures, unless --decimals is
+    given, their own."""
     if isinstance(example, str):
         example = examples.build(example)
     # Roles coloured (inputs, parameters, output): the parameters the example's update
@@ -422,7 +451,8 @@ def show_example(
     }
     if options.get("decimals") is not None:
         example.decimals = options["decimals"]  # --decimals: the tables' precision too
-    options["decimals"] = example.precision
+    if options.get("decimals") is not None or not options.get("lecture"):
+        options["decimals"] = example.precision
     model = network_of(example) if network is not None else None  # fails before printing
     trace = run_backward(example, steps=steps)
     if fmt is None:
@@ -438,7 +468,7 @@ def show_example(
             with writing(path):
                 written.append(Path(picture.save(path, dpi=dpi)))
     if model is not None and network is not None:
-        diagram = network_diagram(model, example.root, options["decimals"], example.neurons)
+        diagram = network_diagram(model, example.root, options, example.neurons)
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
     if html is not None:  # records its own pass from zero and leaves the gradients be
@@ -454,6 +484,15 @@ def show_example(
         zero_gradients(example)
         make_folder(frames)
         written.extend(save_step_frames(example.root, frames, dpi=dpi, **options))
+    if deck is not None:
+        from autograd.deck import save_deck
+
+        zero_gradients(example)  # the deck replays the pass from zero gradients too
+        slides = {k: v for k, v in options.items() if k != "lecture"}  # always a lecture's
+        if (drawing or {}).get("decimals") is None:  # ... and its precision, unless asked
+            slides["decimals"] = None
+        with writing(deck):
+            written.append(Path(save_deck(example.root, deck, **slides)))
     return written
 
 

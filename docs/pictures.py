@@ -46,6 +46,11 @@ PICTURES = [
     Picture("2-2-2_graph.svg", "chainrule example 2-2-2 --graph FILE"),
     Picture("2-2-2_step_07.png", "chainrule example 2-2-2 --frames DIR", frame="step_07.png"),
     Picture("2-2-2_network.svg", "chainrule example 2-2-2 --network FILE"),
+    Picture(
+        "2-2-2_lecture_step_07.png",
+        "chainrule example 2-2-2 --lecture --frames DIR",
+        frame="step_07.png",
+    ),
 ]
 PAGE = Picture("step_through_2_2_2.png", "chainrule example 2-2-2 --html FILE")
 PAGE_STEP = 7  # the page at backward step 7 of 32: dE_total/dw5

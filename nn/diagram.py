@@ -10,19 +10,23 @@ each, a neuron's own bias is written in its circle. It returns the same Graph as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 from autograd.graph import FONT, Graph, dot_attributes, escape_label
 from autograd.printing import check_precision, format_number
+from autograd.themes import theme_named
 
-from .layers import MLP, Layer
+if TYPE_CHECKING:
+    from .layers import MLP, Layer
 
 # Past this many weights an edge label per weight is unreadable: the edges are drawn
 # without labels, and a note under the diagram says so.
 MAX_EDGE_LABELS = 40
 ACTIVATION_SYMBOLS = {"sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "linear": "linear"}
-COLORS = {"input": "#d9f0d3", "neuron": "#f0f0f0", "output": "#c6dbef", "bias": "#fee8a0"}
+# Each kind of node takes the fill of its role in the theme (autograd/themes.py).
+ROLES = {"input": "input", "neuron": "intermediate", "output": "output", "bias": "parameter"}
+LECTURE_DIGITS = 3  # as draw_dot(lecture=True) writes numbers
 
 
 def draw_network(
@@ -34,6 +38,8 @@ def draw_network(
     decimals: int | None = None,
     digits: int | None = None,
     max_edge_labels: int = MAX_EDGE_LABELS,
+    lecture: bool = False,
+    theme: str | None = None,
 ) -> Graph:
     """The diagram of model (an MLP, or Layers in the order they are applied).
 
@@ -44,14 +50,22 @@ def draw_network(
                  parameter has a gradient (after backward()).
     decimals, digits: the numbers' precision, as in draw_dot (4 decimals by default).
     max_edge_labels: with more weights than this, edges carry no labels (a note says so).
+    lecture:     for a projected 16:9 slide: three significant digits (unless decimals or
+                 digits are given) and the layers closer together.
+    theme:       "light" (the default), "dark" or "contrast", as for draw_dot.
 
     The Graph's `parameters` maps each weight and bias to the element showing it: the
     edge's title "tail->head" for a weight, the bias's node or its neuron's node.
     """
     layers = _layers(model)
     check_precision(decimals, digits)
+    colors = theme_named(theme)
+    fills = {kind: getattr(colors, role) for kind, role in ROLES.items()}
     if decimals is None and digits is None:
-        decimals = 4
+        if lecture:
+            digits = LECTURE_DIGITS
+        else:
+            decimals = 4
 
     def number(x: float) -> str:
         return format_number(x, decimals=decimals, digits=digits)
@@ -76,14 +90,22 @@ def draw_network(
     n_weights = sum(len(n.w) for layer in layers for n in layer.neurons)
     labelled = n_weights <= max_edge_labels
 
+    ink = {"fontname": FONT, "fontcolor": colors.text, "color": colors.line}
     lines = [
         "digraph {",
         "graph "
         + dot_attributes(
-            {"rankdir": "LR", "fontname": FONT, "ranksep": "1.2", "nodesep": "0.25"}
+            {
+                "rankdir": "LR",
+                "fontname": FONT,
+                "ranksep": "0.9" if lecture else "1.2",
+                "nodesep": "0.25",
+                "bgcolor": colors.background,
+                "fontcolor": colors.text,
+            }
         ),  # fmt: skip
-        "node " + dot_attributes({"fontname": FONT, "fontsize": "14", "style": "filled"}),
-        "edge " + dot_attributes({"fontname": FONT, "fontsize": "14", "arrowsize": "0.7"}),
+        "node " + dot_attributes({**ink, "fontsize": "14", "style": "filled"}),
+        "edge " + dot_attributes({**ink, "fontsize": "14", "arrowsize": "0.7"}),
     ]
     edges: list[str] = []
     columns: list[list[str]] = [[]]
@@ -94,7 +116,7 @@ def draw_network(
         lines.append(
             f"{node} "
             + dot_attributes(
-                {"shape": "circle", "fillcolor": COLORS["input"], "label": escape_label(name)}
+                {"shape": "circle", "fillcolor": fills["input"], "label": escape_label(name)}
             )
         )
         columns[0].append(node)
@@ -159,13 +181,13 @@ def draw_network(
                         {
                             "shape": "box",
                             "style": "rounded,filled",
-                            "fillcolor": COLORS["bias"],
+                            "fillcolor": fills["bias"],
                             "label": "\\n".join(escape_label(t) for t in text),
                         }
                     )
                 )
                 columns[i].insert(0, bias)  # beside the layer before, above its neurons
-            color = COLORS["output"] if last else COLORS["neuron"]
+            color = fills["output"] if last else fills["neuron"]
             lines.append(
                 f"{node} "
                 + dot_attributes(
@@ -220,16 +242,25 @@ def draw_network(
 
 
 def _layers(model: Any) -> list[Layer]:
-    if isinstance(model, MLP):
-        return list(model.layers)
-    if isinstance(model, Layer):
-        return [model]
-    if isinstance(model, Sequence) and model and all(isinstance(m, Layer) for m in model):
-        return MLP.from_layers(model).layers  # checked there: each layer feeds the next
-    raise TypeError(
-        "draw_network needs an MLP or a list of Layers (applied in order), "
-        f"got {type(model).__name__}"
-    )
+    """model's layers in the order they are applied: an MLP's, a Layer alone, or a list of
+    Layers that chain. (They are told apart by what they hold, not by their class: a model
+    draws itself through this module, with network_drawing(), so this module cannot
+    import theirs.)"""
+    layers = getattr(model, "layers", None)  # an MLP's
+    if layers is None:
+        layers = [model] if hasattr(model, "neurons") else model  # a Layer, or a list
+    if not (isinstance(layers, Sequence) and layers and all(_is_layer(m) for m in layers)):
+        raise TypeError(
+            "draw_network needs an MLP or a list of Layers (applied in order), "
+            f"got {type(model).__name__}"
+        )
+    for before, after in zip(layers, layers[1:]):
+        after.check_follows(before)
+    return list(layers)
+
+
+def _is_layer(candidate: object) -> bool:
+    return hasattr(candidate, "neurons") and hasattr(candidate, "check_follows")
 
 
 def _neuron_name(i: int, j: int, n_layers: int, last: bool) -> str:

@@ -176,6 +176,15 @@ class Layer(Module):
                 places.setdefault(value, place)  # a shared bias stays in its first box
         return places
 
+    def check_follows(self, before: Layer) -> None:
+        """A ValueError unless this layer can be applied to before's outputs: it takes as
+        many inputs as before has neurons."""
+        if len(self.neurons[0].w) != len(before.neurons):
+            raise ValueError(
+                f"these layers do not chain: a layer of {len(before.neurons)} neurons is "
+                f"followed by one taking {len(self.neurons[0].w)} inputs"
+            )
+
     def __repr__(self) -> str:
         nin = len(self.neurons[0].w)
         no_bias = ", bias=False" if self.neurons[0].b is None else ""
@@ -239,11 +248,7 @@ class MLP(Module):
             if not isinstance(layer, Layer):
                 raise TypeError(f"from_layers needs Layers, got {type(layer).__name__}")
         for before, after in zip(layers, layers[1:]):
-            if len(after.neurons[0].w) != len(before.neurons):
-                raise ValueError(
-                    f"these layers do not chain: a layer of {len(before.neurons)} neurons is "
-                    f"followed by one taking {len(after.neurons[0].w)} inputs"
-                )
+            after.check_follows(before)
         mlp = cls.__new__(cls)
         mlp.activation = layers[0].activation
         mlp.output_activation = layers[-1].activation

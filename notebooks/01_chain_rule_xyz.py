@@ -165,8 +165,8 @@ for frame in step_frames(f):
 # (First, Previous, Next, Last), a slider and the arrow keys, and a table of the
 # gradients found so far. It needs no kernel once drawn. It runs in a trusted notebook
 # (`make lab` trusts these); where a notebook viewer will not run it (GitHub's preview),
-# `step_through(f).save("xyz.html")` writes it as a page that opens in any browser.
-# Stepping through changes no gradient.
+# `step_through(f).save("xyz.html")` writes it as a page that opens in any browser, and
+# the frames above show the same pass as pictures. Stepping through changes no gradient.
 
 # %%
 step_through(f)

@@ -192,6 +192,21 @@ from chainrule import step_through
 step_through(E_total)
 
 # %% [markdown]
+# A page that runs no live view (a repository's notebook preview) shows the pass as
+# pictures instead: here step 9 of 36 as a frame for a projected slide (`lecture=True`:
+# three significant digits, each neuron's sum and activation as one node, the step's
+# arithmetic as the caption; `chainrule example 2-2-2 --deck 2-2-2.pdf` writes every step
+# as a PDF slide). The frames replay the pass from zero gradients and leave them as
+# `backward()` did.
+
+# %%
+from chainrule import step_frames, topological_order
+
+for node in topological_order(E_total):
+    node.grad = 0.0
+step_frames(E_total, lecture=True)[9]
+
+# %% [markdown]
 # ## 3. The same network with `nn.Layer`
 #
 # A `Layer` takes its starting weights as rows (row j feeds neuron j). To share one

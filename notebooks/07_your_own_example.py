@@ -171,6 +171,19 @@ print(latex[latex.index("\\medskip"):])
 step_through(example.root)
 
 # %% [markdown]
+# Where the live view does not run (a repository's notebook preview), the pass as a
+# picture: the last backward step's frame, every gradient found, drawn for a slide
+# (`lecture=True`; `chainrule example my-neuron.toml --deck slides.pdf` writes one slide
+# per step). The frames replay the pass from zero gradients and leave them as before.
+
+# %%
+from chainrule import step_frames, topological_order
+
+for node in topological_order(example.root):
+    node.grad = 0.0
+step_frames(example.root, lecture=True, constants=example.constant_values())[-1]
+
+# %% [markdown]
 # ## 6. Grade a hand computation
 #
 # A learner who worked the example by hand can check their numbers with `grade`: to the

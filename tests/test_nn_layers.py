@@ -260,3 +260,9 @@ def test_mlp_from_layers_shares_the_layers_values_and_checks_they_chain():
     assert mlp([2.0, 1.0]).data == 0.25  # 0.5*2 - 1*1 + 0.25
     with pytest.raises(ValueError, match="do not chain"):
         MLP.from_layers([Layer(2, 3), Layer(2, 1)])
+
+
+def test_a_layer_follows_another_only_when_it_takes_as_many_inputs_as_that_has_neurons():
+    Layer(3, 1).check_follows(Layer(2, 3))  # 3 neurons feed a layer of 3 inputs
+    with pytest.raises(ValueError, match="a layer of 2 neurons is followed by one taking 3"):
+        Layer(3, 1).check_follows(Layer(4, 2))

@@ -17,6 +17,7 @@ import pytest
 import tomllib
 
 from autograd import backward_steps
+from autograd.themes import THEMES
 from chainrule.examples import load
 from chainrule.worked import WorkedExample
 
@@ -273,5 +274,6 @@ def test_the_instructors_parameters_are_drawn_as_parameters_whatever_their_names
         )
     }
     # [update] parameters = [w1, w2, b, v, c]: yellow, as parameters; x1, x2 green inputs.
-    assert {roles[name] for name in ("w1", "w2", "b", "v", "c")} == {"#fee8a0"}
-    assert {roles[name] for name in ("x1", "x2")} == {"#d9f0d3"}
+    light = THEMES["light"]
+    assert {roles[name] for name in ("w1", "w2", "b", "v", "c")} == {light.parameter}
+    assert {roles[name] for name in ("x1", "x2")} == {light.input}

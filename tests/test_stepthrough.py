@@ -268,9 +268,10 @@ def test_bad_drawing_option_is_reported_by_draw_dot():
 def test_page_is_self_contained():
     page = step_through(xyz()).html
     assert page.startswith("<!DOCTYPE html>")
-    # No file or address is loaded: no src=, no <link>, no url(); the only addresses are
-    # the SVG namespaces, which are names, not requests.
-    assert not re.search(r"\bsrc=|<link\b|url\(|@import", page)
+    # No file or address is loaded: no src=, no <link>, no url() but the font's data URL;
+    # the only addresses are the SVG namespaces, which are names, not requests.
+    assert not re.search(r"\bsrc=|<link\b|url\((?!data:font/woff;base64,)|@import", page)
+    assert page.count("@font-face") == 1  # one font for the whole page
     assert set(re.findall(r"https?://[^\s\"'<>]+", page)) <= {
         "http://www.w3.org/2000/svg",
         "http://www.w3.org/1999/xlink",

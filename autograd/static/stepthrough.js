@@ -26,6 +26,21 @@
     return byName;
   }
 
+  // A name cut into the terms a line may break between: "(target_o2 − out_o2)²" is
+  // "(target_o2" and "− out_o2)²" (an operator stays with the operand after it).
+  function terms(name) {
+    var out = [];
+    name.split(" ").forEach(function (word) {
+      var previous = out[out.length - 1];
+      if (previous !== undefined && /^[−+×·*\/=-]$/.test(previous)) {
+        out[out.length - 1] = previous + " " + word;
+      } else {
+        out.push(word);
+      }
+    });
+    return out;
+  }
+
   // The <text> elements of a drawn element whose text begins with prefix ("grad ", "data ").
   function textsStarting(elements, prefix) {
     var found = [];
@@ -101,7 +116,13 @@
       var row = document.createElement("tr");
       var name = document.createElement("th");
       name.scope = "row";
-      name.textContent = values[k].name;
+      terms(values[k].name).forEach(function (term, i) {
+        var span = document.createElement("span");
+        span.className = "st-term";
+        span.textContent = term;
+        if (i > 0) name.appendChild(document.createTextNode(" "));
+        name.appendChild(span);
+      });
       var grad = document.createElement("td");
       row.appendChild(name);
       row.appendChild(grad);
@@ -228,7 +249,9 @@
     }
 
     // The step's text, "Backward step 3 of 4: dq/dx = ...", with its first part in bold.
+    // The element is aria-live: a screen reader reads each step as it is shown.
     function say(sentence) {
+      if (quiet) return;
       var split = sentence.indexOf(": ");
       var where = document.createElement("strong");
       where.textContent = sentence.slice(0, split + 1);
@@ -255,27 +278,120 @@
       }
     }
 
-    // The pictures at their natural size (one SVG unit per pixel), or fitted to the pane:
-    // shrunk as far as needed, enlarged by half at most (larger reads as shouting).
+    // The pictures' size: the reader's text scale (A- and A+) times either the natural
+    // size (one SVG unit per pixel) or, with Fit, the pane's size, enlarged by half at most
+    // (larger reads as shouting) and never shrunk below READABLE_PX for the smallest text:
+    // where the whole picture would be smaller, it stays readable and the pane scrolls to
+    // the current step instead.
+    // 14 px on a screen; 20 px in a lecture (step_through(lecture=True)), read from afar.
+    var READABLE_PX = document.documentElement.classList.contains("st-lecture") ? 20 : 14;
+    var SCALES = [0.64, 0.8, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
+    var scaleAt = SCALES.indexOf(1);
+    var fitting = true;
     var fit = main.querySelector(".st-fit");
-    function size(fitting) {
+    var smaller = main.querySelector(".st-smaller");
+    var larger = main.querySelector(".st-larger");
+    var full = main.querySelector(".st-fullscreen");
+
+    function smallestText(svg) {
+      var smallest = Infinity;
+      svg.querySelectorAll("text").forEach(function (t) {
+        var px = parseFloat(t.getAttribute("font-size"));
+        if (px > 0) smallest = Math.min(smallest, px);
+      });
+      return isFinite(smallest) ? smallest : READABLE_PX;
+    }
+
+    function size() {
+      var scale = SCALES[scaleAt];
       fit.setAttribute("aria-pressed", String(fitting));
+      smaller.disabled = scaleAt === 0;
+      larger.disabled = scaleAt === SCALES.length - 1;
+      main.style.setProperty("--scale", String(scale));
       main.querySelectorAll(".st-figure svg").forEach(function (svg) {
         var box = svg.viewBox.baseVal;
-        svg.style.width = fitting ? "100%" : box.width + "px";
-        svg.style.height = fitting ? "100%" : box.height + "px";
-        svg.style.maxWidth = fitting ? 1.5 * box.width + "px" : "";
-        svg.style.maxHeight = fitting ? 1.5 * box.height + "px" : "";
+        var zoom = scale;
+        if (fitting) {
+          var room = Math.min((pane.clientWidth - 20) / box.width,
+                              (pane.clientHeight - 20) / box.height);
+          var readable = READABLE_PX / smallestText(svg);
+          zoom = Math.max(Math.min(room, 1.5), readable) * scale;
+        }
+        // Whole pixels, rounded up: never a hair below the readable size.
+        svg.style.width = Math.ceil(box.width * zoom) + "px";
+        svg.style.height = Math.ceil(box.height * zoom) + "px";
       });
-      main.classList.toggle("st-fitted", fitting);
+    }
+    function resize(change) {
+      change();
+      size();
+      show(position);
     }
     fit.addEventListener("click", function () {
-      size(fit.getAttribute("aria-pressed") !== "true");
-      show(position);
+      resize(function () { fitting = !fitting; });
     });
-    var natural = graphFigure.querySelector("svg").viewBox.baseVal;
-    // Fit when that keeps the text readable (at least 80% of its size), else scroll.
-    size(natural.width <= pane.clientWidth * 1.25 && natural.height <= pane.clientHeight * 1.25);
+    smaller.addEventListener("click", function () {
+      resize(function () { scaleAt = Math.max(0, scaleAt - 1); });
+    });
+    larger.addEventListener("click", function () {
+      resize(function () { scaleAt = Math.min(SCALES.length - 1, scaleAt + 1); });
+    });
+    window.addEventListener("resize", function () { resize(function () {}); });
+
+    // Full screen: the whole view, for a projector (hidden where the browser forbids it,
+    // as in a notebook's frame without permission).
+    full.hidden = !document.fullscreenEnabled || !main.requestFullscreen;
+    full.addEventListener("click", function () {
+      if (document.fullscreenElement) {
+        document.exitFullscreen();
+      } else {
+        main.requestFullscreen().catch(function () { full.hidden = true; });
+      }
+    });
+    document.addEventListener("fullscreenchange", function () {
+      full.setAttribute("aria-pressed", String(document.fullscreenElement === main));
+      resize(function () {});
+    });
+    size();
+
+    // Printed: the step shown before the pass and every backward step, one per page, each
+    // its sentence and a copy of the picture as it looks at that step.
+    var printed = main.querySelector(".st-print");
+    var quiet = false;
+    function sentence(where) {
+      if (where > nForward) return record.backward[where - nForward - 1].text;
+      if (where > 0) return record.forward[where - 1].text;
+      return record.start;
+    }
+    function buildPrint() {
+      if (printed.childNodes.length) return;
+      var keep = position;
+      var positions = [0];
+      for (var k = nForward + 1; k <= last; k++) positions.push(k);
+      quiet = true;
+      positions.forEach(function (where) {
+        show(where);
+        var figure = main.querySelector(".st-figure:not([hidden]) svg");
+        var page = document.createElement("section");
+        page.className = "st-print-page";
+        var words = document.createElement("p");
+        words.textContent = sentence(where);
+        var picture = figure.cloneNode(true);
+        picture.removeAttribute("style");
+        page.appendChild(words);
+        page.appendChild(picture);
+        printed.appendChild(page);
+      });
+      show(keep);
+      quiet = false;
+    }
+    window.addEventListener("beforeprint", buildPrint);
+    window.addEventListener("afterprint", function () { printed.replaceChildren(); });
+    if (window.matchMedia) {
+      window.matchMedia("print").addEventListener("change", function (event) {
+        if (event.matches) buildPrint(); else printed.replaceChildren();
+      });
+    }
 
     main.querySelectorAll(".st-view").forEach(function (button) {
       button.addEventListener("click", function () {
@@ -302,11 +418,18 @@
     slider.addEventListener("input", function () { show(Number(slider.value)); });
 
     var keys = { ArrowRight: "next", ArrowLeft: "previous", Home: "first", End: "last" };
+    var display = { "+": larger, "=": larger, "-": smaller, "0": fit, f: full, F: full };
     function onKey(event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      var button = display[event.key];
+      if (button) {
+        if (!button.hidden && !button.disabled) button.click();
+        event.preventDefault();
+        return;
+      }
       var move = keys[event.key];
       // The slider moves itself with these keys (and reports it as "input").
-      if (!move || event.target === slider || event.altKey || event.ctrlKey ||
-          event.metaKey) return;
+      if (!move || event.target === slider) return;
       event.preventDefault();
       show(moves[move]());
     }

@@ -313,6 +313,28 @@ def checks(sizes: Sizes) -> dict[str, Any]:
     return {f"{label}_us_per_step": us for label, us in best.items()}
 
 
+def deck(sizes: Sizes) -> dict[str, Any]:
+    """(l) seconds to write the 2-2-2's lecture deck in a fresh process, as `chainrule
+    example 2-2-2 --deck` does (the pass, the frames in the lecture look, the PDF), and
+    the file's size."""
+    import tempfile
+    from pathlib import Path
+
+    from autograd.render import find_renderer
+    from chainrule.examples import build
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "2-2-2.pdf"
+        start = now()
+        from autograd.deck import save_deck
+
+        example = build("2-2-2")
+        save_deck(example.root, path, color_roles=True, constants=example.constant_values())
+        seconds = now() - start
+        size = path.stat().st_size
+    return {"seconds": seconds, "bytes": size, "renderer": find_renderer()}
+
+
 WORKLOADS = {
     "vtraining": vector_training,
     "mlp784": mlp784,
@@ -327,4 +349,5 @@ WORKLOADS = {
     "grads": grads,
     "frames": frames,
     "page": page,
+    "deck": deck,
 }
