@@ -13,7 +13,7 @@ autograd/render.py (system `dot` or the pip-installed graphviz-pure).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .drawing import Drawing, DrawingOptions
@@ -33,7 +33,7 @@ def draw_dot(
     show_grad: bool = True,
     color_roles: bool = False,
     grad_sign: bool = False,
-    group_by: Any = None,
+    group_by: Mapping[Value, Sequence[str]] | None = None,
     step: Step | None = None,
     show_constants: bool = False,
     max_nodes: int = 2000,
@@ -50,13 +50,14 @@ def draw_dot(
     show_grad:   False leaves grads out (for pictures drawn before backward()).
     color_roles: fill each Value by its role: output (the root, blue), intermediate (grey),
                  parameter (yellow) and input (green). A leaf is a parameter when it is one
-                 of group_by's named_parameters(); without group_by, when its label starts
+                 of group_by's parameters; without group_by, when its label starts
                  with "w" or "b" (w1, b, bias); every other leaf is an input.
     grad_sign:   a red border on a negative gradient, blue on a positive one.
-    group_by:    a model (anything with named_parameters(), such as an nn MLP, Layer or
-                 Neuron): one box per neuron, holding its weights, bias, weighted sum and
-                 activation, nested in one box per layer; unlabeled parameters are named
-                 by their place in the model ("w.0", "b").
+    group_by:    a mapping from each parameter to the boxes it sits in and its name,
+                 outermost first: {w: ("layer 0", "neuron 1", "w.0"), ...}; an nn model
+                 gives one (model.parameter_groups()). Each box holds its parameters and
+                 the weighted sum and activation they feed, inside the boxes around it;
+                 an unlabeled parameter is called by the name given ("w.0", "b").
     step:        a Step from backward_steps(root): highlights the node passing its gradient,
                  the input receiving it and the edge between, writes the chain-rule
                  product in the caption, and shows "?" for gradients not complete yet.

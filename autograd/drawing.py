@@ -10,9 +10,9 @@ picture (draw_dot's, or one frame per step) is then written from it as DOT text:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
 from .backward import topological_order
 from .engine import Value
@@ -56,7 +56,7 @@ class DrawingOptions:
     show_grad: bool = True
     color_roles: bool = False
     grad_sign: bool = False
-    group_by: Any = None
+    group_by: Mapping[Value, Sequence[str]] | None = None
     show_constants: bool = False
     max_nodes: int = 2000
     constants: Sequence[Value] = ()
@@ -119,8 +119,8 @@ class Drawing:
     drawn: list[Value]  # the Values that get a node of their own
     ranks: list[list[str]]  # DOT names per column, in drawing order ([] with group_by)
     parameters: dict[Value, str] | None
-    clusters: dict[Value, str]
-    boxes: dict[str, str]
+    clusters: dict[Value, Box]  # the box each boxed Value is drawn in
+    boxes: dict[Box, str]  # every box's label
     # activation -> the weighted sum drawn inside its node ("σ(Σ w·x + b)"), in a lecture
     merged: dict[Value, Value] = field(default_factory=dict)
 
@@ -138,11 +138,12 @@ class Drawing:
             raise ValueError(
                 f"this graph has {len(order)} Values, more than max_nodes={options.max_nodes}, "
                 "too many to read in one picture. Draw part of it (pass an intermediate "
-                "Value, such as one neuron's output, as root), group it with group_by=model, "
+                "Value, such as one neuron's output, as root), group it by neuron with "
+                "group_by=model.parameter_groups(), "
                 f"or raise the limit (draw_dot(root, max_nodes={len(order)}))"
             )
         ids = {node: f"v{k}" for k, node in enumerate(order)}  # by place, never by id()
-        parameters, neuron_of, boxes = _groups(options.group_by)
+        parameters, box_of, boxes = _groups(options.group_by)
         folded = {} if options.show_constants else _folded(order, parameters, options.constants)
         if merge_neurons is None:
             merge_neurons = options.lecture
@@ -158,7 +159,7 @@ class Drawing:
         reading = reading_order(root)
         structure.names = node_names(root, parameters)
         structure.drawn = drawn
-        structure.clusters = _assign_clusters(order, neuron_of)
+        structure.clusters = _assign_clusters(order, box_of)
         structure.ranks = [] if boxes else _ranks(drawn, ids, structure.operands, reading)
         return structure
 
@@ -196,7 +197,9 @@ class Drawing:
         return Scene(known, self.caption(step, len(steps), options), step, position)
 
     def scenes(self, steps: list[Step], gradient: float, options: DrawingOptions) -> list[Scene]:
-        """Frame 0 (before the pass) and one scene per step, from the recorded steps."""
+        """Frame 0 (before the pass) and one scene per step shown, from the recorded steps:
+        none for a step into a constant (a `constants=` Value, or a number written into its
+        operation), which has no gradient to show; the rest numbered 1 to N."""
         last_use: dict[Value, int] = {}
         for step in steps:
             last_use[step.input] = step.index
@@ -206,26 +209,42 @@ class Drawing:
             f"step 1 starts from d{root_name}/d{root_name} = {options.number(gradient)}",
         ]
         scenes = [Scene(set(), before)]
+        hidden = self.constants(options)
+        shown = [step for step in steps if step.input not in hidden]
         position = 0
         for k, step in enumerate(steps):
             position = position + 1 if k and steps[k - 1].node is step.node else 0
+            if step.input in hidden:
+                continue
             known = {x for x in self.order if last_use.get(x, -1) <= step.index}
-            scenes.append(Scene(known, self.caption(step, len(steps), options), step, position))
+            caption = self.caption(step, len(shown), options, len(scenes))
+            scenes.append(Scene(known, caption, step, position))
         return scenes
 
-    def caption(self, step: Step, total: int, options: DrawingOptions) -> list[str]:
+    def constants(self, options: DrawingOptions) -> set[Value]:
+        """The leaves shown without a gradient and with no step into them: the constants
+        given, and the numbers written into their operations with no box of their own."""
+        boxed = set(self.drawn)
+        folded = {node.inputs[i] for node, i in self.folded.items()}
+        return set(options.constants) | {x for x in folded if x not in boxed}
+
+    def caption(
+        self, step: Step, total: int, options: DrawingOptions, number_shown: int | None = None
+    ) -> list[str]:
         """Two lines: which gradient the step adds to, and the product, as on the slides.
-        In a lecture the derivatives' names are left out of the first line (the picture
-        shows which node passes and which receives), so the arithmetic can be large."""
+        number_shown: the step's number among those shown (default: its own). In a lecture
+        the derivatives' names are left out of the first line (the picture shows which node
+        passes and which receives), so the arithmetic can be large."""
         number = options.number
         root, node, x = (grouped(self.names[v]) for v in (self.root, step.node, step.input))
+        shown = step.number if number_shown is None else number_shown
         if options.lecture:
             return [
-                f"step {step.number} of {total}: {x}.grad += local × upstream",
+                f"step {shown} of {total}: {x}.grad += local × upstream",
                 f"= {number(step.local)} × {number(step.upstream)} = {number(step.contribution)}",
             ]
         return [
-            f"step {step.number} of {total}: {x}.grad += d{node}/d{x} × d{root}/d{node}",
+            f"step {shown} of {total}: {x}.grad += d{node}/d{x} × d{root}/d{node}",
             f"= {number(step.local)} (local) × {number(step.upstream)} (upstream) "
             f"= {number(step.contribution)}",
         ]
@@ -608,63 +627,61 @@ def _statement(name: str, attributes: dict[str, str], layout: Layout | None) -> 
     return f"{name} {dot_attributes(attributes)}"
 
 
-# -- clusters: one box per neuron, nested in one box per layer ---------------------------
+# -- boxes: each parameter in the boxes a mapping puts it in (a neuron inside a layer) -----
 
-# "layers.0.neurons.1.w.0" -> neuron "layers.0.neurons.1"; "w.0" and "b" of a lone Neuron -> "".
-_PARAMETER_NAME = re.compile(r"^(?:(?P<neuron>.+)\.)?(?:w\.\d+|b)$")
-# "layers.0.neurons.1" -> layer "layers.0"; "neurons.1" (inside a Layer) -> layer "".
-_NEURON_NAME = re.compile(r"^(?:(?P<layer>.+)\.)?neurons\.(?P<j>\d+)$")
-_LAYER_NAME = re.compile(r"(?:^|\.)layers\.(?P<i>\d+)$")
+Box = tuple[str, ...]  # a box by its path of labels, outermost first: ("layer 0", "neuron 1")
 
 
-def _groups(group_by: Any) -> tuple[dict[Value, str] | None, dict[Value, str], dict[str, str]]:
-    """From a model: its parameters with a short name for each ("w.0", "b"), the neuron
-    each belongs to (by name prefix), and a label for every box, keyed "neuron:<prefix>"
-    and "layer:<prefix>", in model order."""
+def _groups(
+    group_by: Mapping[Value, Sequence[str]] | None,
+) -> tuple[dict[Value, str] | None, dict[Value, Box], dict[Box, str]]:
+    """From group_by's mapping of each parameter to (box, inner box, ..., its name): the
+    parameters with their names ("w.0"), the innermost box of each, and every box's label,
+    in the order the mapping lists them (outer boxes before the boxes inside them)."""
     if group_by is None:
         return None, {}, {}
-    named_parameters = getattr(group_by, "named_parameters", None)
-    if not callable(named_parameters):
+    if not isinstance(group_by, Mapping):
         raise TypeError(
-            "group_by needs a model with named_parameters(), such as an nn MLP, Layer or "
-            f"Neuron; got {type(group_by).__name__}"
+            "group_by takes a mapping from each parameter Value to the boxes it sits in and "
+            "its name, outermost first, e.g. {w: ('layer 0', 'neuron 1', 'w.0')} (an nn "
+            f"model gives one: model.parameter_groups()); got {type(group_by).__name__}"
         )
     parameters: dict[Value, str] = {}
-    neuron_of: dict[Value, str] = {}
-    boxes: dict[str, str] = {}
-    for name, value in named_parameters():
-        match = _PARAMETER_NAME.match(name)
-        if match is None:  # not a neuron's weight or bias: drawn outside any box
-            parameters.setdefault(value, name)
-            continue
-        neuron = match["neuron"] or ""
-        parameters.setdefault(value, name[len(neuron) :].lstrip("."))
-        neuron_match = _NEURON_NAME.match(neuron)
-        if neuron_match is not None:
-            layer = neuron_match["layer"] or ""
-            layer_match = _LAYER_NAME.search(layer)
-            boxes.setdefault(
-                f"layer:{layer}", f"layer {layer_match['i']}" if layer_match else layer or "layer"
+    box_of: dict[Value, Box] = {}
+    boxes: dict[Box, str] = {}
+    for value, place in group_by.items():
+        if (
+            not isinstance(value, Value)
+            or isinstance(place, str)
+            or not isinstance(place, Sequence)
+            or not place
+            or not all(isinstance(part, str) for part in place)
+        ):
+            raise TypeError(
+                "group_by maps a Value to a tuple of strings (its boxes, then its name), "
+                f"such as ('layer 0', 'neuron 1', 'w.0'); got {value!r}: {place!r}"
             )
-            boxes.setdefault(f"neuron:{neuron}", f"neuron {neuron_match['j']}")
-        else:
-            boxes.setdefault(f"neuron:{neuron}", neuron or "neuron")
-        neuron_of.setdefault(value, f"neuron:{neuron}")
-    return parameters, neuron_of, boxes
+        *where, name = place
+        parameters.setdefault(value, name)
+        for depth in range(1, len(where) + 1):
+            boxes.setdefault(tuple(where[:depth]), where[depth - 1])
+        if where:
+            box_of.setdefault(value, tuple(where))
+    return parameters, box_of, boxes
 
 
-def _assign_clusters(order: list[Value], neuron_of: dict[Value, str]) -> dict[Value, str]:
-    """The neuron box of each Value that has one: a parameter's own; a weighted sum's is
-    that of its weights; an activation applied to a boxed weighted sum joins it."""
-    if not neuron_of:
+def _assign_clusters(order: list[Value], box_of: dict[Value, Box]) -> dict[Value, Box]:
+    """The box of each Value that has one: a parameter's own; a weighted sum's is that of
+    its weights (a neuron's box); an activation applied to a boxed weighted sum joins it."""
+    if not box_of:
         return {}
-    clusters = dict(neuron_of)
+    clusters = dict(box_of)
     for node in order:  # inputs come first, so a weighted sum is placed before its activation
         if node.op == "wsum":
             weights_then_bias = (*node.inputs[0:-1:2], node.inputs[-1])
             for x in weights_then_bias:
-                if x in neuron_of:
-                    clusters[node] = neuron_of[x]
+                if x in box_of:
+                    clusters[node] = box_of[x]
                     break
         elif node.op in ACTIVATIONS and node.inputs[0].op == "wsum":
             if node.inputs[0] in clusters:
@@ -674,35 +691,38 @@ def _assign_clusters(order: list[Value], neuron_of: dict[Value, str]) -> dict[Va
 
 def _clustered(
     statements: dict[Value, list[str]],
-    clusters: dict[Value, str],
-    boxes: dict[str, str],
+    clusters: dict[Value, Box],
+    boxes: dict[Box, str],
     layout: Layout | None = None,
 ) -> list[str]:
-    """The node statements, each inside its neuron's box, each neuron box inside its
-    layer's box; boxes with nothing drawn in them are left out."""
-    inside: dict[str, list[str]] = {key: [] for key in boxes}
+    """The node statements, each inside its box, each box inside the box around it (a
+    neuron's inside its layer's); boxes with nothing drawn in them are left out."""
+    inside: dict[Box, list[str | Box]] = {key: [] for key in boxes}
     out: list[str] = []
     for node, lines in statements.items():
         key = clusters.get(node)
-        (inside[key] if key in inside else out).extend(lines)
-    for key in boxes:  # neuron boxes go into their layer's box
-        match = _NEURON_NAME.match(key[len("neuron:") :]) if key.startswith("neuron:") else None
-        if match is not None and inside[key]:
-            inside[f"layer:{match['layer'] or ''}"].append(key)
+        if key in inside:
+            inside[key].extend(lines)
+        else:
+            out.extend(lines)
+    for key in sorted(boxes, key=len, reverse=True):  # the innermost first: filled boxes
+        if len(key) > 1 and inside[key]:  # go into the box around them
+            inside[key[:-1]].append(key)
     numbers = {key: k for k, key in enumerate(boxes)}
 
-    def block(key: str) -> list[str]:
+    def block(key: Box) -> list[str]:
         attributes = {"label": escape_label(boxes[key]), "style": "rounded"}
         if layout is not None:  # a box drawn where the layout put it
             attributes["bb"] = layout.clusters.get(f"cluster_{numbers[key]}", "")
         label = dot_attributes(attributes)
         body = [
-            line for item in inside[key] for line in (block(item) if item in inside else [item])
+            line
+            for item in inside[key]
+            for line in (block(item) if isinstance(item, tuple) else [item])
         ]
         return [f"subgraph cluster_{numbers[key]} {{", f"graph {label}", *body, "}"]
 
     for key in boxes:
-        nested = key.startswith("neuron:") and _NEURON_NAME.match(key[len("neuron:") :])
-        if not nested and inside[key]:
+        if len(key) == 1 and inside[key]:
             out.extend(block(key))
     return out

@@ -55,11 +55,28 @@ def node_names(root: Value, parameters: dict[Value, str] | None = None) -> dict[
     """A printable name for every node below root: its label; a model parameter's name
     from `parameters` (such as "w.0"); a bare number's value; else the formula that made
     it when it is short ("target − out"), or its operation and a count in reading order
-    ("mul1"). The same graph always gets the same names."""
+    ("mul1"). The partial sums of one running sum (a + b, a + b + c, ...) are named alike:
+    all by their formulas, or, when one is too long for that, all by a count ("add1",
+    "add2", ...), never a mix. The same graph always gets the same names."""
+    order = reading_order(root)
+    names, counted = _names(order, parameters, set())
+    chains = _running_sums(order, names, parameters)
+    forced = {node for chain in chains if chain & counted for node in chain}
+    if forced - counted:  # a running sum named partly by formulas: count all of it
+        names, _ = _names(order, parameters, forced)
+    return names
+
+
+def _names(
+    order: list[Value], parameters: dict[Value, str] | None, forced: set[Value]
+) -> tuple[dict[Value, str], set[Value]]:
+    """Each node's name (see node_names), and the nodes named by a count; the nodes in
+    `forced` are named by a count whatever their formula."""
     names: dict[Value, str] = {}
     formula: set[Value] = set()  # names that are formulas: wrapped in ( ) inside others
+    counted: set[Value] = set()
     counts: dict[str, int] = {}
-    for node in reading_order(root):
+    for node in order:
         if node.label:
             names[node] = clean(node.label)
         elif parameters is not None and node in parameters:
@@ -67,7 +84,7 @@ def node_names(root: Value, parameters: dict[Value, str] | None = None) -> dict[
         elif not node.inputs:
             names[node] = f"{node.data:g}"
         else:
-            text = _formula(node, names, formula)
+            text = None if node in forced else _formula(node, names, formula)
             if text is not None and len(text) <= LONGEST_FORMULA:
                 names[node] = text
                 formula.add(node)
@@ -75,7 +92,33 @@ def node_names(root: Value, parameters: dict[Value, str] | None = None) -> dict[
                 word = OP_WORDS.get(str(node.op), str(node.op))
                 counts[word] = counts.get(word, 0) + 1
                 names[node] = f"{word}{counts[word]}"
-    return names
+                counted.add(node)
+    return names, counted
+
+
+def _running_sums(
+    order: list[Value], names: dict[Value, str], parameters: dict[Value, str] | None
+) -> list[set[Value]]:
+    """The unnamed partial sums of each running sum: a + b, then (a + b) + c, ..."""
+    chain_of: dict[Value, set[Value]] = {}
+    for node in order:
+        if not _unnamed_sum(node, parameters):
+            continue
+        left = node.inputs[0]
+        chain = chain_of[left] if left in chain_of else set()
+        chain.add(node)
+        chain_of[node] = chain
+    unique = {id(chain): chain for chain in chain_of.values()}
+    return [chain for chain in unique.values() if len(chain) > 1]
+
+
+def _unnamed_sum(node: Value, parameters: dict[Value, str] | None) -> bool:
+    return (
+        str(node.op) == "+"
+        and len(node.inputs) == 2
+        and not node.label
+        and (parameters is None or node not in parameters)
+    )
 
 
 def reading_order(root: Value) -> list[Value]:
@@ -107,6 +150,8 @@ def _formula(node: Value, names: dict[Value, str], formula: set[Value]) -> str |
         if exponent.lstrip("-").isdigit():  # a whole number: written as a superscript
             return part(inputs[0]) + exponent.translate(SUPERSCRIPTS)
         return f"{part(inputs[0])}^{exponent}"
+    if op == "+" and len(inputs) == 2 and inputs[0] in formula and str(inputs[0].op) == "+":
+        return f"{names[inputs[0]]} + {part(inputs[1])}"  # a running sum: a + b + c
     if op in ("+", "-", "*", "/", "**") and len(inputs) == 2:
         symbol = "^" if op == "**" else f" {OP_SYMBOLS[op]} "
         return f"{part(inputs[0])}{symbol}{part(inputs[1])}"

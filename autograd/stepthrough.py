@@ -14,7 +14,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,8 +23,9 @@ from .drawing import LECTURE_DIGITS, Drawing, DrawingOptions
 from .engine import Value
 from .files import save_suffix, write_atomically
 from .fonts import PAGE_CHARACTERS, font_face, svg_characters, without_font
-from .names import reading_order
+from .graph import Graph
 from .printing import format_number
+from .record import forward_order, step_text
 from .render import require_renderer
 from .steps import backward_steps
 from .tensor_probe import is_tensor
@@ -107,26 +108,31 @@ def step_through(
     root: Value,
     gradient: float = 1.0,
     *,
-    model: Any = None,
-    network_options: Mapping[str, Any] | None = None,
+    network: Callable[[], Graph] | None = None,
+    given: Sequence[Value] = (),
     theme: str | None = None,
     lecture: bool = False,
     **drawing_options: Any,
 ) -> StepThrough:
     """An interactive step-through of root's forward pass and backward(gradient) pass.
 
-    First the forward pass: the values appear node by node in topological order. Then the
-    backward pass one chain-rule step at a time: exactly the steps of
-    `backward_steps(root, gradient)`, in its order, each shown as `str(step)` prints it,
-    numbered from 1, with the node passing its gradient, the input receiving it and the edge
-    between highlighted. Gradients not known yet show "?".
+    First the forward pass: the values appear node by node in reading order, the inputs
+    first, then layer by layer, each given number just before the first layer that uses it
+    (in the order `given` lists them, else in reading order; autograd.record.forward_order).
+    Then the backward pass one chain-rule step at a time: the steps of
+    `backward_steps(root, gradient)`, in its order, except those into a constant (a
+    `constants=` Value, or a number written into its operation), each written as `str(step)`
+    writes it but with the drawing's names and precision, numbered from 1, with the node
+    passing its gradient, the input receiving it and the edge between highlighted.
+    Gradients not known yet show "?". Every number is written as the drawing writes it.
 
     The pass starts from zero gradients, and every `.grad` in the graph is put back exactly
     as it was afterwards: stepping through changes nothing. drawing_options go to draw_dot
-    (decimals, color_roles, rankdir, ...). With `model=` (an nn model) the network diagram
-    is offered as a second view, its weights' gradients filling in step by step;
-    network_options go to its drawing, model.network_drawing(**network_options) (for nn:
-    input_names=["i1", "i2"] names the inputs as the graph does).
+    (decimals, color_roles, rankdir, ...). With `network=`, a function that draws a second
+    view (such as `lambda: nn.draw_network(model, show_grad=True)`), the page offers it,
+    each parameter's gradient filling in as its step comes. It is called once, while the
+    pass's gradients are in place (so each gradient's text has its full width), and
+    returns a Graph whose `parameters` maps each parameter Value to the element showing it.
 
     theme: "light", "dark" or "contrast" fixes the page's colours; by default (None) the
     page follows the reader's colour scheme (light, or dark where the system prefers it).
@@ -149,24 +155,11 @@ def step_through(
         )
     if theme is not None:
         theme_named(theme)  # an unknown name fails here, before anything is drawn
-    if model is not None and not callable(getattr(model, "network_drawing", None)):
+    if network is not None and not callable(network):
         raise TypeError(
-            "model= needs a model that can draw itself, with a network_drawing() method (an "
-            f"nn MLP or Layer); got {type(model).__name__}"
+            "network= takes a function that draws the network view, such as "
+            f"lambda: nn.draw_network(model, show_grad=True); got {type(network).__name__}"
         )
-    if network_options is not None:
-        if model is None:
-            raise TypeError("network_options= are for the network view: give model= too")
-        if not isinstance(network_options, Mapping):
-            raise TypeError(
-                "network_options must be a dict of network_drawing's options (such as "
-                f"{{'input_names': ['i1', 'i2']}}), got {type(network_options).__name__}"
-            )
-        if "show_grad" in network_options:
-            raise TypeError(
-                "step_through shows the network's gradients itself; leave out show_grad= "
-                "from network_options"
-            )
     if (
         lecture
         and drawing_options.get("decimals") is None
@@ -186,22 +179,20 @@ def step_through(
     try:
         for node in order:  # the pass shown starts from zero, whatever came before
             node.grad = 0.0
-        record = _record(root, order, gradient, number, names, drawing)
+        record = _record(root, order, gradient, number, names, drawing, given)
         # Drawn after the pass, so every gradient's text has its full width in the layout;
         # the page shows "?" in it until that gradient is known.
         # The structure built above, drawn as it is: options checked once, built once.
         figures = {"graph": _inline_svg(structure.graph(options, None).pipe("svg"))}
-        if model is not None:
-            # The same precision as the graph: the page writes both from one record.
-            precision = {k: v for k, v in drawing_options.items() if k in ("decimals", "digits")}
-            network = {**precision, **(network_options or {})}
-            drawing = model.network_drawing(show_grad=True, **network)
+        if network is not None:
+            view = network()
+            if not isinstance(view, Graph):
+                raise TypeError(f"network= must return a drawn Graph, got {type(view).__name__}")
             place = {node: k for k, node in enumerate(order)}
-            parameters = getattr(drawing, "parameters", {})
             record["network"] = {
-                name: place[value] for value, name in parameters.items() if value in place
+                name: place[value] for value, name in view.parameters.items() if value in place
             }
-            figures["network"] = _inline_svg(drawing.pipe("svg"))
+            figures["network"] = _inline_svg(view.pipe("svg"))
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad
@@ -221,6 +212,9 @@ class _Drawn:
     def __init__(self, listed: set[Value], written_in: dict[Value, list[Value]]) -> None:
         self.listed = listed  # the Values whose gradient the drawing shows
         self.written_in = written_in  # Value without a box -> the nodes it is folded into
+        # No step into these is shown: the constants, and the numbers written into their
+        # operations (the 1/2 of 1/2 (t - y)^2).
+        self.constants: set[Value] = set()
 
     @classmethod
     def of(cls, structure: Drawing, options: DrawingOptions) -> _Drawn:
@@ -231,7 +225,9 @@ class _Drawn:
             number = node.inputs[position]
             if number not in boxed:
                 written_in.setdefault(number, []).append(node)
-        return cls({x for x in boxed if x not in constants}, written_in)
+        drawn = cls({x for x in boxed if x not in constants}, written_in)
+        drawn.constants = constants | set(written_in)
+        return drawn
 
 
 def _record(
@@ -241,16 +237,17 @@ def _record(
     number: Callable[[float], str],
     names: dict[Value, str],
     drawing: _Drawn,
+    given: Sequence[Value] = (),
 ) -> dict[str, Any]:
     """Run the pass and write down everything the page needs, as plain JSON values.
 
     values:   id ("v<k>", the node's name in the drawing), name, inputs by place, and for
               a number folded into operations (no box of its own) those nodes by place.
-    forward:  one entry per value, in the order they are computed (reading order, which is
-              a topological order): its place and a sentence ("q = x + y = -2 + 5 = 3").
-    backward: one entry per Step: its text, node and input by place, which of the edges
-              from input to node it travels (a Value used twice has two), and input.grad
-              after the step, as the graph prints it and in full.
+    forward:  one entry per value, in reading order (the inputs, then layer by layer: a
+              topological order): its place and a sentence ("q = x + y = -2 + 5 = 3").
+    backward: one entry per Step shown (none into a constant): its text, node and input by
+              place, which of the edges from input to node it travels (a Value used twice
+              has two), and input.grad after the step, as the graph prints it.
     """
     place = {node: k for k, node in enumerate(order)}
     values: list[dict[str, Any]] = [
@@ -262,22 +259,23 @@ def _record(
         }
         for k, node in enumerate(order)
     ]
-    # The forward pass in reading order (x before y, the first operand's branch first): a
-    # topological order too, each value after its inputs, and the order the picture reads in.
+    # The forward pass in reading order: the inputs, then layer by layer (a topological
+    # order too, each value after its inputs).
     forward = [
         {
             "node": place[node],
-            "text": f"Forward {k + 1} of {len(order)}: {_forward_text(node, names)}",
+            "text": f"Forward {k + 1} of {len(order)}: {_forward_text(node, names, number)}",
         }
-        for k, node in enumerate(reading_order(root))
+        for k, node in enumerate(forward_order(root, given))
     ]
     steps: list[dict[str, Any]] = []
     parts = [0] * len(order)  # how many shares each gradient is the sum of
     passed: dict[Value, int] = {}  # how many of its inputs each node has passed to so far
     for step in backward_steps(root, gradient):
-        step.names = (names[root], names[step.node], names[step.input])  # as drawn
         position = passed.get(step.node, 0)  # steps go through a node's inputs in order
         passed[step.node] = position + 1
+        if step.input in drawing.constants:
+            continue  # a constant: no gradient shown, no step
         parts[place[step.input]] += 1
         steps.append(
             {
@@ -288,9 +286,10 @@ def _record(
                 "local": step.local,
                 "upstream": step.upstream,
                 "contribution": step.contribution,
-                "text": str(step),  # numbered below, once the number of steps is known
+                # numbered below, once the number of steps is known
+                "text": step_text(step, root, names, number),
                 "grad": number(step.input.grad),  # taken now: the next step adds
-                "exact": format_number(step.input.grad),
+                "exact": number(step.input.grad),  # the table's figure: one precision
             }
         )
     total = len(steps)
@@ -308,7 +307,7 @@ def _record(
         ),
         "rootPlace": place[root],
         "rootGrad": number(root.grad),  # d root / d root: what the pass starts with
-        "rootExact": format_number(root.grad),
+        "rootExact": number(root.grad),
         "backward": steps,
         "parts": parts,
         "found": [k for k in _found_order(place[root], steps) if order[k] in drawing.listed],
@@ -325,14 +324,14 @@ def _found_order(root_place: int, steps: Sequence[dict[str, Any]]) -> list[int]:
     return found
 
 
-def _forward_text(node: Value, names: dict[Value, str]) -> str:
-    """How node's value was computed, with names and then numbers:
-    "q = x + y = -2 + 5 = 3"; a leaf is "x = -2 (given)"."""
-    name, result = names[node], format_number(node.data)
+def _forward_text(node: Value, names: dict[Value, str], number: Callable[[float], str]) -> str:
+    """How node's value was computed, with names and then numbers (as the drawing writes
+    them): "q = x + y = -2 + 5 = 3"; a leaf is "x = -2 (given)"."""
+    name, result = names[node], number(node.data)
     if not node.inputs:
         return f"{name} = {result} (given)"
     with_names = _written(node, [names[x] for x in node.inputs])
-    numbers = [format_number(x.data) for x in node.inputs]
+    numbers = [number(x.data) for x in node.inputs]
     if node.op in ("**", "neg"):  # (-0.74) ** 2, not -0.74 ** 2 (which is -(0.74 ** 2))
         numbers = [f"({n})" if n.startswith("-") else n for n in numbers]
     with_numbers = _written(node, numbers)

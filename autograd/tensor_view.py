@@ -41,7 +41,8 @@ def draw_tensor(
     place = {node: k for k, node in enumerate(order)}
     graph = dot_attributes({"rankdir": rankdir, "fontname": FONT, "ranksep": "0.2",
                             "nodesep": "0.15"})  # fmt: skip
-    lines = [f"digraph {{ graph {graph}; node [fontname={FONT}, fontsize=11];"]
+    node_style = dot_attributes({"fontname": FONT, "fontsize": "11"})
+    lines = [f"digraph {{ graph {graph}; node {node_style};"]
     for k, node in enumerate(order):
         label = [names[node], f"shape {tuple(node.shape)}" if node.ndim else "scalar"]
         label.append(f"data {numbers(node.data, **precision)}")

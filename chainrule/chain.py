@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from autograd import Value, topological_order
 from autograd.backward import local_derivatives
+from autograd.record import derived_chain_rules
 
 from .worked import WorkedExample
 
@@ -35,41 +36,9 @@ def named_inputs(value: Value, example: WorkedExample) -> dict[str, float]:
 
 
 def automatic_gradients(example: WorkedExample) -> dict[str, str]:
-    """The chain-rule column when a file gives none: for each named value, in the order the
-    backward pass reaches it, the sum over the named values it feeds of
-    d root/d consumer * d consumer/d value."""
-    root = example.root.label
-    consumers: dict[str, list[str]] = {}
-    for name, value in example.values.items():
-        for lower in named_inputs(value, example):
-            consumers.setdefault(lower, []).append(name)
-    # A value's gradient is complete once the last node that uses it has passed its share
-    # back: list the values in that order (ties in the order of that node's inputs).
-    complete: dict[int, tuple[int, int]] = {}
-    for k, node in enumerate(reversed(topological_order(example.root, leaves=False))):
-        for j, x in enumerate(node.inputs):
-            complete[id(x)] = (k, j)
-    reached = [n for n, v in example.values.items() if id(v) in complete and n != root]
-    order = [root, *sorted(reached, key=lambda n: complete[id(example.values[n])])]
-    order += [n for n in example.values if n not in order]
-    gradients = {}
-    for name in order:
-        if name == root:
-            gradients[name] = "base case"
-        else:
-            gradients[name] = (
-                " + ".join(
-                    _local(example, upper, name)
-                    if upper == root
-                    else f"d{root}/d{upper} * d{upper}/d{name}"
-                    for upper in consumers.get(name, [])
-                )
-                or "not used by the output"
-            )
-    return gradients
-
-
-def _local(example: WorkedExample, upper: str, name: str) -> str:
-    """The root's own local derivative, with the root's formula: "df/dq (f = q * z)"."""
-    formula = example.formulas.get(upper)
-    return f"d{upper}/d{name} ({upper} = {formula})" if formula else f"d{upper}/d{name}"
+    """The chain-rule column when a file gives none: for each named value that is not a
+    constant, in the order the backward pass completes its gradient, the chain rule read
+    off the graph (autograd.record.derived_chain_rules): "dE/dnet_h * x1", a sum over the
+    named values it feeds when it feeds several."""
+    rules = derived_chain_rules(example.root, example.values, constants=example.constant_values())
+    return {name: rule for name, rule in rules.items() if not example.is_constant(name)}

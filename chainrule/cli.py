@@ -19,8 +19,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -196,16 +197,44 @@ def add_html_option(command: argparse.ArgumentParser) -> None:
 
 
 def save_step_through(
-    root: Value, path: Path, model: nn.MLP | None = None, **drawing_options: Any
+    root: Value,
+    path: Path,
+    model: nn.MLP | None = None,
+    given: Sequence[Value] = (),
+    neuron_names: Sequence[Sequence[str]] = (),
+    **drawing_options: Any,
 ) -> Path:
     """Write root's step-through page to path (an error that cannot names the path); with
-    a model, the page offers its network diagram as a second view, its inputs named as
-    in the graph (as --network names them)."""
+    a model, the page offers its network diagram as a second view, drawn as --network
+    draws it (its inputs named as in the graph, the graph's precision)."""
     from autograd import step_through
 
-    network = None if model is None else {"input_names": input_names(model, root)}
-    step_through(root, model=model, network_options=network, **drawing_options).save(path)
+    network = None  # drawn by the page while the pass's gradients are in
+    if model is not None:
+        network = partial(network_diagram, model, root, drawing_options, neuron_names)
+    step_through(root, network=network, given=given, **drawing_options).save(path)
     return path
+
+
+def network_diagram(
+    model: nn.MLP,
+    root: Value,
+    drawing: Mapping[str, Any],
+    neuron_names: Sequence[Sequence[str]] | None = None,
+) -> Any:
+    """The network diagram of --network and the page's network view: the inputs named as
+    root's graph names them, the neurons as the example names them, the gradients shown,
+    with the graph's precision, lecture and theme (drawing holds draw_dot's options)."""
+    return nn.draw_network(
+        model,
+        input_names=input_names(model, root),
+        neuron_names=neuron_names or None,
+        show_grad=True,
+        decimals=drawing.get("decimals"),
+        digits=drawing.get("digits"),
+        lecture=bool(drawing.get("lecture")),
+        theme=drawing.get("theme"),
+    )
 
 
 def input_names(model: nn.MLP, root: Value) -> list[str] | None:
@@ -417,13 +446,25 @@ def show_example(
     """Print one worked example (by name, or as loaded); draw its graph, its backward
     steps, its deck and its network when asked. fmt ("text", "markdown", "latex") prints
     it as a derivation; drawing holds draw_dot's options (decimals None: the slide's
-    precision, or a lecture's three significant digits with lecture=True)."""
+    precision, or a lecture's three significant digits with lecture=True). Every view
+    writes its numbers with one precision: drawing's decimals (--decimals) when given, else
+    the example's (WorkedExample.precision); a lecture's pictures, unless --decimals is
+    given, their own."""
     if isinstance(example, str):
         example = examples.build(example)
-    # Roles coloured (inputs, parameters, output); the targets drawn as constants.
-    options = {"color_roles": True, "constants": example.constant_values(), **(drawing or {})}
-    if options.get("decimals") is None and not options.get("lecture"):
-        options["decimals"] = example.decimals
+    # Roles coloured (inputs, parameters, output): the parameters the example's update
+    # changes are its parameters, whatever their names; the targets drawn as constants.
+    parameters = {example.values[name]: (name,) for name in example.parameters}
+    options = {
+        "color_roles": True,
+        "constants": example.constant_values(),
+        **({"group_by": parameters} if parameters else {}),
+        **(drawing or {}),
+    }
+    if options.get("decimals") is not None:
+        example.decimals = options["decimals"]  # --decimals: the tables' precision too
+    if options.get("decimals") is not None or not options.get("lecture"):
+        options["decimals"] = example.precision
     model = network_of(example) if network is not None else None  # fails before printing
     trace = run_backward(example, steps=steps)
     if fmt is None:
@@ -439,15 +480,14 @@ def show_example(
             with writing(path):
                 written.append(Path(picture.save(path, dpi=dpi)))
     if model is not None and network is not None:
-        names = input_names(model, example.root)  # as the graph has them
-        diagram = nn.draw_network(
-            model, input_names=names, decimals=options.get("decimals"),
-            lecture=bool(options.get("lecture")), theme=options.get("theme"),
-        )  # fmt: skip
+        diagram = network_diagram(model, example.root, options, example.neurons)
         with writing(network):
             written.append(Path(diagram.save(network, dpi=dpi)))
     if html is not None:  # records its own pass from zero and leaves the gradients be
-        written.append(save_step_through(example.root, html, example.model, **options))
+        given = [example.values[name] for name in example.given]  # the forward pass's order
+        written.append(
+            save_step_through(example.root, html, example.model, given, example.neurons, **options)
+        )
     if frames is not None:
         from autograd import save_step_frames
 

@@ -20,7 +20,17 @@ from autograd import Step, topological_order
 
 from .chain import named_inputs
 from .escape import code_fence, latex_text, markdown_cell, markdown_text, markdown_url, plain
-from .tables import format_table, forward_rows, gradient_rows
+from .tables import (
+    STEPS_TITLE,
+    UPDATE_HEADERS,
+    format_table,
+    forward_rows,
+    gradient_rows,
+    step_lines,
+    update_rows,
+    update_table,
+    update_title,
+)
 from .worked import Source, WorkedExample, run_backward
 
 FORMATS = ("text", "markdown", "latex")
@@ -50,14 +60,16 @@ def chain_rules(example: WorkedExample) -> list[ChainRule]:
     """Each parameter's chain rule along every path from the root (runs backward first).
 
     The parameters are the example's, or, when it has none, every given value the output
-    depends on. A leading factor of exactly 1 (an addition such as E_total = E_o1 + E_o2)
-    folds into the next one when that gives the true gradient at the lower value, so the
-    path reads dE_total/dout_o1 x ... as on the slide."""
+    depends on that is not a constant. A leading factor of exactly 1 (an addition such as
+    E_total = E_o1 + E_o2) folds into the next one when that gives the true gradient at
+    the lower value, so the path reads dE_total/dout_o1 x ... as on the slide."""
     run_backward(example)
     edges = {name: named_inputs(value, example) for name, value in example.values.items()}
     root = example.root.label
     below = {v.label for v in topological_order(example.root)}
-    targets = example.parameters or [n for n in example.given if n in below]
+    targets = example.parameters or [
+        n for n in example.given if n in below and not example.is_constant(n)
+    ]
     rules = []
     for target in targets:
         paths: list[list[Factor]] = []
@@ -95,16 +107,19 @@ def derivation(example: WorkedExample, fmt: str = "text", steps: Sequence[Step] 
     """The example's forward table, gradient table and every parameter's chain rule, as
     "text", "markdown" or "latex" (a fragment: tables and displayed equations, no preamble;
     it needs no package beyond LaTeX itself). Steps from backward_steps, when given, are
-    listed after the rules, one line each as str(step) reads."""
+    listed after the rules, one line each as the tables list them (none into a constant).
+    An example with parameters ends with its update: new = old - lr * gradient."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     rules = chain_rules(example)
     writer = {"text": _text, "markdown": _markdown, "latex": _latex}[fmt]
     text = writer(example, rules)
+    if example.parameters:
+        text = _with_update(text, example, fmt)
     if not steps:
         return text
-    lines = "\n".join(f"{k + 1:>2}. {step}" for k, step in enumerate(steps))
-    title = "Backward pass step by step (local x upstream = downstream)"
+    lines = "\n".join(step_lines(example, steps))
+    title = STEPS_TITLE
     if fmt == "text":
         return f"{text}\n\n{title}\n" + "\n".join(f"  {line}" for line in lines.split("\n"))
     if fmt == "markdown":
@@ -113,6 +128,36 @@ def derivation(example: WorkedExample, fmt: str = "text", steps: Sequence[Step] 
         f"{text}\n\\medskip\\noindent\\textbf{{{latex_text(title)}}}\n"
         f"\\begin{{verbatim}}\n{lines}\n\\end{{verbatim}}\n"
     )
+
+
+def _with_update(text: str, example: WorkedExample, fmt: str) -> str:
+    """text followed by the example's update (one gradient-descent step), in fmt."""
+    record = example.worked_pass()  # the update: new = old - lr * gradient, nothing changed
+    rate, updates = record.lr, record.update_rows()
+    if rate is None:
+        return text
+    rows = update_rows(example, updates)
+    if fmt == "text":
+        return f"{text}\n\n{update_table(example, updates, rate)}"
+    if fmt == "markdown":
+        return f"{text}\n## {update_title(rate)}\n\n{_markdown_table(UPDATE_HEADERS, rows)}\n"
+    sign = "-" if rate >= 0 else "+"
+    lines = [
+        rf"{latex_name(u.name)}^{{+}} & = {latex_name(u.name)} {sign} {abs(rate):g} \times "
+        rf"{_partial(example.root.label, u.name)} = {row[1]} {sign} {abs(rate):g} \times "
+        rf"{_signed(row[2])} = {row[3]}"
+        for u, row in zip(updates, rows)
+    ]
+    body = " \\\\\n".join(lines)
+    return (
+        f"{text}\n\\medskip\\noindent\\textbf{{{latex_text(update_title(rate))}}}\n"
+        f"\\[\n\\begin{{array}}{{rl}}\n{body}\n\\end{{array}}\n\\]\n"
+    )
+
+
+def _signed(number: str) -> str:
+    """A number as a factor: a negative one in parentheses."""
+    return f"({number})" if number.startswith("-") else number
 
 
 def _product(example: WorkedExample, path: list[Factor], times: str, first: bool) -> str:

@@ -133,13 +133,14 @@ class _Reader(ExampleText):
             formulas: dict[str, str] = {}
             biases: list[str] = []
             layers: list[list[str]] = []
+            neurons: list[list[str]] = []
             given_constants = list(constants)
             model = None
             if network is not None:
                 built = read_network(self, network, leaves)
                 values.update(built.values)
                 formulas.update(built.formulas)
-                biases, layers = built.biases, built.layers
+                biases, layers, neurons = built.biases, built.layers, built.neurons
                 given_constants += [n for n in built.constants if n not in given_constants]
                 model = nn.MLP.from_layers(built.model)
             try:
@@ -175,6 +176,7 @@ class _Reader(ExampleText):
                 steps=steps,
                 biases=biases,
                 layers=layers,
+                neurons=neurons,
                 constants=given_constants,
                 model=model,
                 path=self.path,

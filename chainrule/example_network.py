@@ -7,7 +7,7 @@ layers are also kept as nn Layers sharing the same Values, for the network diagr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
 
@@ -126,6 +126,7 @@ def _layer(
     built.biases = list(dict.fromkeys([*built.biases, *bias_names]))
     names = [w.label for row in weights for w in row] + [b.label for b in biases]
     built.layers.append(list(dict.fromkeys(names)))
+    built.neurons.append(list(neurons))
     built.model.append(
         nn.Layer(
             len(xs),
@@ -258,3 +259,4 @@ class Network:
     layers: list[list[str]]  # each layer's weights and biases, input side first
     constants: list[str]  # the loss's targets: given numbers, not inputs
     model: list[nn.Layer]  # the layers as nn Layers sharing the given Values (for diagrams)
+    neurons: list[list[str]] = field(default_factory=list)  # each layer's neuron names

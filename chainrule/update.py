@@ -8,23 +8,16 @@ pass after the given numbers changed, so `train_steps` can repeat the round.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from autograd import evaluate_op, topological_order
+from autograd.record import UpdateRow
 
 # nn through chainrule's own finder, which works even beside a learner's nn.py.
 from ._packages import nn
 from .worked import WorkedExample, run_backward
 
-
-@dataclass(frozen=True)
-class Update:
-    """One parameter before and after a gradient-descent step."""
-
-    name: str
-    old: float
-    gradient: float
-    new: float
+# One parameter before and after a step (name, old, gradient, new), as every view lists it.
+Update = UpdateRow
 
 
 def gradient_descent_step(

@@ -15,14 +15,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from autograd import Step, Value, backward_steps, topological_order
 from autograd.expr import Definition
 from autograd.printing import format_number
+from autograd.record import PassRecord, record_pass
 
-if TYPE_CHECKING:
-    from nn import MLP
+# nn through chainrule's own finder, which works even beside a learner's nn.py.
+from ._packages import nn
 
 
 class ExampleError(ValueError):
@@ -94,16 +94,46 @@ class WorkedExample:
     steps: int = 0  # how many updates the "steps" numbers come after
     biases: list[str] = field(default_factory=list)  # which parameters are biases
     layers: list[list[str]] = field(default_factory=list)  # a network's parameters by layer
+    neurons: list[list[str]] = field(default_factory=list)  # a network's neuron names by layer
     constants: list[str] = field(default_factory=list)  # given numbers drawn as constants
-    model: MLP | None = None  # a network example's layers, sharing its Values (diagrams)
+    model: nn.MLP | None = None  # a network example's layers, sharing its Values (diagrams)
     path: Path | None = None  # the file it was read from
     rebuild: Callable[[Mapping[str, float] | None], WorkedExample] | None = field(
         default=None, repr=False, compare=False
     )  # a fresh copy, optionally with other given numbers
 
+    @property
+    def precision(self) -> int:
+        """The digits after the point every view writes this example's numbers with: its
+        decimals, but never fewer than a given number is typed with (decimals = 0 with a
+        given 4.5 writes 4.5, and a gradient of 0.5 as 0.5). A given number with more than
+        TYPED_DECIMALS decimals is a computed one the source rounds itself: not counted."""
+        typed = [_typed_decimals(x) for x in self.given.values()]
+        return max([self.decimals, *(d for d in typed if d <= TYPED_DECIMALS)])
+
     def number(self, x: float) -> str:
-        """x printed at the slide's precision."""
-        return format_number(x, decimals=self.decimals, fixed=True)
+        """x printed at the example's precision."""
+        return format_number(x, decimals=self.precision, fixed=True)
+
+    def is_constant(self, name: str) -> bool:
+        """Whether the value called name is a constant: shown with no gradient, no step."""
+        return name in self.constants
+
+    def worked_pass(self, gradient: float = 1.0, *, lr: float | None = None) -> PassRecord:
+        """Run the backward pass step by step and record it as every view shows it: the
+        names, the reading order, the constants, the steps a learner is shown, each
+        gradient's chain rule, the update (at lr, default the example's own) and the
+        precision (autograd/record.py). Afterwards the graph holds this pass's gradients."""
+        return record_pass(
+            self.root,
+            gradient,
+            named=self.values,
+            constants=self.constant_values(),
+            decimals=self.precision,
+            lr=self.lr if lr is None else lr,
+            parameters=self.parameters,
+            explain=self.gradients,
+        )
 
     def constant_values(self) -> list[Value]:
         """The Values of the given numbers that are constants (a loss's targets), for
@@ -122,6 +152,19 @@ class WorkedExample:
                 "load it with examples.load or from_expr"
             )
         return self.rebuild(given)
+
+
+TYPED_DECIMALS = 6  # a given number with more decimals than this was not typed in by hand
+
+
+def _typed_decimals(x: float) -> int:
+    """The decimals x is written with at its shortest: 4.5 -> 1, 0.05 -> 2, -2.0 -> 0."""
+    text = repr(x)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        digits = len(mantissa.split(".")[1].rstrip("0")) if "." in mantissa else 0
+        return max(0, digits - int(exponent))
+    return len(text.split(".")[1].rstrip("0")) if "." in text else 0
 
 
 def in_order(definitions: list[Definition], computed: dict[str, Value]) -> list[Definition]:

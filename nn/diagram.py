@@ -33,6 +33,7 @@ def draw_network(
     model: MLP | Sequence[Layer],
     *,
     input_names: Sequence[str] | None = None,
+    neuron_names: Sequence[Sequence[str]] | None = None,
     show_grad: bool | None = None,
     decimals: int | None = None,
     digits: int | None = None,
@@ -43,6 +44,8 @@ def draw_network(
     """The diagram of model (an MLP, or Layers in the order they are applied).
 
     input_names: the inputs' names (default x1, x2, ...).
+    neuron_names: each layer's neurons' names, as a worked example names them (default
+                 h1, h2, ... for hidden layers, o1, o2, ... for the output layer).
     show_grad:   write each weight's gradient under its value; by default, when some
                  parameter has a gradient (after backward()).
     decimals, digits: the numbers' precision, as in draw_dot (4 decimals by default).
@@ -73,6 +76,13 @@ def draw_network(
     if len(input_names) != n_inputs:
         raise ValueError(
             f"input_names needs one name per input ({n_inputs}), got {len(input_names)}"
+        )
+    if neuron_names is not None and [len(names) for names in neuron_names] != [
+        len(layer.neurons) for layer in layers
+    ]:
+        raise ValueError(
+            "neuron_names needs one list of names per layer, one name per neuron "
+            f"({[len(layer.neurons) for layer in layers]}), got {neuron_names!r}"
         )
     parameters_all = [p for layer in layers for n in layer.neurons for p in n.parameters()]
     if show_grad is None:
@@ -122,11 +132,13 @@ def draw_network(
 
     for i, layer in enumerate(layers):
         last = i == len(layers) - 1
-        neuron_names = [_neuron_name(i, j, len(layers), last) for j in range(len(layer.neurons))]
+        names_here = [_neuron_name(i, j, len(layers), last) for j in range(len(layer.neurons))]
+        if neuron_names is not None:
+            names_here = list(neuron_names[i])
         kinds = sorted({neuron.activation for neuron in layer.neurons})
         words.append(
             f"{'Output' if last else 'Hidden'} layer: {len(layer.neurons)} {'/'.join(kinds)} "
-            f"neuron{'s' if len(layer.neurons) > 1 else ''}, {', '.join(neuron_names)}."
+            f"neuron{'s' if len(layer.neurons) > 1 else ''}, {', '.join(names_here)}."
         )
         uses: dict[Value, int] = {}
         for neuron in layer.neurons:
@@ -137,7 +149,7 @@ def draw_network(
         shared_nodes: dict[Value, str] = {}
         for j, neuron in enumerate(layer.neurons):
             node = f"L{i}n{j}"
-            name = _neuron_name(i, j, len(layers), last)
+            name = names_here[j]
             label = [name, ACTIVATION_SYMBOLS.get(neuron.activation, neuron.activation)]
             if neuron.b is None:  # bias=False: no bias to show
                 pass
@@ -155,7 +167,7 @@ def draw_network(
                 bias_count += 1
                 bias = shared_nodes[neuron.b] = f"L{i}b{len(shared_nodes)}"
                 parameters[neuron.b] = bias
-                sharing = [n for n, m in zip(neuron_names, layer.neurons) if m.b is neuron.b]
+                sharing = [n for n, m in zip(names_here, layer.neurons) if m.b is neuron.b]
                 parameter_words.append(
                     f"{said(_name(neuron.b, f'b{bias_count}'), neuron.b)} "
                     f"(shared by {', '.join(sharing)})"
@@ -206,7 +218,7 @@ def draw_network(
                 edges.append(
                     f"{shared_nodes[neuron.b]} -> {node} " + dot_attributes({"style": "dashed"})
                 )
-        previous, previous_names = current, neuron_names
+        previous, previous_names = current, names_here
     for column in columns:  # each column top to bottom in order, held by invisible edges
         lines.append("{ rank=same; " + "; ".join(column) + " }")
         edges.extend(

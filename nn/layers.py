@@ -94,6 +94,16 @@ class Neuron(Module):
             return {"weight": self.w}
         return {"weight": self.w, "bias": self.b}
 
+    def parameter_groups(
+        self, boxes: tuple[str, ...] = ("neuron",)
+    ) -> dict[Value, tuple[str, ...]]:
+        """Each parameter with the boxes a drawing puts it in and its name, for
+        draw_dot(..., group_by=neuron.parameter_groups()): {w[0]: ("neuron", "w.0"), ...}."""
+        places = {w: (*boxes, f"w.{i}") for i, w in enumerate(self.w)}
+        if self.b is not None:
+            places.setdefault(self.b, (*boxes, "b"))
+        return places
+
     def __repr__(self) -> str:
         no_bias = ", bias=False" if self.b is None else ""
         return f"Neuron({len(self.w)}, activation={self.activation!r}{no_bias})"
@@ -156,6 +166,15 @@ class Layer(Module):
         if self.neurons[0].b is None:
             return {"weight": weight}
         return {"weight": weight, "bias": [n.b for n in self.neurons]}
+
+    def parameter_groups(self, boxes: tuple[str, ...] = ("layer",)) -> dict[Value, tuple[str, ...]]:
+        """Each parameter in its neuron's box inside this layer's box (see
+        Neuron.parameter_groups): {w: ("layer", "neuron 1", "w.0"), ...}."""
+        places: dict[Value, tuple[str, ...]] = {}
+        for j, neuron in enumerate(self.neurons):
+            for value, place in neuron.parameter_groups((*boxes, f"neuron {j}")).items():
+                places.setdefault(value, place)  # a shared bias stays in its first box
+        return places
 
     def check_follows(self, before: Layer) -> None:
         """A ValueError unless this layer can be applied to before's outputs: it takes as
@@ -235,6 +254,15 @@ class MLP(Module):
         mlp.output_activation = layers[-1].activation
         mlp.layers = list(layers)
         return mlp
+
+    def parameter_groups(self) -> dict[Value, tuple[str, ...]]:
+        """Each parameter in its neuron's box inside its layer's box, for
+        draw_dot(..., group_by=mlp.parameter_groups()): {w: ("layer 0", "neuron 1", "w.0")}."""
+        places: dict[Value, tuple[str, ...]] = {}
+        for i, layer in enumerate(self.layers):
+            for value, place in layer.parameter_groups((f"layer {i}",)).items():
+                places.setdefault(value, place)
+        return places
 
     def vectorized(self) -> Any:
         """The same network, with the same weights (copied), as an nn.Sequential of Linear

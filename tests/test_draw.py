@@ -145,16 +145,16 @@ def renderer(request, monkeypatch) -> str:
 
 
 class FakeNeuron:
-    """Anything with named_parameters() can group a drawing; no nn needed."""
+    """A neuron of our own: a drawing is grouped by a plain mapping, no nn needed."""
 
-    def __init__(self, prefix: str, weights: list[float], bias: float) -> None:
+    def __init__(self, boxes: tuple[str, ...], weights: list[float], bias: float) -> None:
         self.w = [Value(w) for w in weights]
         self.b = Value(bias)
-        self.prefix = prefix
+        self.boxes = boxes  # the boxes it is drawn in, outermost first
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        named = [(f"{self.prefix}w.{i}", w) for i, w in enumerate(self.w)]
-        return [*named, (f"{self.prefix}b", self.b)]
+    def groups(self) -> dict[Value, tuple[str, ...]]:
+        places = {w: (*self.boxes, f"w.{i}") for i, w in enumerate(self.w)}
+        return {**places, self.b: (*self.boxes, "b")}
 
     def __call__(self, xs: list[Value]) -> Value:
         return weighted_sum(self.w, xs, self.b).tanh()
@@ -165,13 +165,13 @@ class FakeMLP:
 
     def __init__(self) -> None:
         self.layers = [
-            [FakeNeuron("layers.0.neurons.0.", [0.5, -1.0], 0.1),
-             FakeNeuron("layers.0.neurons.1.", [2.0, 0.25], -0.3)],
-            [FakeNeuron("layers.1.neurons.0.", [1.5, -0.5], 0.2)],
+            [FakeNeuron(("layer 0", "neuron 0"), [0.5, -1.0], 0.1),
+             FakeNeuron(("layer 0", "neuron 1"), [2.0, 0.25], -0.3)],
+            [FakeNeuron(("layer 1", "neuron 0"), [1.5, -0.5], 0.2)],
         ]  # fmt: skip
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        return [pair for layer in self.layers for n in layer for pair in n.named_parameters()]
+    def groups(self) -> dict[Value, tuple[str, ...]]:
+        return {v: place for layer in self.layers for n in layer for v, place in n.groups().items()}
 
     def __call__(self, xs: list[Value]) -> Value:
         for layer in self.layers:
@@ -518,7 +518,7 @@ def test_group_by_draws_one_box_per_neuron_inside_one_box_per_layer():
     model = FakeMLP()
     x1, x2 = Value(1.0, "x1"), Value(-2.0, "x2")
     out = model([x1, x2])
-    source = draw_dot(out, group_by=model).source
+    source = draw_dot(out, group_by=model.groups()).source
     ids = ids_of(out)
     first = model.layers[0][1]
     assert cluster_of(source, ids[first.w[0]]) == ["layer 0", "neuron 1"]
@@ -535,11 +535,11 @@ def test_group_by_draws_one_box_per_neuron_inside_one_box_per_layer():
 
 
 def test_group_by_marks_model_parameters_as_parameters():
-    model = FakeNeuron("", [0.5], 0.0)
+    model = FakeNeuron(("neuron",), [0.5], 0.0)
     data = Value(3.0, "bx")  # starts with b, but group_by says it is not a parameter
     out = model([data])
     ids = ids_of(out)
-    graph = draw_dot(out, group_by=model, color_roles=True)
+    graph = draw_dot(out, group_by=model.groups(), color_roles=True)
     assert 'fillcolor="#cdeee2"' in node_line(graph.source, ids[data])
     assert 'fillcolor="#fbe7a1"' in node_line(graph.source, ids[model.w[0]])
     assert cluster_of(graph.source, ids[model.w[0]]) == ["neuron"]  # a lone Neuron: one box
@@ -547,9 +547,9 @@ def test_group_by_marks_model_parameters_as_parameters():
 
 
 def test_cluster_labels_are_escaped(renderer):
-    model = FakeNeuron('odd"box\\.', [0.5], 0.0)  # the box is named by the prefix
+    model = FakeNeuron(('odd"box\\',), [0.5], 0.0)
     out = model([Value(3.0, "x")])
-    graph = draw_dot(out, group_by=model)
+    graph = draw_dot(out, group_by=model.groups())
     # A backslash right before the closing quote would escape it: a space follows it.
     assert 'graph [label="odd\\"box\\\\ " style="rounded"]' in graph.source
     root = ElementTree.fromstring(graph.pipe("svg"))
@@ -563,7 +563,7 @@ def test_group_by_a_real_mlp():
     model = nn.MLP(2, [2, 1], seed=0)
     out = model([Value(1.0, "x1"), Value(-2.0, "x2")])
     out.backward()
-    source = draw_dot(out, group_by=model).source
+    source = draw_dot(out, group_by=model.parameter_groups()).source
     named = dict(model.named_parameters())
     ids = ids_of(out)
     assert cluster_of(source, ids[named["layers.0.neurons.1.w.0"]]) == ["layer 0", "neuron 1"]
@@ -571,9 +571,12 @@ def test_group_by_a_real_mlp():
     assert source.count("subgraph cluster") == 5  # 2 layers + 3 neurons
 
 
-def test_group_by_without_named_parameters_raises():
-    with pytest.raises(TypeError, match="named_parameters"):
+def test_group_by_takes_a_mapping_and_says_so_otherwise():
+    with pytest.raises(TypeError, match=r"mapping .* model.parameter_groups\(\)"):
         draw_dot(Value(1.0), group_by=[1, 2])
+    w = Value(1.0)
+    with pytest.raises(TypeError, match="tuple of strings"):
+        draw_dot(w * 2, group_by={w: "w.0"})  # a string is not a tuple of names
 
 
 # -- one step of the backward pass -------------------------------------------------------
@@ -774,7 +777,9 @@ def test_save_step_frames_writes_a_frame_before_the_pass_and_one_per_step(tmp_pa
 def test_2_2_2_frames_share_one_layout(tmp_path, renderer):
     example = two_two_two()
     paths = save_step_frames(example.root, tmp_path, fmt="svg", decimals=9, color_roles=True)
-    assert len(paths) == 36 + 1  # 36 chain-rule steps, and the frame before the pass
+    # 36 chain-rule steps less the 2 into the 1/2s written into the loss (constants), and
+    # the frame before the pass
+    assert len(paths) == 34 + 1
     svgs = [p.read_bytes() for p in paths]
     sizes = {svg_size(svg)[:2] for svg in svgs}
     assert len(sizes) == 1  # every frame the same size
@@ -790,16 +795,17 @@ def test_2_2_2_frames_share_one_layout(tmp_path, renderer):
     w5 = ids[example.values["w5"]]
     texts = [svg_nodes(svg) for svg in svgs]
     assert all(lines[-1] == "grad ?" for name, lines in texts[0].items() if name in value_names)
-    # Step 9 (file step_09) is dE_total/dw5: 0.593269992 (out_h1) x 0.138498562 = 0.082167041.
-    assert texts[9][w5] == ["w5", "data 0.400000000", "grad 0.082167041"]
-    assert texts[8][w5][-1] == "grad ?"
-    assert texts[9]["caption"] == [
-        "step 9 of 36: w5.grad += dnet_o1/dw5 × dE_total/dnet_o1",
+    # Step 8 (file step_08) is dE_total/dw5: 0.593269992 (out_h1) x 0.138498562 = 0.082167041
+    # (backward_steps' step 9: the step into E_o1's 1/2, a constant, has no frame).
+    assert texts[8][w5] == ["w5", "data 0.400000000", "grad 0.082167041"]
+    assert texts[7][w5][-1] == "grad ?"
+    assert texts[8]["caption"] == [
+        "step 8 of 34: w5.grad += dnet_o1/dw5 × dE_total/dnet_o1",
         "= 0.593269992 (local) × 0.138498562 (upstream) = 0.082167041",
     ]
     # Before the pass nothing is known; after the last step every gradient is the slide's.
     assert texts[0]["caption"][0].startswith("before the backward pass")
-    assert texts[36][ids[example.values["w1"]]][-1] == "grad 0.000438568"
+    assert texts[34][ids[example.values["w1"]]][-1] == "grad 0.000438568"
 
 
 def test_2_2_2_backward_reaches_dw5_before_the_o2_branch():
@@ -871,7 +877,7 @@ def test_importing_autograd_does_not_import_graphviz_or_start_a_process():
 def test_frames_grouped_by_a_model_keep_their_boxes_in_place(tmp_path, renderer):
     model = FakeMLP()
     out = model([Value(1.0, "x1"), Value(-2.0, "x2")])
-    paths = save_step_frames(out, tmp_path, fmt="svg", group_by=model)
+    paths = save_step_frames(out, tmp_path, fmt="svg", group_by=model.groups())
 
     def boxes(path) -> dict[str, tuple[str, str]]:
         """Each box's label and outline, by its <title> (renderers may list them in any order)."""

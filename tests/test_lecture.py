@@ -65,7 +65,9 @@ def test_2_2_2_lecture_graph_text_is_at_least_14_px_on_a_slide(renderer):
 def test_2_2_2_lecture_frames_text_is_at_least_14_px_and_the_arithmetic_is_largest(renderer):
     example = two_two_two()
     frames = step_frames(example.root, **lecture_options(example))
-    assert len(frames) == 37  # before the pass, and 36 chain-rule steps
+    # before the pass, and 32 of the 36 chain-rule steps (none into the targets and the
+    # 1/2s, constants)
+    assert len(frames) == 33
     for frame in frames[1::7]:  # steps 1, 8, 15, 22, 29, 36
         svg = frame.pipe("svg").decode("utf-8")
         smallest, largest = on_slide(svg)
@@ -111,9 +113,10 @@ def test_lecture_draws_a_neurons_sum_and_activation_as_one_node():
 def test_lecture_frame_of_a_step_inside_a_merged_neuron_highlights_its_node():
     example = examples.build("2-2-2")
     frames = step_frames(example.root, **lecture_options(example))
-    # step 27 (the first into the hidden layer): dnet_h1/dw1, passed by net_h1, drawn
-    # inside out_h1's node "σ(Σ w·x + b)", to w1; its caption names w1
-    frame = next(f for f in frames if "step 27 of 36" in f.source)
+    # step 23 of the 32 shown (backward_steps' 27th, the first into the hidden layer):
+    # dnet_h1/dw1, passed by net_h1, drawn inside out_h1's node "σ(Σ w·x + b)", to w1; its
+    # caption names w1
+    frame = next(f for f in frames if "step 23 of 32" in f.source)
     passing = re.findall(r'^(v\d+_op) \[[^\]]*color="#c24f00"', frame.source, re.M)
     assert len(passing) == 1
     assert "σ(Σ w·x + b)" in re.search(rf"^{passing[0]} .*$", frame.source, re.M).group(0)

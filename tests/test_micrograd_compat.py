@@ -538,8 +538,8 @@ def test_no_chainrule_module_imports_nn_by_name_even_inside_a_function():
                 offenders.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
     assert not offenders, (
         "modules in chainrule/ must take nn's names through chainrule, which finds its own "
-        "nn beside a learner's nn.py: `from chainrule import X` (or `from chainrule import "
-        "nn`, then nn.layers...), not " + "; ".join(offenders)
+        "nn beside a learner's nn.py: `from ._packages import nn` (then nn.MLP, "
+        "nn.layers...), not " + "; ".join(offenders)
     )
 
 

@@ -458,9 +458,11 @@ def step_through_pages(nb: NotebookNode) -> list[str]:
 
 def test_the_worked_example_notebooks_step_through_the_pass_live() -> None:
     (xyz_page,) = step_through_pages(executed("01_chain_rule_xyz.ipynb"))
-    # f = (x + y) * z: df/dq = z = -4 is passed first, from f to q.
-    assert "Backward step 1 of 4: df/dq = -4 (local) x df/df = 1 (upstream)" in xyz_page
+    # f = (x + y) * z: df/dq = z = -4 is passed first, from f to q (at the picture's
+    # precision, 4 decimals).
+    assert "Backward step 1 of 4: df/dq = -4.0000 (local) x df/df = 1.0000 (upstream)" in xyz_page
     assert 'aria-live="polite"' in xyz_page
     (network_page,) = step_through_pages(executed("02_backprop_2_2_2_sigmoid.ipynb"))
-    # The slide's o1 branch first: w5 gets out_h1 x dE/dnet_o1 = 0.5933 x 0.1385 at step 9.
-    assert "Backward step 9 of 36: dnet_o1/dw5 = 0.5932699921 (local)" in network_page
+    # The slide's o1 branch first: w5 gets out_h1 x dE/dnet_o1 = 0.5933 x 0.1385 at step 7
+    # (36 steps less the 4 into constants: the targets and the 1/2s written into the loss).
+    assert "Backward step 7 of 32: dnet_o1/dw5 = 0.5933 (local)" in network_page

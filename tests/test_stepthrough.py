@@ -19,7 +19,7 @@ from autograd import render as render_module
 from autograd.graph import Graph
 from autograd.stepthrough import StepThrough
 from chainrule import examples
-from nn import MLP
+from nn import MLP, draw_network
 from nn.losses import sum_squared_error
 
 
@@ -29,15 +29,15 @@ def xyz() -> Value:
 
 
 class DrawnNetwork:
-    """Stands in for an nn model given as step_through(root, model=...): network_drawing()
-    returns a Graph whose `parameters` maps each parameter Value to the drawn element that
-    shows it, a node's name or an edge's "tail->head", with its gradient on a line that
-    begins "grad ", as nn's network diagram does."""
+    """Stands in for nn's network diagram, handed to step_through(root, network=...): a
+    call returns a Graph whose `parameters` maps each parameter Value to the drawn element
+    that shows it, a node's name or an edge's "tail->head", with its gradient on a line
+    that begins "grad ", as nn's network diagram does."""
 
     def __init__(self, weight: Value, bias: Value) -> None:
         self.weight, self.bias = weight, bias
 
-    def network_drawing(self, show_grad: bool = True, **precision: int) -> Graph:
+    def __call__(self) -> Graph:
         w, b = f"{self.weight.grad:.4f}", f"{self.bias.grad:.4f}"
         source = (
             "digraph { rankdir=LR; "
@@ -51,9 +51,10 @@ class DrawnNetwork:
 # -- the record --------------------------------------------------------------------------
 
 
-def test_forward_sentences_follow_the_topological_order():
-    page = step_through(xyz())
-    # x, y, q, z, f: the topological order; the numbers are the slide's (3 * -4 = -12).
+def test_forward_sentences_follow_the_reading_order_inputs_first():
+    page = step_through(xyz(), digits=10)
+    # x, y, q, z, f: each given number just before the layer that uses it (z feeds f);
+    # the numbers are the slide's (3 * -4 = -12), at the precision asked for.
     assert [entry["text"] for entry in page.record["forward"]] == [
         "Forward 1 of 5: x = -2 (given)",
         "Forward 2 of 5: y = 5 (given)",
@@ -65,7 +66,7 @@ def test_forward_sentences_follow_the_topological_order():
 
 def test_backward_entries_are_the_steps_of_backward_steps_numbered_from_one():
     root = xyz()
-    page = step_through(root)
+    page = step_through(root, digits=10)  # str(step)'s precision: its text, as it writes it
     place = {node: k for k, node in enumerate(topological_order(root))}
     steps = list(backward_steps(root))
     assert [entry["text"] for entry in page.record["backward"]] == [
@@ -83,19 +84,22 @@ def test_backward_entries_are_the_steps_of_backward_steps_numbered_from_one():
         "Backward step 1 of 4: df/dq = -4 (local) x df/df = 1 (upstream) -> q.grad += -4"
     )
     assert [entry["exact"] for entry in page.record["backward"]] == ["-4", "3", "-4", "-4"]
-    assert [entry["grad"] for entry in page.record["backward"]] == [
-        "-4.0000",
-        "3.0000",
-        "-4.0000",
-        "-4.0000",
-    ]
+    assert [entry["grad"] for entry in page.record["backward"]] == ["-4", "3", "-4", "-4"]
+    # Without a precision, every number as the drawing writes it: 4 decimals.
+    plain = step_through(xyz()).record["backward"][0]
+    assert plain["text"] == (
+        "Backward step 1 of 4: df/dq = -4.0000 (local) x df/df = 1.0000 (upstream) "
+        "-> q.grad += -4.0000"
+    )
+    assert (plain["grad"], plain["exact"]) == ("-4.0000", "-4.0000")
 
 
 def test_2_2_2_records_36_steps_and_the_slides_gradients():
     example = examples.build("2-2-2")
     page = step_through(example.root, decimals=9)
-    # 8 weights, 2 shared biases, 4 inputs... : every input of every operation is one step.
-    assert page.n_steps == 36
+    # 8 weights, 2 shared biases, 4 inputs... : every input of every operation is one step
+    # (36 in all), but the two into the 1/2s written into 1/2 (target - out)^2, constants.
+    assert page.n_steps == 34
     assert page.n_values == 31
     last = {}
     for entry in page.record["backward"]:
@@ -111,7 +115,7 @@ def test_a_value_used_twice_gets_a_step_per_edge():
     a = Value(3.0, "a")
     square = a * a
     square.label = "square"
-    page = step_through(square)
+    page = step_through(square, decimals=0)
     # d(a*a)/da = a = 3 along each of the two edges: two steps, edges 0 and 1.
     assert [(e["input"], e["edge"], e["exact"]) for e in page.record["backward"]] == [
         (0, 0, "3"),
@@ -135,18 +139,20 @@ def listed(page: StepThrough) -> list[str]:
     return [page.record["values"][k]["name"] for k in page.record["found"]]
 
 
-def test_constants_and_folded_numbers_keep_their_steps_but_are_not_listed():
+def test_constants_and_folded_numbers_have_no_step_and_no_row():
     e, t, x = half_error()
     d = e.inputs[0]
-    page = step_through(e, constants=[t])
+    page = step_through(e, constants=[t], digits=10)
     place = {node: k for k, node in enumerate(topological_order(e))}
     half = next(node for node in place if node.data == 0.5 and not node.inputs)
-    # All four steps of backward_steps, in its order: e -> d, e -> 0.5, d -> t, d -> x.
+    # backward_steps has four steps: e -> d, e -> 0.5, d -> t, d -> x; the page shows the
+    # two that are not into a constant (the 0.5 written into "× 0.5", the target t).
     steps = list(backward_steps(half_error()[0]))
     assert [entry["text"] for entry in page.record["backward"]] == [
-        f"Backward step {k} of 4: {step}" for k, step in enumerate(steps, start=1)
+        f"Backward step 1 of 2: {steps[0]}",
+        f"Backward step 2 of 2: {steps[3]}",
     ]
-    assert [page.record["backward"][k]["exact"] for k in range(4)] == ["0.5", "2", "0.5", "-0.5"]
+    assert [entry["exact"] for entry in page.record["backward"]] == ["0.5", "-0.5"]
     # The drawing has no box for t ("t − x") nor for the 0.5 ("× 0.5"): no row for them.
     assert listed(page) == ["e", "d", "x"]
     assert page.record["rootPlace"] == place[e]
@@ -168,7 +174,7 @@ def test_numbers_drawn_with_show_constants_are_listed_and_a_boxed_constant_is_no
 
 
 def test_gradient_scales_the_pass():
-    page = step_through(xyz(), gradient=2.0)
+    page = step_through(xyz(), gradient=2.0, digits=10)
     assert page.record["rootExact"] == "2"
     assert page.record["backward"][0]["text"].endswith(
         "df/dq = -4 (local) x df/df = 2 (upstream) -> q.grad += -8"
@@ -179,12 +185,12 @@ def test_forward_sentence_of_a_negative_base_keeps_its_parentheses():
     x = Value(-3.0, "x")
     y = x**2
     y.label = "y"
-    page = step_through(y)
+    page = step_through(y, decimals=0)
     assert page.record["forward"][1]["text"] == "Forward 2 of 2: y = x ** 2 = (-3) ** 2 = 9"
 
 
 def test_a_leaf_has_its_forward_step_and_no_backward_step():
-    page = step_through(Value(4.0, "w"))
+    page = step_through(Value(4.0, "w"), decimals=0)
     assert page.record["forward"] == [{"node": 0, "text": "Forward 1 of 1: w = 4 (given)"}]
     assert page.record["backward"] == []
 
@@ -198,11 +204,11 @@ def test_stepping_through_leaves_every_gradient_exactly_as_it_was():
     for k, node in enumerate(nodes):
         node.grad = 0.1 * k - 1.0  # any state at all, even one no pass could leave
     before = [node.grad.hex() for node in nodes]
-    page = step_through(example.root)
+    page = step_through(example.root, decimals=9)
     assert [node.grad.hex() for node in nodes] == before
     # ... and the page shows a pass from zero: w5 gets the slide's one share.
     w5 = [e for e in page.record["backward"] if e["input"] == nodes.index(example.values["w5"])]
-    assert [e["exact"] for e in w5] == ["0.08216704056"]  # 0.082167041 to 9 places
+    assert [e["exact"] for e in w5] == ["0.082167041"]  # the slide's dE_total/dw5
 
 
 def test_a_failed_drawing_still_restores_the_gradients(monkeypatch):
@@ -244,9 +250,11 @@ def test_step_option_is_refused_with_the_reason():
         step_through(root, step=first)
 
 
-def test_model_without_a_network_drawing_is_refused():
-    with pytest.raises(TypeError, match="network_drawing"):
-        step_through(xyz(), model=object())
+def test_a_network_view_that_is_not_a_drawing_is_refused():
+    with pytest.raises(TypeError, match="network= takes a function that draws"):
+        step_through(xyz(), network=object())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must return a drawn Graph"):
+        step_through(xyz(), network=lambda: "a picture")  # type: ignore[arg-type,return-value]
 
 
 def test_bad_drawing_option_is_reported_by_draw_dot():
@@ -331,10 +339,10 @@ def test_jupyter_shows_the_same_page_in_a_sandboxed_frame():
     assert repr(page) == "<StepThrough of f: 5 values forward, 4 chain-rule steps backward>"
 
 
-def test_model_adds_the_network_view_with_its_parameters():
+def test_a_network_view_is_added_with_its_parameters():
     example = examples.build("xyz")
     values = example.values
-    page = step_through(example.root, model=DrawnNetwork(values["z"], values["x"]))
+    page = step_through(example.root, network=DrawnNetwork(values["z"], values["x"]))
     place = {node: k for k, node in enumerate(topological_order(example.root))}
     assert page.record["network"] == {"in->out": place[values["z"]], "out": place[values["x"]]}
     assert set(page.figures) == {"graph", "network"}
@@ -378,7 +386,8 @@ def test_example_html_writes_the_page_and_prints_the_same_report(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("Wrote:")[-1].split() == [str(path)]
     page = path.read_text(encoding="utf-8")
-    assert "Backward step 36 of 36: " in page  # the 2-2-2 pass has 36 chain-rule steps
+    # The 2-2-2 pass has 36 chain-rule steps; 4 go into constants (the targets, the 1/2s).
+    assert "Backward step 32 of 32: " in page
     # --html adds the page to what is written, and nothing to what is printed.
     plain = chainrule("example", "2-2-2")
     assert result.stdout.split("\nWrote:")[0].rstrip("\n") == plain.stdout.rstrip("\n")
@@ -439,9 +448,9 @@ def slide_mlp() -> tuple[MLP, Value]:
 
 def test_an_nn_model_offers_its_network_diagram_with_every_parameter():
     model, loss = slide_mlp()
-    page = step_through(loss, model=model, decimals=9)
+    page = step_through(loss, network=lambda: draw_network(model, decimals=9), decimals=9)
     place = {node: k for k, node in enumerate(topological_order(loss))}
-    drawing = model.network_drawing()
+    drawing = draw_network(model)
     assert page.record["network"] == {
         name: place[value] for value, name in drawing.parameters.items()
     }
@@ -473,10 +482,10 @@ def test_unlabelled_values_have_one_name_in_the_picture_the_steps_and_the_page()
         "dmul1/d(target_o1 − out_o1)² = 0.5 (local) x dmul1/dmul1 = 1 (upstream) "
         "-> (target_o1 − out_o1)².grad += 0.5"
     )
-    page = step_through(e)
+    page = step_through(e, digits=10)
     assert {v["name"] for v in page.record["values"]} == boxes | {"0.5"}
-    # 5 steps: 2 inputs of the −, 1 of the square, 2 of the ×
-    assert page.record["backward"][0]["text"] == f"Backward step 1 of 5: {first}"
+    # 4 steps: 2 inputs of the −, 1 of the square, 1 of the × (none into the 0.5)
+    assert page.record["backward"][0]["text"] == f"Backward step 1 of 4: {first}"
     assert "(target_o1 − out_o1)²" in page.html and "v2" not in page.record["backward"][0]["text"]
 
 
@@ -485,24 +494,15 @@ def input_labels(svg: str) -> list[str]:
     return re.findall(r"<title>x\d+</title>\s*<ellipse[^>]*/>\s*<text[^>]*>([^<]*)</text>", svg)
 
 
-def test_network_options_name_the_inputs_of_the_network_view():
+def test_the_network_view_is_drawn_as_handed_in_with_the_pass_gradients():
     model, loss = slide_mlp()
-    assert input_labels(step_through(loss, model=model).figures["network"]) == ["x1", "x2"]
-    page = step_through(loss, model=model, network_options={"input_names": ["i1", "i2"]})
+    page = step_through(loss, network=lambda: draw_network(model))
+    assert input_labels(page.figures["network"]) == ["x1", "x2"]
+    page = step_through(loss, network=lambda: draw_network(model, input_names=["i1", "i2"]))
     assert input_labels(page.figures["network"]) == ["i1", "i2"]
-    assert "grad 0.0822" in page.figures["network"]  # still the pass's dE_total/dw5, 4 places
-
-
-def test_bad_network_options_are_refused_with_the_reason():
-    model, loss = slide_mlp()
-    with pytest.raises(TypeError, match="give model= too"):
-        step_through(loss, network_options={"input_names": ["i1", "i2"]})
-    with pytest.raises(TypeError, match="must be a dict"):
-        step_through(loss, model=model, network_options=["i1", "i2"])  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="leave out show_grad"):
-        step_through(loss, model=model, network_options={"show_grad": False})
+    assert "grad 0.0822" in page.figures["network"]  # the pass's dE_total/dw5, 4 places
     with pytest.raises(ValueError, match="one name per input"):
-        step_through(loss, model=model, network_options={"input_names": ["i1"]})
+        step_through(loss, network=lambda: draw_network(model, input_names=["i1"]))
 
 
 def test_example_html_names_the_network_inputs_as_example_network_does(tmp_path):

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,9 @@ import pytest
 
 from autograd import Value, backward_steps, step_through, topological_order
 from autograd.graph import Graph
+from autograd.record import forward_order
 from chainrule import examples
+from nn import draw_network
 
 # Debian's chromium, as .ci/run installs it; never a browser Playwright downloads itself.
 CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -122,7 +125,9 @@ def save(root: Value, tmp_path: Path, name: str, **options: Any) -> Path:
 
 class Expected:
     """What the page must show at each backward step, from backward_steps on a fresh copy
-    of the example (nodes named v<k> by their place in the topological order)."""
+    of the example (nodes named v<k> by their place in the topological order): every step
+    but those into a number written into its operation (the 1/2s), a constant, as
+    str(step) writes it (the page drawn with digits=10, str(step)'s precision)."""
 
     def __init__(self, name: str) -> None:
         root = examples.build(name).root
@@ -131,6 +136,8 @@ class Expected:
         self.steps = []
         self.grad_after = []  # the receiving input's gradient once the step is taken
         for step in backward_steps(root):
+            if not step.input.inputs and not step.input.label:
+                continue  # a bare number: a constant, no step shown
             self.steps.append((str(step), place[step.node], place[step.input]))
             self.grad_after.append(step.input.grad)
         self.n_forward = len(self.order)
@@ -163,7 +170,7 @@ class Expected:
 @pytest.mark.parametrize("name, k", [("xyz", 3), ("2-2-2", 20)])
 def test_buttons_step_through_exactly_the_steps_of_backward_steps(browser, tmp_path, name, k):
     expected = Expected(name)
-    path = save(examples.build(name).root, tmp_path, name, color_roles=True)
+    path = save(examples.build(name).root, tmp_path, name, color_roles=True, digits=10)
     n_steps = len(expected.steps)
     with opened(browser, path) as view:
         view.press("Next", expected.n_forward + k)
@@ -191,22 +198,23 @@ def test_xyz_fills_in_values_then_gradients_showing_question_marks_until_known(b
     with opened(browser, path) as view:
         assert view.texts(x) == ["x", "data ?", "grad ?"]
         view.press("Next")
-        assert view.text() == "Forward 1 of 5: x = -2 (given)"
+        # Every number as the picture writes it (4 decimals by default).
+        assert view.text() == "Forward 1 of 5: x = -2.0000 (given)"
         assert view.titles("g.node.st-computing") == [x]
         assert view.texts(x) == ["x", "data -2.0000", "grad ?"]
         assert view.texts(q) == ["q", "data ?", "grad ?"]
         view.press("Next", 2)
-        assert view.text() == "Forward 3 of 5: q = x + y = -2 + 5 = 3"
+        assert view.text() == "Forward 3 of 5: q = x + y = -2.0000 + 5.0000 = 3.0000"
         assert sorted(view.titles(".st-computing")) == sorted(
             [f"{x}->{q}_op", f"{y}->{q}_op", q, f"{q}_op", f"{q}_op->{q}"]
         )
         view.press("Next", 2)  # the forward pass is done; no gradient is known yet
-        assert view.text() == "Forward 5 of 5: f = q * z = 3 * -4 = -12"
+        assert view.text() == "Forward 5 of 5: f = q * z = 3.0000 * -4.0000 = -12.0000"
         assert grads() == ["grad ?"] * 5
         assert view.table() == []
         view.press("Next")  # df/dq = z = -4: f's own gradient 1 is known, and now q's
         assert grads() == ["grad ?", "grad ?", "grad ?", "grad -4.0000", "grad 1.0000"]
-        assert view.table() == [("f", "1"), ("q", "-4")]
+        assert view.table() == [("f", "1.0000"), ("q", "-4.0000")]
         view.press("Last")  # the slide: x.grad = y.grad = -4, z.grad = 3
         assert grads() == [
             "grad -4.0000",
@@ -215,12 +223,14 @@ def test_xyz_fills_in_values_then_gradients_showing_question_marks_until_known(b
             "grad -4.0000",
             "grad 1.0000",
         ]
-        assert view.table() == [("f", "1"), ("q", "-4"), ("z", "3"), ("x", "-4"), ("y", "-4")]
+        assert view.table() == [
+            ("f", "1.0000"), ("q", "-4.0000"), ("z", "3.0000"), ("x", "-4.0000"), ("y", "-4.0000"),
+        ]  # fmt: skip
 
 
 def test_arrow_keys_and_slider_move_one_position_at_a_time(browser, tmp_path):
     expected = Expected("xyz")
-    path = save(examples.build("xyz").root, tmp_path, "xyz")
+    path = save(examples.build("xyz").root, tmp_path, "xyz", digits=10)
     with opened(browser, path) as view:
         keyboard = view.page.keyboard
         for _ in range(expected.n_forward + 2):
@@ -293,7 +303,7 @@ def test_model_view_fills_in_the_weights_gradients(browser, tmp_path):
     example = examples.build("xyz")
     z, x = example.values["z"], example.values["x"]
     model = DrawnNetwork(weight=z, bias=x)
-    path = save(example.root, tmp_path, "xyz-model", model=model)
+    path = save(example.root, tmp_path, "xyz-model", network=model)
     with opened(browser, path) as view:
         network = view.page.locator(".st-figure[data-view=network]")
         assert network.is_hidden()
@@ -338,14 +348,14 @@ def test_two_views_in_one_notebook_step_on_their_own(browser, tmp_path):
 
 
 class DrawnNetwork:
-    """Stands in for an nn model given as step_through(root, model=...) (the interface of
-    nn's network_drawing: a Graph whose `parameters` maps each parameter Value to the name
-    of the drawn node, or the "tail->head" of the edge, that shows its gradient)."""
+    """Stands in for nn's network diagram handed to step_through(root, network=...): a call
+    gives a Graph whose `parameters` maps each parameter Value to the name of the drawn
+    node, or the "tail->head" of the edge, that shows its gradient."""
 
     def __init__(self, weight: Value, bias: Value) -> None:
         self.weight, self.bias = weight, bias
 
-    def network_drawing(self, show_grad: bool = True, **precision: int) -> Graph:
+    def __call__(self) -> Graph:
         w, b = f"{self.weight.grad:.4f}", f"{self.bias.grad:.4f}"
         source = (
             "digraph { rankdir=LR; "
@@ -362,10 +372,12 @@ def test_an_nn_network_view_follows_the_steps(browser, tmp_path):
     model, loss = slide_mlp()
     order = topological_order(loss)
     w5 = model.layers[1].neurons[0].w[0]
-    w5_drawn = model.network_drawing().parameters[w5]  # the edge "tail->head" showing w5
-    steps = [(step.node, step.input) for step in backward_steps(loss)]
-    k = next(k for k, (_, x) in enumerate(steps, start=1) if x is w5)
-    path = save(loss, tmp_path, "mlp", model=model, decimals=9)
+    w5_drawn = draw_network(model).parameters[w5]  # the edge "tail->head" showing w5
+    page = step_through(loss, network=partial(draw_network, model, decimals=9), decimals=9)
+    path = page.save(tmp_path / "mlp.html")
+    # The step that passes w5 its gradient, among those shown (none into the targets,
+    # numbers written into the loss: constants).
+    k = next(k for k, e in enumerate(page.record["backward"], 1) if order[e["input"]] is w5)
     with opened(browser, path) as view:
         view.press("Network")
         assert [t for t in view.texts(w5_drawn, "network") if t.startswith("grad")] == ["grad ?"]
@@ -386,8 +398,13 @@ def test_the_command_lines_2_2_2_page_has_the_network_view(browser, tmp_path):
     assert result.returncode == 0, result.stderr
     example = examples.build("2-2-2")
     w5 = example.values["w5"]
-    w5_drawn = example.model.network_drawing().parameters[w5]  # the edge showing w5
-    steps = [step.input for step in backward_steps(example.root)]
+    w5_drawn = draw_network(example.model).parameters[w5]  # the edge showing w5
+    constants = set(example.constant_values())  # the targets; and the 1/2s, unlabelled
+    steps = [
+        s.input
+        for s in backward_steps(example.root)
+        if s.input not in constants and (s.input.inputs or s.input.label)
+    ]
     k = steps.index(w5) + 1
     with opened(browser, path) as view:
         view.press("Network")
@@ -399,11 +416,12 @@ def test_the_command_lines_2_2_2_page_has_the_network_view(browser, tmp_path):
         assert "grad 0.082167041" in view.texts(w5_drawn, "network")  # the slide's dE/dw5
 
 
-def test_constants_and_folded_numbers_light_up_the_operation_they_are_written_into(
+def test_constants_and_folded_numbers_have_no_step_and_light_up_where_they_are_written(
     browser, tmp_path
 ):
     # The command line draws the 2-2-2's targets as constants, folded into "target_o1 − x";
-    # the 0.5 of each squared error is folded into "× 0.5". None has a box of its own.
+    # the 0.5 of each squared error is folded into "× 0.5". None has a box of its own, a
+    # gradient or a step; the forward pass starts with the inputs, as the tables do.
     path = tmp_path / "c.html"
     run = [sys.executable, "-m", "chainrule", "example", "2-2-2", "--html", str(path)]
     result = subprocess.run(run, capture_output=True, text=True, timeout=120)
@@ -412,24 +430,22 @@ def test_constants_and_folded_numbers_light_up_the_operation_they_are_written_in
     order = topological_order(example.root)
     place = {node: k for k, node in enumerate(order)}
     target = example.values["target_o1"]
-    steps = list(backward_steps(example.root))
-    k, step = next((k, s) for k, s in enumerate(steps, start=1) if s.input is target)
-    half = next(s for s in steps if s.input.label == "" and s.input.data == 0.5)
+    given = [example.values[name] for name in example.given]
+    forward = forward_order(example.root, given)
+    subtraction = next(node for node in order if target in node.inputs)
     with opened(browser, path) as view:
         drawn = set(view.titles("g.node"))
-        assert f"v{place[target]}" not in drawn and f"v{place[half.input]}" not in drawn
-        view.press("Next")  # the first value computed is target_o1, a given number
-        assert view.text() == f"Forward 1 of {len(order)}: target_o1 = 0.01 (given)"
+        assert f"v{place[target]}" not in drawn
+        view.press("Next")  # the inputs first: i1, then i2, the weights, b1, layer 1, ...
+        assert view.text() == f"Forward 1 of {len(order)}: i1 = 0.050000000 (given)"
+        view.press("Next", forward.index(target))  # target_o1, just before the loss
+        assert view.text() == f"Forward 21 of {len(order)}: target_o1 = 0.010000000 (given)"
         # shown where it is written: target_o1's subtraction, "target_o1 (0.01) − x"
-        assert view.titles(".st-computing") == [f"v{place[step.node]}_op"]
-        view.press("Next", len(order) - 1 + k)
-        assert view.text() == f"Backward step {k} of {len(steps)}: {step}"
-        assert view.titles("g.node.st-receiving") == [f"v{place[step.node]}_op"]
-        assert view.titles("g.node.st-passing") == [f"v{place[step.node]}"]
-        assert view.titles("g.edge.st-edge") == []
+        assert view.titles(".st-computing") == [f"v{place[subtraction]}_op"]
         view.press("Last")
+        assert view.text().startswith("Backward step 32 of 32: ")  # 36 less 4 constants
         names = [name for name, _ in view.table()]
         # every gradient the picture shows, and only those: 31 values less 2 targets, 2 halves
         assert len(names) == 27
         assert "target_o1" not in names and "target_o2" not in names and "0.5" not in names
-        assert ("w5", "0.08216704056") in view.table()  # the slide's dE_total/dw5
+        assert ("w5", "0.082167041") in view.table()  # the slide's dE_total/dw5, 9 decimals

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from test_stepthrough_browser import SLIDE, browser, opened, save  # noqa: F401 
 from autograd import draw_dot, step_through
 from autograd.themes import THEMES, contrast_ratio
 from chainrule import examples
+from nn import draw_network
 
 AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -199,7 +201,8 @@ def test_full_screen_works_inside_a_notebooks_frame(browser, tmp_path):
 
 def test_every_control_works_from_the_keyboard(browser, tmp_path):
     example = examples.build("2-2-2")
-    with opened(browser, save(example.root, tmp_path, "2-2-2", model=example.model)) as view:
+    network = partial(draw_network, example.model)  # the network view, handed to the page
+    with opened(browser, save(example.root, tmp_path, "2-2-2", network=network)) as view:
         page = view.page
         page.keyboard.press("ArrowRight")  # First and Previous are disabled before the pass
         reached = []

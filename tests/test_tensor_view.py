@@ -3,6 +3,7 @@ with its shape, one step per edge with its vector-Jacobian product written out."
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,18 @@ def test_draw_dot_draws_one_node_per_operation_with_shapes_and_small_values():
     assert graph.alt.startswith("Computation graph of L (16 tensors, 10 operations): ")
     assert "matmul1 = x @ 0.weight.T, shape (3, 2);" in graph.alt
     assert graph.alt.endswith("L = mean(pow1, axis=None), shape ().")
+
+
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_a_tensor_graph_renders_with_each_renderer(renderer, monkeypatch):
+    # the DOT text must be valid for both programs: the font's name has a space in it
+    if renderer == "dot" and shutil.which("dot") is None:
+        pytest.skip("the system Graphviz (dot) is not installed")
+    monkeypatch.setenv("CHAINRULE_RENDERER", renderer)
+    _, loss = small_network()
+    svg = draw_dot(loss).pipe("svg").decode("utf-8")
+    assert svg.count('class="node"') == 26  # 16 tensors and 10 operations
+    assert ">relu1</text>" in svg
 
 
 def test_backward_steps_write_out_each_vector_jacobian_product():
