@@ -29,6 +29,23 @@
 # vector-Jacobian products.
 
 # %%
+# Opened outside the project (Colab, a course server)? Then this cell says how to install chainrule.
+import importlib.util
+from pathlib import Path
+
+if importlib.util.find_spec("chainrule") is None:
+    pyproject = Path.cwd().parent / "pyproject.toml"  # in a clone, notebooks/ sits beside it
+    wheels = sorted(Path.cwd().glob("chainrule-*.whl"))  # the package file `make dist` builds
+    if pyproject.is_file() and 'name = "chainrule"' in pyproject.read_text():
+        command = f"%pip install -e {pyproject.parent}"
+    elif wheels:
+        command = f"%pip install {wheels[-1].name}"
+    else:
+        command = "%pip install chainrule-0.1.0-py3-none-any.whl   (upload that file here first)"
+    print("chainrule is not installed for this kernel. Run this, then restart the kernel:")
+    print(command)
+
+# %%
 import importlib.util
 import time
 
