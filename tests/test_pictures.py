@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from autograd.render import find_graphviz_pure
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -30,7 +32,8 @@ PICTURES = pictures_module()
 
 @pytest.fixture
 def graphviz_pure():
-    if PICTURES.shutil.which("graphviz-pure") is None:
+    # found as the drawing code finds it: on PATH or beside this Python (a venv's bin/)
+    if find_graphviz_pure() is None:
         pytest.skip("graphviz-pure is not installed")
 
 
