@@ -18,6 +18,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograd.files import UnusableFile, read_text_file
+
 from .worked import ExampleError
 
 SECRET_FILE = "secret.txt"  # kept in DIR/keys/ when chainrule variant makes the secret
@@ -45,14 +47,12 @@ def read_roster(path: str | Path) -> list[Student]:
     or unreadable, has no `id` column, or an id that is empty, repeated or not usable as a
     folder name."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's byte-order mark
+    try:  # the one reader: a regular file of sensible size, a spreadsheet's BOM dropped
+        text = read_text_file(path, what="a roster file (a CSV with a column id)")
     except FileNotFoundError:
         raise RosterError(f"{path}: no such roster file") from None
-    except IsADirectoryError:
-        raise RosterError(f"{path}: a folder, not a roster file (a CSV with a column id)") from None
-    except UnicodeDecodeError:
-        raise RosterError(f"{path}: not UTF-8 text; save the roster as CSV (UTF-8)") from None
+    except UnusableFile as error:  # a folder, FIFO or device, too large, not UTF-8
+        raise RosterError(str(error)) from None
     except OSError as error:
         raise RosterError(f"{path}: cannot read it: {error.strerror or error}") from None
     rows = list(csv.reader(io.StringIO(text)))

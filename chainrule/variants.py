@@ -13,6 +13,7 @@ filled key.toml and a test_answers.py that grades answers.toml with chainrule.gr
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import tempfile
@@ -582,10 +583,32 @@ def check_overwrite(targets: Sequence[Path], force: bool) -> None:
 def write_planned(plan: Mapping[Path, bytes]) -> list[Path]:
     """Write every planned file (made in memory first, so an error while making them
     writes nothing), creating folders as needed; returns the paths in order."""
+    check_no_links(list(plan))
     for path, data in plan.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
     return list(plan)
+
+
+def check_no_links(paths: Sequence[Path]) -> None:
+    """Refuse (ExampleError, naming it) a symlink among the planned files or the folders
+    between them and the folder they share: writing through it would put a sheet or a key
+    outside the folder chainrule variant was given. Checked before anything is written."""
+    if not paths:
+        return
+    root = Path(os.path.commonpath([os.path.abspath(p) for p in paths]))
+    if len(paths) == 1:
+        root = root.parent
+    for path in paths:
+        place = Path(os.path.abspath(path))
+        while place != root and place != place.parent:
+            if place.is_symlink():
+                raise ExampleError(
+                    f"{place} is a symlink; chainrule variant writes only inside its --out "
+                    "folder, so it will not write through it (remove the link, or choose an "
+                    "empty --out folder)"
+                )
+            place = place.parent
 
 
 def plan_variant(

@@ -541,3 +541,27 @@ def test_the_editable_install_is_a_plain_path_entry_without_a_warning(monkeypatc
             pass
     assert type(strategy).__name__ == "_StaticPth"  # a .pth line: no finder, no box
     assert [str(w.message) for w in caught] == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this system has no FIFOs")
+def test_a_fifo_roster_is_refused_without_waiting_for_a_writer(tmp_path):
+    # Before: the roster was read with read_text, which waits for a FIFO's writer forever.
+    fifo = tmp_path / "roster.csv"
+    os.mkfifo(fifo)
+    result = chainrule("variant", "xyz", "--roster", str(fifo), "--out", str(tmp_path / "o"))
+    assert_error(result, 2, f"{fifo} is not a roster file", "a FIFO (named pipe)")
+    assert not (tmp_path / "o").exists()
+
+
+def test_variant_never_writes_through_a_link_inside_its_folder(tmp_path):
+    # Before: an answers.toml left in --out as a symlink had the sheet written to its target,
+    # outside the folder the command was given.
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text("# someone else's file\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "answers.toml").symlink_to(outside)
+    result = chainrule("variant", "xyz", "--seed", "1", "--out", str(out), "--no-pictures")
+    assert_error(result, 2, f"{out / 'answers.toml'} is a symlink", "writes only inside")
+    assert outside.read_text(encoding="utf-8") == "# someone else's file\n"
+    assert sorted(p.name for p in out.iterdir()) == ["answers.toml"]  # nothing else written
