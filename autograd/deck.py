@@ -44,7 +44,9 @@ def save_deck(
         raise TypeError(
             "save_deck draws every step in the lecture look; leave out step= and lecture="
         )
-    options = DrawingOptions(**drawing_options, lecture=True, theme=theme)
+    options = DrawingOptions.named(
+        "save_deck", {**drawing_options, "lecture": True, "theme": theme}
+    )
     require_renderer("png")  # fail before the backward pass changes any gradient
     drawing = Drawing.of(root, options)
     steps = list(backward_steps(root, gradient))

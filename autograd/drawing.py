@@ -92,6 +92,24 @@ class DrawingOptions:
             return format_number(x, decimals=DEFAULT_DECIMALS)
         return format_number(x, decimals=self.decimals, digits=self.digits)
 
+    @classmethod
+    def named(cls, caller: str, options: Mapping[str, object]) -> DrawingOptions:
+        """The options a caller took as **drawing_options; a name that is not a drawing
+        option is a TypeError naming it and the caller, not one from deep inside."""
+        known = cls.__dataclass_fields__
+        unknown = [name for name in options if name not in known]
+        if unknown:
+            hint = (
+                "; for the network view pass network=lambda: draw_network(model)"
+                if unknown[0] == "model"
+                else ""
+            )
+            raise TypeError(
+                f"{caller} got {unknown[0]}=, which is not a drawing option (they are "
+                f"{', '.join(sorted(known))}){hint}"
+            )
+        return cls(**options)  # type: ignore[arg-type]  # each value is checked there
+
 
 @dataclass
 class Scene:

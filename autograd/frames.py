@@ -35,7 +35,7 @@ def step_frames(root: Value, gradient: float = 1.0, **draw_options: Any) -> list
     """
     if "step" in draw_options:
         raise TypeError("step_frames draws every step itself; do not pass step=")
-    options = DrawingOptions(**draw_options)
+    options = DrawingOptions.named("step_frames", draw_options)
     structure = Drawing.of(root, options)
     steps = list(backward_steps(root, gradient))
     scenes = structure.scenes(steps, gradient, options)

@@ -168,7 +168,7 @@ def step_through(
         # The lecture's precision; the page's own picture keeps its usual boxes, whose
         # texts and parts the script finds by name.
         drawing_options = {**drawing_options, "decimals": None, "digits": LECTURE_DIGITS}
-    options = DrawingOptions(**drawing_options)
+    options = DrawingOptions.named("step_through", drawing_options)
     number = options.number  # numbers as the drawing writes them
     structure = Drawing.of(root, options)
     names = structure.names  # as the drawing writes them (a model's parameters by place)

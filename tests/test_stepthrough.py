@@ -517,3 +517,18 @@ def test_example_html_names_the_network_inputs_as_example_network_does(tmp_path)
         '<figure class="st-figure" data-view="network"'
     )
     assert input_labels(network) == ["i1", "i2"]
+
+
+def test_the_old_model_option_says_how_to_pass_the_network_view_now():
+    # step_through(model=...) was replaced by network= (issue 21): say so, not a TypeError
+    # from inside the drawing's options.
+    with pytest.raises(TypeError) as error:
+        step_through(xyz(), model=object())
+    message = str(error.value)
+    assert message.startswith("step_through got model=, which is not a drawing option")
+    assert message.endswith("pass network=lambda: draw_network(model)")
+
+
+def test_an_unknown_drawing_option_names_itself_and_the_options_there_are():
+    with pytest.raises(TypeError, match=r"step_through got colour_roles=, .*color_roles"):
+        step_through(xyz(), colour_roles=True)
