@@ -299,7 +299,8 @@ def test_deck_has_a_16_9_page_before_the_pass_and_one_per_step(tmp_path):
 
     def colours(k: int) -> set[tuple[int, int, int]]:
         image = reader.pages[k].images[0].image.convert("RGB")
-        return set(image.resize((image.width // 2, image.height // 2), Image.NEAREST).getdata())
+        small = image.resize((image.width // 2, image.height // 2), Image.NEAREST)
+        return {colour for _, colour in small.getcolors(maxcolors=small.width * small.height)}
 
     def near(colour: str, seen: set[tuple[int, int, int]]) -> bool:
         r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))

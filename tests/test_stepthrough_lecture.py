@@ -26,6 +26,14 @@ AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+def expect(locator: Any) -> Any:
+    """Playwright's expect(), which retries its check until it holds or 5 s pass. Imported
+    here, not at the top, so that without Playwright these tests skip (the fixture says why)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 def page_of(tmp_path: Path, name: str, **options: Any) -> Path:
     return save(examples.build(name).root, tmp_path, name, **options)
 
@@ -178,10 +186,12 @@ def test_full_screen_by_button_and_key(browser, tmp_path):
         button.click()
         view.page.wait_for_function("document.fullscreenElement !== null")
         assert view.page.evaluate("document.fullscreenElement.tagName") == "MAIN"
-        assert button.get_attribute("aria-pressed") == "true"
+        # the page marks the button on "fullscreenchange", which may come a moment after
+        # fullscreenElement changes: expect() waits for the attribute (up to 5 s)
+        expect(button).to_have_attribute("aria-pressed", "true")
         view.page.keyboard.press("f")
         view.page.wait_for_function("document.fullscreenElement === null")
-        assert button.get_attribute("aria-pressed") == "false"
+        expect(button).to_have_attribute("aria-pressed", "false")
 
 
 def test_full_screen_works_inside_a_notebooks_frame(browser, tmp_path):
@@ -195,7 +205,7 @@ def test_full_screen_works_inside_a_notebooks_frame(browser, tmp_path):
     button = page.frame_locator("iframe").get_by_role("button", name="Full screen", exact=True)
     button.click()
     page.wait_for_function("document.fullscreenElement !== null")
-    assert button.get_attribute("aria-pressed") == "true"
+    expect(button).to_have_attribute("aria-pressed", "true")
     context.close()
 
 
