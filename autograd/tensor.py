@@ -335,7 +335,7 @@ def _result(op: TensorOp, data: Any, inputs: tuple[Tensor, ...], const: Any = No
     and an input requires grad, else a leaf."""
     if data.__class__ is not np.ndarray:  # a NumPy scalar, from a full sum or an index
         data = np.asarray(data)
-    if not all_finite(data):
+    if not op.keeps_finite and not all_finite(data):
         raise _not_finite(op, data, inputs, const)
     out = _new_tensor(Tensor)
     # (one or two inputs: read directly, without a generator)

@@ -140,13 +140,26 @@ def _explain_failure(root: Tensor, order: list[Tensor], seed: Array) -> None:
 
 
 def all_finite(array: Array) -> bool:
-    """Whether every entry is finite. The sum of the entries is finite unless some entry is
-    not (or the sum overflows), so one reduction answers nearly always; only then is each
-    entry looked at."""
-    return math.isfinite(_add_up(array, None)) or bool(np.isfinite(array).all())
+    """Whether every entry is finite, without a NumPy warning whatever the numbers.
+
+    A small array is looked at entry by entry. A large one is first summed up as its sum of
+    squares, a dot product that BLAS computes three times as fast as NumPy's isfinite: it
+    is finite only when every entry is (a NaN or an infinity stays one when squared, and
+    squares never cancel), so it answers nearly always; it overflows, and the entries are
+    looked at one by one after all, only when one is beyond about 1e154 (1e19 in float32).
+    """
+    if array.size >= _DOT_FROM:
+        flat = array.ravel("K")  # a view of any contiguous array, in memory order
+        with np.errstate(over="ignore"):  # an overflow only means: look at each entry
+            if math.isfinite(np.dot(flat, flat)):
+                return True
+    return bool(_all_true(_isfinite(array), None))
 
 
-_add_up = np.add.reduce
+_isfinite = np.isfinite
+_all_true = np.logical_and.reduce  # the ufunc itself: .all() goes through Python first
+# From this many entries the dot product, with the errstate around it, is the faster.
+_DOT_FROM = 16384
 
 
 def first_bad(array: Array) -> tuple[int, ...]:

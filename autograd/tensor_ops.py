@@ -35,6 +35,7 @@ class TensorOp(str):
     forward: Callable[[Array, Any], Array]
     vjps: tuple[Vjp, ...]
     elementwise: bool
+    keeps_finite: bool
 
     def __new__(
         cls,
@@ -43,12 +44,17 @@ class TensorOp(str):
         forward: Callable[[Array, Any], Array],
         *vjps: Vjp,
         elementwise: bool = True,
+        keeps_finite: bool = False,
     ) -> TensorOp:
         op = super().__new__(cls, symbol)
         op.template = template  # how the operation is written, for messages and drawings
         op.forward = forward
         op.vjps = vjps
         op.elementwise = elementwise  # output[i] depends on input[i] alone (after broadcasting)
+        # Finite inputs always give a finite result (a transpose moves numbers, relu and
+        # tanh bound them), so the Tensor does not check the result; every other
+        # operation's result is checked, as overflow or a domain error can make it inf or nan.
+        op.keeps_finite = keeps_finite
         return op
 
 
@@ -149,24 +155,27 @@ MUL      = TensorOp("*",   "{a} * {b}",  np.multiply,          lambda g, out, a,
 DIV      = TensorOp("/",   "{a} / {b}",  _quietly(np.divide),  lambda g, out, a, b: g / b,        lambda g, out, a, b: -g * out / b)
 MATMUL   = TensorOp("@",   "{a} @ {b}",  np.matmul,            _matmul_vjp_a,                     _matmul_vjp_b, elementwise=False)
 POW      = TensorOp("**",  "{a} ** {c}", _power,               lambda g, out, a, c: g * c * a ** (c - 1))
-NEG      = TensorOp("neg", "-{a}",       lambda a, c: -a,      lambda g, out, a, c: -g)
+NEG      = TensorOp("neg", "-{a}",       lambda a, c: -a,      lambda g, out, a, c: -g,           keeps_finite=True)
 EXP      = TensorOp("exp", "exp({a})",   _quietly(np.exp),     lambda g, out, a, c: g * out)
 LOG      = TensorOp("log", "log({a})",   _quietly(np.log),     lambda g, out, a, c: g / a)
 TANH     = TensorOp("tanh", "tanh({a})", lambda a, c: np.tanh(a),
-                    lambda g, out, a, c: g * (1.0 - out * out))
-SIGMOID  = TensorOp("sigmoid", "sigmoid({a})", _sigmoid,       lambda g, out, a, c: g * out * (1.0 - out))
+                    lambda g, out, a, c: g * (1.0 - out * out), keeps_finite=True)
+SIGMOID  = TensorOp("sigmoid", "sigmoid({a})", _sigmoid,       lambda g, out, a, c: g * out * (1.0 - out),
+                    keeps_finite=True)
 # relu is not differentiable at 0; like PyTorch (and the scalar table) we use 0 there.
 RELU     = TensorOp("relu", "relu({a})", lambda a, c: np.maximum(a, 0.0),
-                    lambda g, out, a, c: g * (a > 0.0))
+                    lambda g, out, a, c: g * (a > 0.0), keeps_finite=True)
 # clamp passes the gradient only where it did not clip (c = (low, high)).
 CLAMP    = TensorOp("clamp", "clamp({a}, {c})", lambda a, c: np.clip(a, *c),
                     lambda g, out, a, c: g * ((a >= c[0]) & (a <= c[1])))
 SUM      = TensorOp("sum",  "sum({a}, axis={c})",  _sum,       lambda g, out, a, c: _spread(g, a, c), elementwise=False)
 MEAN     = TensorOp("mean", "mean({a}, axis={c})", _mean,      _mean_vjp,                         elementwise=False)
-T        = TensorOp("T",   "{a}.T",      lambda a, c: a.T,     lambda g, out, a, c: g.T,          elementwise=False)
+T        = TensorOp("T",   "{a}.T",      lambda a, c: a.T,     lambda g, out, a, c: g.T,          elementwise=False,
+                    keeps_finite=True)
 RESHAPE  = TensorOp("reshape", "{a}.reshape{c}", lambda a, c: a.reshape(c),
-                    lambda g, out, a, c: g.reshape(a.shape), elementwise=False)
-INDEX    = TensorOp("[]",  "{a}[{c}]",   lambda a, c: a[c],    _index_vjp,                        elementwise=False)
+                    lambda g, out, a, c: g.reshape(a.shape), elementwise=False, keeps_finite=True)
+INDEX    = TensorOp("[]",  "{a}[{c}]",   lambda a, c: a[c],    _index_vjp,                        elementwise=False,
+                    keeps_finite=True)
 # softmax_i = e^a_i / sum_j e^a_j; its vjp is out * (g - sum_j g_j out_j) along the axis,
 # and log_softmax's is g - softmax * sum_j g_j (softmax = e^out).
 SOFTMAX  = TensorOp("softmax", "softmax({a}, axis={c})", _softmax,

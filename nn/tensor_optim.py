@@ -83,6 +83,10 @@ class FlatParameters:
     # -- the steps (PyTorch's formulas, as the scalar optimizers write them) -------------
 
     def sgd(self, opt: Any) -> None:
+        with np.errstate(all="ignore"):  # an overflow is reported by check(), by name
+            self._sgd(opt)
+
+    def _sgd(self, opt: Any) -> None:
         self.lay_out()
         g = self.grad
         if opt.momentum == 0.0:
@@ -93,12 +97,18 @@ class FlatParameters:
             buffer = opt.momentum * opt.buffers + g
         new_data = np.multiply(buffer, opt.lr, out=self.scratch("new"))  # p - lr * buf
         np.subtract(self.data, new_data, out=new_data)
-        self.check(opt, g, new_data, momentum_buffer=buffer)
+        # The new weights alone are checked: they are finite only if the momentum buffer is
+        # (lr * inf is inf, and 0 * inf is nan), so checking it too would read it twice.
+        self.check(opt, g, new_data)
         if opt.momentum != 0.0:
             opt.buffers = buffer
         np.copyto(self.data, new_data)
 
     def adam(self, opt: Any) -> None:
+        with np.errstate(all="ignore"):  # an overflow is reported by check(), by name
+            self._adam(opt)
+
+    def _adam(self, opt: Any) -> None:
         self.lay_out()
         beta1, beta2 = opt.betas
         t = opt.t + 1
@@ -127,6 +137,10 @@ class FlatParameters:
         np.copyto(self.data, new_data)
 
     def rmsprop(self, opt: Any) -> None:
+        with np.errstate(all="ignore"):  # an overflow is reported by check(), by name
+            self._rmsprop(opt)
+
+    def _rmsprop(self, opt: Any) -> None:
         self.lay_out()
         sq0 = opt.square_avg if isinstance(opt.square_avg, np.ndarray) else self.zeros()
         g = self.grad

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -320,3 +321,45 @@ def test_axis_out_of_range_and_bad_reshape_say_what_fits():
         ValueError, match=r"shape \(4, 3\) \(12 entries\) cannot take the shape \(5,\)"
     ):
         Tensor(A).reshape(5)
+
+
+# -- the finite check ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [10, 100_000])  # the sum's path and the dot product's
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_all_finite_finds_any_nan_or_infinity_and_passes_huge_finite_numbers(size, dtype):
+    from autograd.tensor_backward import all_finite
+
+    rng = np.random.default_rng(0)
+    array = rng.standard_normal(size).astype(dtype)
+    assert all_finite(array) and all_finite(array.reshape(-1, 2).T)  # a transpose too
+    for bad in (np.nan, np.inf, -np.inf):
+        for where in (0, size // 3, size - 1):
+            spoilt = array.copy()
+            spoilt[where] = bad
+            assert not all_finite(spoilt), (bad, where)
+            assert not all_finite(spoilt.reshape(-1, 2)[:, ::-1])  # not contiguous
+    # Finite, but their squares (and sums) overflow: the exact look says finite.
+    huge = np.full(size, np.finfo(dtype).max / 2, dtype=dtype)
+    huge[1::2] *= -1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no NumPy warning on the way
+        assert all_finite(huge)
+        assert all_finite(np.abs(huge))
+
+
+def test_the_operations_whose_results_go_unchecked_keep_extreme_finite_numbers_finite():
+    # A row marked keeps_finite is trusted: its result is not checked. Every such row is
+    # tried on the largest and smallest floats there are, with both signs.
+    unchecked = {op for op in TABLE if op.keeps_finite}
+    assert unchecked == {"neg", "tanh", "sigmoid", "relu", "T", "reshape", "[]"}
+    big = np.finfo(np.float64).max
+    tiny = np.finfo(np.float64).tiny
+    a = np.array([[big, -big, tiny], [-tiny, 0.0, 1.0]])
+    constant = {"reshape": (3, 2), "[]": (slice(None), 0)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for op in unchecked:
+            out = op.forward(a, constant.get(op))
+            assert np.isfinite(out).all(), op

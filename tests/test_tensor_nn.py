@@ -251,6 +251,21 @@ def test_a_step_with_a_nan_gradient_changes_nothing_and_names_the_parameter():
     assert seq[0].bias.data.tolist() == before.tolist()
 
 
+def test_a_momentum_buffer_that_overflows_changes_nothing_and_warns_nothing(recwarn):
+    # buffer = 0.9 * 1e308 + 1e308 is inf: the new weight (p - lr * buf) is then -inf, so
+    # checking the new weights catches it without reading the buffer.
+    w = Tensor([1.0, 2.0], "w", requires_grad=True)
+    optimizer = SGD([w], lr=0.1, momentum=0.9)
+    w.grad = [1e308, 0.0]
+    optimizer.step()
+    kept = (w.data.copy(), optimizer.buffers.copy())
+    with pytest.raises(OverflowError, match=r"new value of parameter 0 is -inf at index \(0,\)"):
+        optimizer.step()
+    assert w.data.tolist() == kept[0].tolist()
+    assert optimizer.buffers.tolist() == kept[1].tolist()
+    assert [str(w.message) for w in recwarn] == []  # the error says it all: no NumPy warning
+
+
 def test_values_and_tensors_cannot_share_an_optimizer():
     with pytest.raises(TypeError, match="Values or Tensors, not both"):
         SGD([Tensor([1.0], requires_grad=True), Value(1.0)], lr=0.1)
