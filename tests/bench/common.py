@@ -1,7 +1,7 @@
 """What every engine's benchmark code shares: the sizes, the data and the random graph.
 
-Each engine module (chainrule_runs, micrograd_runs, torch_runs) writes the workloads in
-its own library's words, but reads its sizes, its training data and its random op
+Each engine module (chainrule_runs, micrograd_runs, torch_runs, numpy_runs) writes the
+workloads in its own library's words, but reads its sizes, its training data and its random op
 sequence from here, so the engines do the same work. This file imports only the
 standard library, so loading it costs a worker process next to nothing.
 """
@@ -102,6 +102,10 @@ def line_split(seed: int = 0) -> tuple[list[float], list[float], list[float], li
 MLP784_SIZES = (784, 128, 64, 10)
 MLP784_BATCH = 64
 MLP784_LR = 0.01
+# (b') times its steps in blocks and keeps the fastest block, for every engine alike: its
+# ratios compare steps of about a millisecond, where a neighbour's burst on a shared
+# machine would otherwise decide the figure.
+MLP784_BLOCKS = 5
 
 
 def mlp784_batches(n_batches: int = 8, seed: int = 0) -> list[tuple[list[list[float]], list[int]]]:
@@ -136,14 +140,24 @@ def time_epochs(run_epoch: Callable[[int], object], n_epochs: int) -> float:
     return (now() - start) / n_epochs
 
 
-def time_steps(run_step: Callable[[int], object], warmup: int, timed: int) -> float:
-    """Microseconds per call of run_step(i), after `warmup` untimed calls."""
+def time_steps(
+    run_step: Callable[[int], object], warmup: int, timed: int, blocks: int = 1
+) -> float:
+    """Microseconds per call of run_step(i), after `warmup` untimed calls: over all `timed`
+    calls, or, with blocks > 1, in the fastest of that many blocks of timed // blocks calls
+    (what the step costs when nothing else on the machine gets in its way)."""
     for i in range(warmup):
         run_step(i)
-    start = now()
-    for i in range(warmup, warmup + timed):
-        run_step(i)
-    return (now() - start) / timed * 1e6
+    per_block = timed // blocks
+    fastest = float("inf")
+    first = warmup
+    for _ in range(blocks):
+        start = now()
+        for i in range(first, first + per_block):
+            run_step(i)
+        fastest = min(fastest, (now() - start) / per_block * 1e6)
+        first += per_block
+    return fastest
 
 
 # ---------------------------------------------------------------------------------------

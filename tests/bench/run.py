@@ -77,7 +77,9 @@ WORKLOADS = [
     Workload("frames", "h", "(h) 2-2-2 step frames, PNG", _engines("chainrule")),
     Workload("page", "i", "(i) 2-2-2 step-through page", _engines("chainrule")),
     Workload("vtraining", "a'", "(a') training, vectorized", _engines("chainrule", "torch")),
-    Workload("mlp784", "b'", "(b') MLP 784-128-64-10 step", _engines("chainrule", "torch")),
+    Workload(
+        "mlp784", "b'", "(b') MLP 784-128-64-10 step", _engines("chainrule", "numpy", "torch")
+    ),
     Workload("floor", "j", "(j) 1-1-1 step, overhead floor", _engines("chainrule", "torch")),
     Workload("checks", "k", "(k) finite checks, (b')'s step", _engines("chainrule")),
     Workload("deck", "l", "(l) 2-2-2 lecture deck, PDF", _engines("chainrule")),
@@ -116,7 +118,7 @@ def rotated(runs: list[Run], round_index: int) -> list[Run]:
 
 def available_engines() -> tuple[set[str], dict[str, str]]:
     """Engines that can run here, and a note for each one skipped."""
-    engines, notes = {"chainrule"}, {}
+    engines, notes = {"chainrule", "numpy"}, {}  # numpy: (b')'s hand-written floor
     for engine, package, how in (
         ("micrograd", "micrograd", "pip install micrograd==0.1.0 (make bench does)"),
         ("torch", "torch", "pip install torch==2.13.0, a CPU build"),
@@ -139,7 +141,7 @@ def warm_caches() -> None:
     for folder in (root / "autograd", root / "nn", HERE):
         compileall.compile_dir(folder, quiet=1)
     code = "import sys; sys.path.insert(0, sys.argv[1]); import common, chainrule_runs"
-    for module in ("micrograd_runs", "torch_runs"):
+    for module in ("micrograd_runs", "torch_runs", "numpy_runs"):
         code += f"\ntry:\n    import {module}\nexcept ImportError:\n    pass"
     subprocess.run([sys.executable, "-c", code, str(HERE)], capture_output=True, check=False)
 
@@ -225,8 +227,16 @@ def round_figures(workload: str, results: dict[str, dict[str, Any]]) -> dict[str
     elif workload == "mlp784":
         for label, r in ok.items():
             figures[f"{label}.mlp784_us_per_step"] = r["us_per_step"]
+        n = ok.get("numpy")  # the hand-written NumPy step: the floor under any NumPy engine
+        if t:
+            figures["torch.mlp784_float64_us_per_step"] = t["us_per_step_float64"]
         if c and t:
             figures["mlp784_vs_torch"] = c["us_per_step"] / t["us_per_step"]
+            figures["mlp784_vs_torch_float64"] = c["us_per_step"] / t["us_per_step_float64"]
+        if n and t:
+            figures["mlp784_floor_vs_torch"] = n["us_per_step"] / t["us_per_step"]
+        if c and n:
+            figures["mlp784_vs_floor"] = c["us_per_step"] / n["us_per_step"]
     elif workload == "floor":
         if c:
             figures["chainrule.floor_us"] = c["scalar_us_per_step"]
@@ -320,6 +330,14 @@ TARGETS = [
     Target("grads", "weights after an epoch bitwise identical", "weights_sha256", "all equal"),
     Target("vtraining", "(a') vectorized epoch <= 0.5x PyTorch's", "vector_vs_torch", "<=", 0.5),
     Target("mlp784", "(b') float64 step <= 1.3x PyTorch's float32", "mlp784_vs_torch", "<=", 1.3),
+    Target(
+        "mlp784",
+        "(b') hand-written NumPy float64 step / PyTorch's float32",
+        "mlp784_floor_vs_torch",
+        "info",
+    ),
+    Target("mlp784", "(b') chainrule / the hand-written NumPy step", "mlp784_vs_floor", "info"),
+    Target("mlp784", "(b') float64 step / PyTorch's float64", "mlp784_vs_torch_float64", "info"),
     Target("floor", "(j) vectorized 1-1-1 step / PyTorch's", "vector_floor_vs_torch", "info"),
     Target("checks", "(k) finite checks' share of (b')'s step", "checks_cost", "info", 0, ""),
 ]
@@ -385,13 +403,14 @@ FIGURE_ROWS = [  # (workload, what, key suffix, how to show it)
     ("page", "seconds to write it", "page_s", "s"),
     ("page", "file size, MB", "page_mb", "n"),
     ("vtraining", "seconds per epoch (chainrule: Tensor)", "vector_s_per_epoch", "s"),
-    ("mlp784", "microseconds per step", "mlp784_us_per_step", "n"),
+    ("mlp784", "microseconds per step (numpy: by hand)", "mlp784_us_per_step", "n"),
+    ("mlp784", "microseconds per step, torch in float64", "mlp784_float64_us_per_step", "n"),
     ("floor", "microseconds per step (chainrule: Value)", "floor_us", "n"),
     ("floor", "microseconds per step (chainrule: Tensor)", "vector_floor_us", "n"),
     ("checks", "microseconds per step, checked", "checked_us", "n"),
     ("checks", "microseconds per step, checks off", "unchecked_us", "n"),
 ]
-ENGINES = ("chainrule", "micrograd", "torch")
+ENGINES = ("chainrule", "micrograd", "torch", "numpy")
 
 
 def _number(x: float) -> str:

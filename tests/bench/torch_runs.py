@@ -16,6 +16,7 @@ from common import (
     BATCH_SIZE,
     LR,
     MLP784_BATCH,
+    MLP784_BLOCKS,
     MLP784_LR,
     MLP784_SIZES,
     Sizes,
@@ -82,19 +83,18 @@ def vector_training(sizes: Sizes) -> dict[str, Any]:
     return training(sizes, sizes.vector_epochs["torch"])
 
 
-def mlp784(sizes: Sizes) -> dict[str, Any]:
-    """(b') microseconds per SGD step of a 784-128-64-10 MLP, softmax cross-entropy, batches
-    of 64, float32 (PyTorch's default)."""
+def _mlp784_step(dtype: torch.dtype) -> Any:
+    """(b')'s step in `dtype`, with its model, optimizer and batches made."""
     torch.manual_seed(0)
     n = MLP784_SIZES
     model = torch.nn.Sequential(
         torch.nn.Linear(n[0], n[1]), torch.nn.ReLU(),
         torch.nn.Linear(n[1], n[2]), torch.nn.ReLU(),
         torch.nn.Linear(n[2], n[3]),
-    )  # fmt: skip
+    ).to(dtype)  # fmt: skip
     loss_fn = torch.nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=MLP784_LR)
-    data = [(torch.tensor(x), torch.tensor(labels)) for x, labels in mlp784_batches()]
+    data = [(torch.tensor(x, dtype=dtype), torch.tensor(labels)) for x, labels in mlp784_batches()]
     assert data[0][0].shape == (MLP784_BATCH, n[0])
 
     def run_step(i: int) -> None:
@@ -104,8 +104,17 @@ def mlp784(sizes: Sizes) -> dict[str, Any]:
         loss.backward()
         optimizer.step()
 
+    return run_step
+
+
+def mlp784(sizes: Sizes) -> dict[str, Any]:
+    """(b') microseconds per SGD step of a 784-128-64-10 MLP, softmax cross-entropy, batches
+    of 64: in float32 (PyTorch's default, the target's measure), then, in the same process,
+    in float64 (chainrule's precision), for comparison."""
     warmup, timed = sizes.mlp784_steps
-    return {"us_per_step": time_steps(run_step, warmup, timed), "steps_timed": timed,
+    float32 = time_steps(_mlp784_step(torch.float32), warmup, timed, MLP784_BLOCKS)
+    float64 = time_steps(_mlp784_step(torch.float64), warmup, timed, MLP784_BLOCKS)
+    return {"us_per_step": float32, "us_per_step_float64": float64, "steps_timed": timed,
             "dtype": "float32"}  # fmt: skip
 
 

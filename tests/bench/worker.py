@@ -1,7 +1,8 @@
 """One benchmark measurement in a fresh process: `python worker.py ENGINE WORKLOAD [--quick]`.
 
 run.py starts one of these per engine, per workload, per round, and reads the JSON object
-this prints as its last line of output. ENGINE is chainrule, micrograd or torch.
+this prints as its last line of output. ENGINE is chainrule, micrograd, torch or numpy
+(the hand-written NumPy step of (b'), the floor under a NumPy engine).
 The `import` workload is measured first thing, before this file imports anything beyond
 `sys` and `time`, so the figure is what `import autograd` costs in a new interpreter.
 """
@@ -9,7 +10,12 @@ The `import` workload is measured first thing, before this file imports anything
 import sys
 import time
 
-IMPORTED_NAME = {"chainrule": "autograd", "micrograd": "micrograd", "torch": "torch"}
+IMPORTED_NAME = {
+    "chainrule": "autograd",
+    "micrograd": "micrograd",
+    "torch": "torch",
+    "numpy": "numpy",  # (b')'s hand-written floor, numpy_runs.py
+}
 
 
 def measure_import(engine: str) -> dict:
