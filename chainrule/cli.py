@@ -72,14 +72,19 @@ def positive_float(text: str) -> float:
     return x
 
 
-def graph_path(text: str) -> Path:
+def _suffixed(text: str, suffixes: Sequence[str]) -> Path:
+    """text as a path whose suffix is one of `suffixes` (it picks the file's format)."""
     path = Path(text)
-    if path.suffix.lower() not in GRAPH_SUFFIXES:
+    if path.suffix.lower() not in suffixes:
         raise argparse.ArgumentTypeError(
-            f"{text!r} needs one of the suffixes {', '.join(GRAPH_SUFFIXES)} "
+            f"{text!r} needs one of the suffixes {', '.join(suffixes)} "
             "(the suffix picks the format)"
         )
     return path
+
+
+def graph_path(text: str) -> Path:
+    return _suffixed(text, GRAPH_SUFFIXES)
 
 
 def folder_path(text: str) -> Path:
@@ -103,12 +108,7 @@ def plot_path(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             f"{text!r} is a folder; give a file name in it, such as {str(path / 'loss.png')!r}"
         )
-    if path.suffix.lower() not in PLOT_SUFFIXES:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} needs one of the suffixes {', '.join(PLOT_SUFFIXES)} "
-            "(the suffix picks the format)"
-        )
-    return path
+    return _suffixed(text, PLOT_SUFFIXES)
 
 
 def decimals_count(text: str) -> int:

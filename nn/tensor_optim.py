@@ -9,11 +9,26 @@ weight and state number is worked out aside and written only when all are finite
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd.tensor import Tensor, all_finite
+
+
+def _quietly(step: Callable[[FlatParameters, Any], None]) -> Callable[[FlatParameters, Any], None]:
+    """A step run with NumPy's floating-point warnings off: an overflow on the way makes a
+    number that is not finite, and check() reports that by name before anything is
+    written, so a warning would only say it twice."""
+
+    @functools.wraps(step)
+    def quietly(flat: FlatParameters, opt: Any) -> None:
+        with np.errstate(all="ignore"):
+            step(flat, opt)
+
+    return quietly
 
 
 class FlatParameters:
@@ -82,11 +97,8 @@ class FlatParameters:
 
     # -- the steps (PyTorch's formulas, as the scalar optimizers write them) -------------
 
+    @_quietly
     def sgd(self, opt: Any) -> None:
-        with np.errstate(all="ignore"):  # an overflow is reported by check(), by name
-            self._sgd(opt)
-
-    def _sgd(self, opt: Any) -> None:
         self.lay_out()
         g = self.grad
         if opt.momentum == 0.0:
@@ -104,11 +116,8 @@ class FlatParameters:
             opt.buffers = buffer
         np.copyto(self.data, new_data)
 
+    @_quietly
     def adam(self, opt: Any) -> None:
-        with np.errstate(all="ignore"):  # an overflow is reported by check(), by name
-            self._adam(opt)
-
-    def _adam(self, opt: Any) -> None:
         self.lay_out()
         beta1, beta2 = opt.betas
         t = opt.t + 1
@@ -136,11 +145,8 @@ class FlatParameters:
         opt.t, opt.m, opt.v = t, m, v
         np.copyto(self.data, new_data)
 
+    @_quietly
     def rmsprop(self, opt: Any) -> None:
-        with np.errstate(all="ignore"):  # an overflow is reported by check(), by name
-            self._rmsprop(opt)
-
-    def _rmsprop(self, opt: Any) -> None:
         self.lay_out()
         sq0 = opt.square_avg if isinstance(opt.square_avg, np.ndarray) else self.zeros()
         g = self.grad
