@@ -12,7 +12,7 @@ NumPy arrays, are loaded on first use, so importing the engine starts no process
 neither graphviz nor numpy.
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
 from .backward import evaluate_op, topological_order
 from .check import gradcheck, numerical_grad
@@ -28,7 +28,10 @@ from .engine import (
 from .forward import ForwardStep, forward_steps
 from .steps import Step, backward_steps
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, read by type checkers: `import autograd` skips typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from .tensor import Tensor
 
 __all__ = [

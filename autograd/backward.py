@@ -11,10 +11,10 @@ derivative (d node / d input, read off the op table in ops.py) times the upstrea
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from .ops import WSUM, Op
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, read by type checkers: `import autograd` skips typing
 if TYPE_CHECKING:
     from .engine import Value
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from .engine import FUNCTIONS, Value, _apply, _lift
 from .ops import TABLE, Op
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, read by type checkers: `import autograd` skips typing
+if TYPE_CHECKING:
+    from typing import Any
 
 # The functions define_op has made, by name: these (and only these) may be defined again,
 # so a notebook cell that defines an operation can be run twice.

@@ -9,10 +9,9 @@ a learner sees one name for one node wherever it appears.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .ops import TABLE
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, read by type checkers: `import autograd` skips typing
 if TYPE_CHECKING:
     from .engine import Value
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, read by type checkers: `import autograd` skips typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Op(str):

@@ -9,7 +9,6 @@ the upstream gradient and their product. Exhausting it leaves the same gradients
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NoReturn
 
 from .backward import chain_rule, topological_order
 from .floats import as_gradient
@@ -17,7 +16,10 @@ from .names import grouped, node_names
 from .printing import format_number
 from .tensor_probe import is_tensor
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, read by type checkers: `import autograd` skips typing
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from .engine import Value
 
 

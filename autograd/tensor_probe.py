@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeGuard
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, read by type checkers: `import autograd` skips typing
 if TYPE_CHECKING:
+    from typing import TypeGuard
+
     from .tensor import Tensor
 
 
