@@ -34,12 +34,14 @@ from .tensor_ops import (
     EXP,
     INDEX,
     LEAF,
+    LINEAR,
     LOG,
     LOG_SOFTMAX,
     MATMUL,
     MEAN,
     MUL,
     NEG,
+    NLL,
     POW,
     RELU,
     RESHAPE,
@@ -58,7 +60,7 @@ Array = np.ndarray
 class Tensor:
     """An array in a computation graph."""
 
-    __slots__ = ("data", "_grad", "label", "op", "inputs", "const", "requires_grad")
+    __slots__ = ("data", "_grad", "label", "op", "inputs", "const", "requires_grad", "_home")
 
     # Make NumPy hand `array + tensor` and `numpy_scalar * tensor` to our reflected operators.
     __array_ufunc__ = None
@@ -70,6 +72,9 @@ class Tensor:
     inputs: tuple[Tensor, ...]
     const: Any
     requires_grad: bool
+    # Where a parameter's gradient goes when it gets one from zero: its view of an optimizer's
+    # flat buffer (nn.tensor_optim), so the step finds it there without copying; or None.
+    _home: Array | None
 
     def __init__(self, data: Any, label: str = "", requires_grad: bool = False) -> None:
         if not isinstance(label, str):
@@ -83,6 +88,7 @@ class Tensor:
         self.inputs = ()
         self.const = None
         self.requires_grad = requires_grad
+        self._home = None
 
     # -- what it holds -------------------------------------------------------------------
 
@@ -90,7 +96,11 @@ class Tensor:
     def grad(self) -> Array:
         """d(output)/d(self) from the backward passes so far: zeros until one reaches it."""
         if self._grad is None:
-            self._grad = np.zeros_like(self.data)
+            if self._home is not None:
+                self._home.fill(0.0)
+                self._grad = self._home
+            else:
+                self._grad = np.zeros_like(self.data)
         return self._grad
 
     @grad.setter
@@ -328,6 +338,7 @@ def _set(
     out.inputs = inputs
     out.const = const
     out.requires_grad = requires_grad
+    out._home = None
 
 
 def _result(op: TensorOp, data: Any, inputs: tuple[Tensor, ...], const: Any = None) -> Tensor:
@@ -338,8 +349,9 @@ def _result(op: TensorOp, data: Any, inputs: tuple[Tensor, ...], const: Any = No
     if not op.keeps_finite and not all_finite(data):
         raise _not_finite(op, data, inputs, const)
     out = _new_tensor(Tensor)
-    # (one or two inputs: read directly, without a generator)
-    needed = inputs[0].requires_grad or (len(inputs) == 2 and inputs[1].requires_grad)
+    needed = inputs[0].requires_grad  # (the others read directly, without a generator)
+    if not needed and len(inputs) > 1:
+        needed = inputs[1].requires_grad or (len(inputs) == 3 and inputs[2].requires_grad)
     if needed and is_grad_enabled():
         _set(out, data, op, inputs, const, True)
     else:
@@ -371,6 +383,38 @@ def _binary(op: TensorOp, a: Any, b: Any) -> Tensor:
             "the right, each pair of sizes must be equal or one of them 1)"
         ) from None
     return _result(op, data, (a, b))
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight.T + bias as one operation, a layer's z (PyTorch's linear): x a batch of
+    rows (n, n_in) or one sample (n_in,), weight (n_out, n_in), bias (n_out,). Backward
+    gives dL/dx = dL/dz @ W, dL/dW = dL/dz^T @ x and dL/db = dL/dz summed over the batch.
+    Without a bias it is the product x @ weight.T alone."""
+    if not (isinstance(x, Tensor) and isinstance(weight, Tensor)) or not (
+        bias is None or isinstance(bias, Tensor)
+    ):
+        given = ", ".join(type(t).__name__ for t in (x, weight, bias))
+        raise TypeError(f"linear takes Tensors x, weight and bias (or None), got {given}")
+    xs, ws = x.data.shape, weight.data.shape
+    if len(ws) != 2 or not 1 <= len(xs) <= 2 or xs[-1] != ws[1]:
+        raise ValueError(
+            f"linear takes x of shape (n, n_in) or (n_in,) and a weight of shape (n_out, n_in): "
+            f"got x {xs} and weight {ws}"
+        )
+    if bias is None:
+        return x @ weight.T
+    if bias.data.shape != ws[:1]:
+        raise ValueError(
+            f"linear's bias has one number per output ({ws[0]}), got shape {bias.data.shape}"
+        )
+    return _result(LINEAR, LINEAR.forward(x.data, weight.data, bias.data), (x, weight, bias))
+
+
+def nll(log_probs: Tensor, labels: Array) -> Tensor:
+    """The negative log-likelihood: -mean(log_probs[i, labels[i]]) over the rows (one row of
+    log-probabilities: -log_probs[label]). labels are integer class indices, already checked
+    to be in range (cross_entropy does that)."""
+    return _unary(NLL, log_probs, labels)
 
 
 def _operand(x: Any, like: Tensor) -> Tensor | None:

@@ -63,7 +63,7 @@ def chain_rule(order: list[Tensor], grads: dict[Tensor, Array]) -> Iterator[tupl
         vjps = node.op.vjps
         out = node.data
         a = inputs[0].data
-        b = inputs[1].data if len(inputs) == 2 else node.const
+        b = inputs[1].data if len(inputs) > 1 else node.const  # (linear's bias: its vjp needs g)
         for k, x in enumerate(inputs):
             if not x.requires_grad:
                 continue
@@ -93,7 +93,8 @@ def store_grads(
 ) -> None:
     """Write a pass's gradients: an intermediate tensor gets this pass's gradient, a leaf
     (a parameter) adds it to what it had (`before`), in place (`+=`), so two passes add up
-    and an optimizer that laid the gradients out in one buffer finds them there."""
+    and an optimizer that laid the gradients out in one buffer finds them there. A leaf
+    with none yet (zero) gets a copy, written into its home in that buffer when it has one."""
     for node in order:
         grad = grads.get(node)
         if grad is None:
@@ -102,20 +103,27 @@ def store_grads(
             node._grad = grad
         else:
             earlier = before.get(node)
-            if earlier is None:
-                node._grad = np.array(grad, dtype=node.data.dtype)
-            else:
+            if earlier is not None:
                 earlier += grad
+            elif node._home is not None:
+                np.copyto(node._home, grad)
+                node._grad = node._home
+            else:
+                node._grad = np.array(grad, dtype=node.data.dtype)
 
 
 def finish_pass(root: Tensor, order: list[Tensor], grads: dict[Tensor, Array], seed: Array) -> None:
     """The end of a pass: check, then write. A NaN or an infinity anywhere in the pass
     reaches the leaves below it (inf * 0 is nan, nan * 0 is nan), so checking the leaves'
     totals catches every one; only when all are finite is anything written."""
-    for node in order:
-        if not node.inputs and not all_finite(grads[node]):
-            _explain_failure(root, order, seed)
-    store_grads(order, grads, {node: node._grad for node in order if not node.inputs})
+    before = {}
+    with np.errstate(over="ignore"):  # (for finite_quietly)
+        for node in order:
+            if not node.inputs:
+                if not finite_quietly(grads[node]):
+                    _explain_failure(root, order, seed)
+                before[node] = node._grad
+    store_grads(order, grads, before)
 
 
 def _explain_failure(root: Tensor, order: list[Tensor], seed: Array) -> None:
@@ -153,6 +161,14 @@ def all_finite(array: Array) -> bool:
         with np.errstate(over="ignore"):  # an overflow only means: look at each entry
             if math.isfinite(np.dot(flat, flat)):
                 return True
+    return bool(_all_true(_isfinite(array), None))
+
+
+def finite_quietly(array: Array) -> bool:
+    """all_finite(array), for a caller that has NumPy's overflow warning off already: the
+    sum of squares answers for an array of any size laid out in one piece."""
+    if array.flags.c_contiguous and math.isfinite(np.dot(array.ravel(), array.ravel())):
+        return True
     return bool(_all_true(_isfinite(array), None))
 
 

@@ -20,19 +20,26 @@ import numpy as np
 Array = np.ndarray
 Vjp = Callable[[Array, Array, Array, Any], Array]
 
+# The reductions as ufuncs: a.max() and a.sum() go through a Python function first, which
+# costs more than the arithmetic on a layer's arrays.
+_largest = np.maximum.reduce
+_total = np.add.reduce
+
 
 class TensorOp(str):
     """One row: it *is* its symbol (`op == "@"`), and carries its rules.
 
     forward(a, b) -> out and each vjp(g, out, a, b) -> dL/d input, one vjp per input. a is
     the first input's data; b is the second input's data, or for a one-input operation its
-    constant (the exponent of x ** 2, the axis of a sum, the shape of a reshape). g is the
+    constant (the exponent of x ** 2, the axis of a sum, the shape of a reshape). The one
+    three-input row, linear, takes its bias as a third argument to forward; the bias's vjp
+    needs g alone, so no vjp ever needs a third input. g is the
     gradient flowing into out (dL/dout); out is the forward result, reused where it is the
     derivative's cheapest ingredient (d/da e^a = e^a = out).
     """
 
     template: str
-    forward: Callable[[Array, Any], Array]
+    forward: Callable[..., Array]  # (a, b); linear's (x, W, bias)
     vjps: tuple[Vjp, ...]
     elementwise: bool
     keeps_finite: bool
@@ -41,7 +48,7 @@ class TensorOp(str):
         cls,
         symbol: str,
         template: str,
-        forward: Callable[[Array, Any], Array],
+        forward: Callable[..., Array],
         *vjps: Vjp,
         elementwise: bool = True,
         keeps_finite: bool = False,
@@ -92,13 +99,13 @@ def _sigmoid(a: Array, c: Any = None) -> Array:
 def _log_softmax(a: Array, axis: int) -> Array:
     # log(e^a_i / sum_j e^a_j) = a_i - m - log(sum_j e^(a_j - m)), with m the largest a_j:
     # the same number, but no exponential ever sees a positive argument.
-    shifted = a - a.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted = a - _largest(a, axis, keepdims=True)
+    return shifted - np.log(_total(np.exp(shifted), axis, keepdims=True))
 
 
 def _softmax(a: Array, axis: int) -> Array:
-    e = np.exp(a - a.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    e = np.exp(a - _largest(a, axis, keepdims=True))
+    return e / _total(e, axis, keepdims=True)
 
 
 def _matmul_vjp_a(g: Array, out: Array, a: Array, b: Array) -> Array:
@@ -115,6 +122,43 @@ def _matmul_vjp_b(g: Array, out: Array, a: Array, b: Array) -> Array:
         # so adding them into W's gradient reads memory in order.
         return (g.T @ a).T
     return a.T @ g
+
+
+def _linear(x: Array, w: Array, bias: Array | None = None) -> Array:
+    # A layer's z = x @ W.T + b for a batch x of rows (PyTorch's layout: W is (out, in)).
+    # The product is a new array, so the bias is added into it, not into a third one.
+    out = x @ w.T
+    if bias is not None:
+        out += bias
+    return out
+
+
+def _linear_vjp_w(g: Array, out: Array, x: Array, w: Array) -> Array:
+    # dL/dW = dL/dz^T @ x: in W's own layout, (out, in), for a batch x and for one sample.
+    return g.T @ x if x.ndim == 2 else np.multiply.outer(g, x)
+
+
+def _bias_vjp(g: Array, out: Array, x: Array, w: Array) -> Array:
+    # every sample's dL/dz adds into the bias, which all of them used
+    return _total(g, 0) if g.ndim == 2 else g
+
+
+def _nll(log_probs: Array, labels: Array) -> Array:
+    # -mean over the samples of the log-probability of each one's label (one sample: minus
+    # the entry at its label). labels were checked by cross_entropy.
+    if log_probs.ndim == 1:
+        return -log_probs[labels]
+    return np.asarray(-_total(log_probs[np.arange(len(labels)), labels]) / len(labels))
+
+
+def _nll_vjp(g: Array, out: Array, log_probs: Array, labels: Array) -> Array:
+    # -g / n at each sample's label, 0 everywhere else
+    grad = np.zeros_like(log_probs)
+    if log_probs.ndim == 1:
+        grad[labels] = -g
+    else:
+        grad[np.arange(len(labels)), labels] = -g / len(labels)
+    return grad
 
 
 def _spread(g: Array, a: Array, axis: Any) -> Array:
@@ -182,13 +226,18 @@ SOFTMAX  = TensorOp("softmax", "softmax({a}, axis={c})", _softmax,
                     lambda g, out, a, c: out * (g - (g * out).sum(axis=c, keepdims=True)),
                     elementwise=False)
 LOG_SOFTMAX = TensorOp("log_softmax", "log_softmax({a}, axis={c})", _log_softmax,
-                       lambda g, out, a, c: g - np.exp(out) * g.sum(axis=c, keepdims=True),
+                       lambda g, out, a, c: g - np.exp(out) * _total(g, c, keepdims=True),
                        elementwise=False)
+# A layer's z = x @ W.T + b as one operation, as PyTorch's linear: three inputs, x, W, b.
+LINEAR   = TensorOp("linear", "{a} @ {b}.T + {c}", _linear,
+                    lambda g, out, a, b: g @ b, _linear_vjp_w, _bias_vjp, elementwise=False)
+# The negative log-likelihood of the labels (c): the end of cross_entropy, after log_softmax.
+NLL      = TensorOp("nll", "nll({a}, labels)", _nll, _nll_vjp, elementwise=False)
 # fmt: on
 
 TABLE: tuple[TensorOp, ...] = (
     ADD, SUB, MUL, DIV, MATMUL, POW, NEG, EXP, LOG, TANH, SIGMOID, RELU, CLAMP,
-    SUM, MEAN, T, RESHAPE, INDEX, SOFTMAX, LOG_SOFTMAX,
+    SUM, MEAN, T, RESHAPE, INDEX, SOFTMAX, LOG_SOFTMAX, LINEAR, NLL,
 )  # fmt: skip
 
 # What each operation needs of its inputs, said when a result is not a finite number.

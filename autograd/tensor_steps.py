@@ -2,7 +2,7 @@
 
 backward_steps hands a Tensor here. Each step is one edge of the graph: the input's share
 of the gradient, its operation's vector-Jacobian product written with the graph's own names
-(dL/d0.weight.T += x^T @ dL/dmatmul1), and its numbers when there are few. The pass is
+(dL/d0.weight += dL/dz1^T @ x), and its numbers when there are few. The pass is
 tensor_backward.py's, the one backward() runs, so exhausting the steps leaves the same
 gradients. Names and numbers are written here for the pictures and the page too.
 """
@@ -44,11 +44,14 @@ VJP_TEXT: dict[str, tuple[str, ...]] = {
     "[]": ("{g} put back where it was picked",),
     "softmax": ("{out} * ({g} - sum({g} * {out}))",),
     "log_softmax": ("{g} - softmax({a}) * sum({g})",),
+    "linear": ("{g} @ {b}", "{g}^T @ {a}", "{g} summed over the batch"),
+    "nll": ("-{g} / n at each label, 0 elsewhere",),
 }
 
 # How an unlabeled result is named: its operation's word and a count (matmul1, relu2, ...).
+# A layer's linear part is z, as the lesson writes a = f(z) with z = Wx + b.
 OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "@": "matmul", "**": "pow",
-            "neg": "neg", "[]": "pick"}  # fmt: skip
+            "neg": "neg", "[]": "pick", "linear": "z"}  # fmt: skip
 
 # A tensor with at most this many entries shows its numbers; a larger one its shape only.
 SHOWN_ENTRIES = 6
@@ -161,9 +164,8 @@ def tensor_steps(root: Tensor, gradient: Any = None, *, store: bool = True) -> I
     grads = {root: seed}
     rootname = names[root]
     for index, (node, k, x, upstream, share) in enumerate(chain_rule(order, grads)):
-        fill = {"g": f"d{rootname}/d{names[node]}", "out": names[node], "c": constant_text(node)}
-        fill |= dict(zip("ab", (names[y] for y in node.inputs)))
-        formula = VJP_TEXT[node.op][k].format(**fill)
+        fill = {"g": f"d{rootname}/d{names[node]}", "out": names[node]}
+        formula = VJP_TEXT[node.op][k].format(**fill, **operand_names(node, names))
         if share.shape != np.shape(upstream) and node.op.elementwise:
             formula += ", summed over the broadcast axes"
         yield TensorStep(
@@ -171,6 +173,14 @@ def tensor_steps(root: Tensor, gradient: Any = None, *, store: bool = True) -> I
         )
     if store:
         finish_pass(root, order, grads, seed)
+
+
+def operand_names(node: Tensor, names: dict[Tensor, str]) -> dict[str, str]:
+    """What a node's template and vjp texts call {a}, {b} and {c}: its inputs' names, and
+    for {c} its constant (or, for linear's three inputs, the bias)."""
+    fill = dict(zip("abc", (names[x] for x in node.inputs)))
+    fill.setdefault("c", constant_text(node))
+    return fill
 
 
 def constant_text(node: Tensor) -> str:

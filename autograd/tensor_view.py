@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .graph import FONT, Graph, dot_attributes, escape_label
 from .printing import format_number
-from .tensor_steps import constant_text, graph_order, numbers, tensor_names, tensor_steps
+from .tensor_steps import graph_order, numbers, operand_names, tensor_names, tensor_steps
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -75,7 +75,7 @@ def _op_label(node: Tensor) -> str:
     op, c = str(node.op), node.const
     if op == "[]":
         return "pick"
-    if c is None:
+    if c is None or op == "nll":  # (nll's constant is the labels: too long to show)
         return op
     if op == "**":
         return f"** {format_number(c)}"
@@ -163,6 +163,5 @@ def _forward_text(node: Tensor, names: dict[Tensor, str]) -> str:
 
 
 def _written(node: Tensor, names: dict[Tensor, str]) -> str:
-    """How node is computed, with names: "matmul1 = x @ 0.weight.T"."""
-    operands = dict(zip("ab", (names[x] for x in node.inputs)))
-    return f"{names[node]} = {node.op.template.format(c=constant_text(node), **operands)}"
+    """How node is computed, with names: "z1 = x @ 0.weight.T + 0.bias"."""
+    return f"{names[node]} = {node.op.template.format(**operand_names(node, names))}"

@@ -2,10 +2,11 @@
 
 A Layer of Neurons is one `wsum` node per neuron and a node per weight in the graph; a
 Linear is one matrix: `x @ W.T + b` computes every neuron of the layer for every sample
-of a batch in two operations. The names, shapes and state-dict keys are PyTorch's
-(`weight` is n_out x n_in, a Sequential's keys are "0.weight", "0.bias", ...), so a model
-moves to PyTorch (`to_torch()`) and back (`load_state_dict(torch_model.state_dict())`)
-with its weights. `MLP.vectorized()` gives the scalar network's twin, with the same weights.
+of a batch in one operation (`linear`, as PyTorch's). The names, shapes and state-dict
+keys are PyTorch's (`weight` is n_out x n_in, a Sequential's keys are "0.weight",
+"0.bias", ...), so a model moves to PyTorch (`to_torch()`) and back
+(`load_state_dict(torch_model.state_dict())`) with its weights. `MLP.vectorized()` gives
+the scalar network's twin, with the same weights.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.tensor import Tensor, as_array
+from autograd.tensor import Tensor, as_array, linear
 
 from .module import Module
 
@@ -89,7 +90,8 @@ class TensorModule(Module):
 
 
 class Linear(TensorModule):
-    """y = x @ weight.T + bias for a batch x of shape (n, n_in): n_out outputs per sample.
+    """z = x @ weight.T + bias for a batch x of shape (n, n_in): n_out outputs per sample,
+    one operation in the graph (autograd.tensor.linear).
 
     weight is an (n_out, n_in) Tensor (row j feeds output j, as a Layer's neuron j) and
     bias has n_out entries, both drawn uniform in [-1/sqrt(n_in), 1/sqrt(n_in)] (PyTorch's
@@ -138,9 +140,7 @@ class Linear(TensorModule):
         return int(self.weight.shape[0])
 
     def forward(self, x: Any) -> Tensor:
-        x = _as_input(x, self.n_in, "Linear")
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
+        return linear(_as_input(x, self.n_in, "Linear"), self.weight, self.bias)
 
     def named_parameters(self) -> list[tuple[str, Tensor]]:  # type: ignore[override]
         if self.bias is None:

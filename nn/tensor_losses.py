@@ -1,4 +1,5 @@
-"""The losses over Tensors: one Tensor operation per step of the formula, for a whole batch.
+"""The losses over Tensors: one Tensor operation per step of the formula, for a whole batch
+(cross_entropy's two, as PyTorch's: log_softmax, then the negative log-likelihood).
 
 nn.losses' mse_loss, binary_cross_entropy and cross_entropy hand Tensors over to these, so
 a learner calls the same function on a list of Values or on a batch. Predictions and
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, nll
 
 # Probabilities are kept inside [EPS, 1 - EPS] before a log, as in nn.losses.
 EPS = 1e-12
@@ -55,16 +56,21 @@ def cross_entropy(logits: Any, labels: Any) -> Tensor:
             f"one label; got logits {logits.shape} and labels {labels_array.shape}"
         )
     classes = logits.shape[-1]
-    if labels_array.size and not ((labels_array >= 0) & (labels_array < classes)).all():
+    if labels_array.size == 0:
+        raise ValueError("cross_entropy needs at least one sample, got an empty batch")
+    if _smallest(labels_array, None) < 0 or _largest(labels_array, None) >= classes:
         bad = labels_array[(labels_array < 0) | (labels_array >= classes)].flat[0]
         raise ValueError(
             f"cross_entropy label {int(bad)} is out of range for {classes} classes "
             f"(valid: 0 to {classes - 1})"
         )
-    log_probs = logits.log_softmax(axis=-1)
-    if logits.ndim == 1:
-        return _named(-log_probs[int(labels_array)])
-    return _named(-log_probs[np.arange(len(labels_array)), labels_array].mean())
+    # log_softmax, then the mean of minus each sample's log-probability of its label: two
+    # operations, as in PyTorch's graph (LogSoftmaxBackward, NllLossBackward)
+    return _named(nll(logits.log_softmax(axis=-1), labels_array.astype(np.intp)))
+
+
+_smallest = np.minimum.reduce  # (the ufuncs themselves: .min() goes through Python first)
+_largest = np.maximum.reduce
 
 
 def _named(loss: Tensor) -> Tensor:

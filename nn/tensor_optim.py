@@ -10,6 +10,7 @@ weight and state number is worked out aside and written only when all are finite
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -56,12 +57,15 @@ class FlatParameters:
             start += p.size
         self.size = start
         self.dtype = params[0].dtype
+        self.safe_size = float(np.finfo(self.dtype).max) / 4  # (moves_safely)
         self.data = np.zeros(self.size, dtype=self.dtype)
         self.grad = np.zeros(self.size, dtype=self.dtype)
         self.data_views = [self.data[a:b].reshape(p.shape) for p, (a, b) in self._each()]
         self.grad_views = [self.grad[a:b].reshape(p.shape) for p, (a, b) in self._each()]
         self._scratch: dict[str, np.ndarray] = {}
         self.lay_out()
+        for p, view in zip(params, self.grad_views, strict=True):
+            p._home = view  # a gradient from zero is written here, where step() reads it
 
     def _each(self) -> Any:
         return zip(self.params, self.bounds)
@@ -81,8 +85,11 @@ class FlatParameters:
                 p._grad = view
 
     def zero_grad(self) -> None:
-        self.lay_out()
-        self.grad.fill(0.0)
+        """Every gradient zero, without writing a number: a grad of None reads as zeros, and
+        the next backward pass writes its gradient straight into the buffer (the
+        parameter's home) instead of adding it to zeros written first."""
+        for p in self.params:
+            p._grad = None
 
     def zeros(self) -> np.ndarray:
         return np.zeros(self.size, dtype=self.dtype)
@@ -97,10 +104,27 @@ class FlatParameters:
 
     # -- the steps (PyTorch's formulas, as the scalar optimizers write them) -------------
 
+    def moves_safely(self, lr: float, g: np.ndarray) -> bool:
+        """Whether p - lr * g is finite in every entry, shown without computing it aside:
+        the weights and the gradient are finite (so are their sums of squares) and no entry
+        can come near the largest float, as |p_i - lr * g_i| <= ||p|| + |lr| * ||g||. When
+        it says no, the step is computed aside and checked, and its error names the entry.
+        (Called, as the steps are, with NumPy's overflow warning off.)"""
+        gg = float(np.dot(g, g))
+        pp = float(np.dot(self.data, self.data))
+        if not (math.isfinite(gg) and math.isfinite(pp)):
+            return False
+        return math.sqrt(pp) + abs(lr) * math.sqrt(gg) < self.safe_size
+
     @_quietly
     def sgd(self, opt: Any) -> None:
         self.lay_out()
         g = self.grad
+        if opt.momentum == 0.0 and self.moves_safely(opt.lr, g):
+            # p -= lr * g in place: shown finite beforehand, so nothing can be half-done
+            step = np.multiply(g, opt.lr, out=self.scratch("new"))
+            np.subtract(self.data, step, out=self.data)
+            return
         if opt.momentum == 0.0:
             buffer = g
         elif not isinstance(opt.buffers, np.ndarray):  # the first step: buf = g

@@ -105,9 +105,11 @@ print("dL/db =", b.grad)
 #
 # `MLP.vectorized()` gives the lesson's network as `Sequential(Linear(1, 16), ReLU(),
 # Linear(16, 16), ReLU(), Linear(16, 1))`, with the MLP's weights copied: the same network,
-# a matrix per layer instead of a Value per weight. `fit` takes NumPy arrays and feeds the
-# Tensor model a whole batch per call; the batches come in the same order as for the
-# lists. Both start from the same weights, see the same batches and use Adam.
+# a matrix per layer instead of a Value per weight. A `Linear` is one operation, the
+# layer's z = x @ W^T + b for a whole batch of rows (PyTorch's `linear`). `fit` takes
+# NumPy arrays and feeds the Tensor model a whole batch per call; the batches come in the
+# same order as for the lists. Both start from the same weights, see the same batches and
+# use Adam.
 
 # %%
 xs, ys = line_data(n_points=200, low=-10.0, high=10.0)
@@ -241,7 +243,7 @@ plt.show()
 # A smaller network, 1-2-2-1, on a batch of 2 points, so that both graphs fit on the
 # page. The scalar graph has a node per weight, per neuron and per sample; the vectorized
 # one has a node per operation on a whole matrix, whatever the sizes: for the lesson's
-# 1-16-16-1 on a batch of 32 it is the same 16 boxes.
+# 1-16-16-1 on a batch of 32 it is the same 16 tensors and 8 operations.
 
 # %%
 small = MLP(1, [2, 2, 1], seed=3)
@@ -264,9 +266,9 @@ display(vector_graph)
 # %% [markdown]
 # Its backward pass, one step per edge: each step is the operation's vector-Jacobian
 # product, the matrix form of "local derivative times upstream gradient". The one for a
-# weight matrix is the lesson's dL/dW: the upstream gradient times the layer's input,
-# transposed (x^T @ dL/dz, then transposed back, because the layer computes x @ W^T for a
-# batch of rows).
+# weight matrix is the lesson's dL/dW: the upstream gradient, transposed, times the
+# layer's input (dL/dz^T @ x: the lesson's (dL/dz) x^T, for a batch with one row per
+# sample, as the layer computes z = x @ W^T + b).
 
 # %%
 twin.zero_grad()
@@ -285,6 +287,6 @@ for step in backward_steps(vector_loss):
 # 2. Build `Sequential(Linear(1, 16), Tanh(), Linear(16, 1))` and train it on the line with
 #    `fit` and arrays. Compare its loss with the ReLU network's after 50 epochs.
 # 3. In the backward steps above, find the step for `0.weight`. Write out its shape rule:
-#    why is dL/dW (2 x 1) the product of a (2 x 2) and a (2 x 1) matrix, transposed?
+#    why is dL/dW (2 x 1) the product of dL/dz1^T (2 x 2) and x (2 x 1)?
 # 4. Change the batch to 3 points. Which boxes of the vectorized graph change shape, and
 #    which do not?

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from autograd import Value, no_grad
-from autograd.tensor import Tensor, topological_order
+from autograd.tensor import Tensor, linear, nll, topological_order
 from autograd.tensor_ops import TABLE
 
 
@@ -184,13 +184,32 @@ CASES = {
     "clamp": ((A,), lambda a: (a.clamp(-0.5, 0.5) * a).sum(), lambda a: (a.clamp(-0.5, 0.5) * a).sum()),  # noqa: E501
     "softmax": ((A, B), lambda a, b: (a.softmax(axis=1) * b).sum(), lambda a, b: (a.softmax(dim=1) * b).sum()),  # noqa: E501
     "log_softmax": ((A, B), lambda a, b: (a.log_softmax(axis=1) * b).sum(), lambda a, b: (a.log_softmax(dim=1) * b).sum()),  # noqa: E501
+    # linear(x, W, b) = x @ W.T + b: a batch of 4 rows of 3 inputs, 5 outputs; and one sample
+    "linear": ((A, M.T, M[0]), lambda x, w, b: (linear(x, w, b) ** 2).sum(), lambda x, w, b: (torch_f().linear(x, w, b) ** 2).sum()),  # noqa: E501
+    "linear one sample": ((ROW, M.T, M[1]), lambda x, w, b: (linear(x, w, b) ** 2).sum(), lambda x, w, b: (torch_f().linear(x, w, b) ** 2).sum()),  # noqa: E501
+    # nll(log_probs, labels) = -mean(log_probs[i, label i]), as torch's nll_loss
+    "nll": ((A,), lambda a: nll(a.log_softmax(axis=1), LABELS) * 3.0, lambda a: torch_f().nll_loss(a.log_softmax(dim=1), torch_labels(LABELS)) * 3.0),  # noqa: E501
+    "nll one sample": ((ROW,), lambda a: nll(a * a, np.array(2)), lambda a: -(a * a)[2]),
 }  # fmt: skip
+
+
+def torch_f():
+    import torch.nn.functional
+
+    return torch.nn.functional
+
+
+def torch_labels(labels):
+    import torch
+
+    return torch.tensor(labels)
 
 
 def test_every_operation_of_the_table_is_tested_here():
     symbols = {str(op) for op in TABLE}
     covered = {"+", "-", "*", "/", "@", "neg", "**", "exp", "log", "tanh", "sigmoid", "relu",
-               "sum", "mean", "T", "reshape", "[]", "clamp", "softmax", "log_softmax"}  # fmt: skip
+               "sum", "mean", "T", "reshape", "[]", "clamp", "softmax", "log_softmax",
+               "linear", "nll"}  # fmt: skip
     assert symbols == covered
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import chainrule
 from autograd import Value
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, linear
 from nn import (
     MLP,
     SGD,
@@ -97,6 +97,33 @@ def test_linear_computes_x_w_transpose_plus_b():
     linear = Linear.of([[1, 2], [3, 4]], [10, 20])
     assert linear([[1.0, 1.0], [2.0, 0.0]]).data.tolist() == [[13.0, 27.0], [12.0, 26.0]]
     assert Linear(2, 3, bias=False).bias is None
+
+
+def test_a_linear_layer_is_one_operation_with_the_lessons_gradients():
+    # z = x @ W.T + b with W = [[1, 2], [3, 4]], b = [10, 20], x = [[1, 1], [2, 0]]
+    layer = Linear.of([[1, 2], [3, 4]], [10, 20])
+    x = Tensor([[1.0, 1.0], [2.0, 0.0]], "x", requires_grad=True)
+    z = layer(x)
+    assert str(z.op) == "linear" and z.inputs == (x, layer.weight, layer.bias)
+    # L = sum(z * [[1, 0], [0, 2]]): dL/dz = [[1, 0], [0, 2]]
+    (z * Tensor([[1.0, 0.0], [0.0, 2.0]])).sum().backward()
+    # dL/dW = dL/dz^T @ x = [[1, 0], [0, 2]] @ [[1, 1], [2, 0]] = [[1, 1], [4, 0]]
+    assert layer.weight.grad.tolist() == [[1.0, 1.0], [4.0, 0.0]]
+    assert layer.bias.grad.tolist() == [1.0, 2.0]  # dL/dz summed over the batch
+    # dL/dx = dL/dz @ W = [[1, 2], [6, 8]]
+    assert x.grad.tolist() == [[1.0, 2.0], [6.0, 8.0]]
+    # without a bias a layer is the product alone
+    assert str(Linear.of([[1, 2]])(x).op) == "@"
+
+
+def test_linear_names_what_is_wrong_with_its_operands():
+    w, b = Tensor(np.ones((3, 2))), Tensor(np.ones(3))
+    with pytest.raises(TypeError, match="linear takes Tensors x, weight and bias"):
+        linear(np.ones((4, 2)), w, b)
+    with pytest.raises(ValueError, match=r"got x \(4, 3\) and weight \(3, 2\)"):
+        linear(Tensor(np.ones((4, 3))), w, b)
+    with pytest.raises(ValueError, match=r"one number per output \(3\), got shape \(2,\)"):
+        linear(Tensor(np.ones((4, 2))), w, Tensor(np.ones(2)))
 
 
 def test_linear_says_what_input_shape_it_takes():
@@ -198,6 +225,10 @@ def test_loss_errors_name_the_shapes_and_labels():
         mse_loss(Tensor(PREDS), TARGETS[:5])
     with pytest.raises(ValueError, match="label 4 is out of range for 4 classes"):
         cross_entropy(Tensor(LOGITS), np.array([0, 4, 1, 1, 2, 0]))
+    with pytest.raises(ValueError, match="label -1 is out of range for 4 classes"):
+        cross_entropy(Tensor(LOGITS), np.array([0, -1, 1, 1, 2, 0]))
+    with pytest.raises(ValueError, match="at least one sample, got an empty batch"):
+        cross_entropy(Tensor(np.zeros((0, 4))), np.array([], dtype=int))
     with pytest.raises(ValueError, match=r"targets must be in \[0, 1\], got 2.0"):
         binary_cross_entropy(Tensor(PROBS), BITS * 2)
 
@@ -231,6 +262,74 @@ def test_optimizer_on_tensors_matches_torch_optim(ours, theirs, options):
         torch_optimizer.step()
     for p, q in zip(seq.parameters(), model.parameters(), strict=True):
         np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=0, atol=1e-13)
+
+
+def test_zero_grad_writes_nothing_and_backward_writes_into_the_optimizers_buffer():
+    seq = Sequential(Linear(3, 2, seed=1))
+    optimizer = SGD(seq.parameters(), lr=0.1)
+    weight = seq[0].weight
+    x, y = np.arange(12.0).reshape(4, 3) / 10, np.zeros((4, 2))
+    mse_loss(seq(x), y).backward()
+    optimizer.zero_grad()
+    assert weight._grad is None  # zero, without writing a number
+    assert weight.grad.tolist() == [[0.0] * 3] * 2  # read as zeros, in the flat buffer
+    assert np.shares_memory(weight.grad, optimizer.flat.grad)
+    optimizer.zero_grad()
+    mse_loss(seq(x), y).backward()
+    first = weight.grad.copy()
+    assert np.shares_memory(weight.grad, optimizer.flat.grad) and np.abs(first).sum() > 0
+    mse_loss(seq(x), y).backward()  # a second pass adds to the first
+    np.testing.assert_array_equal(weight.grad, 2 * first)
+    # and the step reads the gradient there: p - 0.1 * (2 * first)
+    before = weight.data.copy()
+    optimizer.step()
+    np.testing.assert_array_equal(weight.data, before - 0.1 * (2 * first))
+
+
+def test_a_failed_pass_after_zero_grad_leaves_every_gradient_zero():
+    # z = x @ 0 + 1e-310 = 1e-310 and log(z) = -713.8 are finite, but dlog(z)/dz = 1 / z is
+    # 1e310, beyond the largest float: the pass fails at its end, after the gradients of
+    # the layer were worked out, and nothing may show in the optimizer's buffer.
+    seq = Sequential(Linear.of([[0.0, 0.0]], [1e-310]))
+    optimizer = SGD(seq.parameters(), lr=0.1)
+    optimizer.zero_grad()
+    loss = seq(np.array([[1.0, 2.0]])).log().sum()
+    with pytest.raises(OverflowError, match="log"):
+        loss.backward()
+    for p in seq.parameters():
+        assert p._grad is None
+        assert p.grad.tolist() == np.zeros(p.shape).tolist()
+        assert np.shares_memory(p.grad, optimizer.flat.grad)
+
+
+def test_the_in_place_sgd_step_is_the_checked_one_to_the_last_bit(monkeypatch):
+    # The step writes p - lr * g in place when the sizes show it cannot overflow, else
+    # works it out aside and checks it: the same arithmetic, the same numbers.
+    results = []
+    for safe in (True, False):
+        seq = Sequential(Linear(3, 4, seed=1), Tanh(), Linear(4, 2, seed=2))
+        optimizer = SGD(seq.parameters(), lr=0.3)
+        monkeypatch.setattr(type(optimizer.flat), "moves_safely", lambda self, lr, g, s=safe: s)
+        rng = np.random.default_rng(3)
+        for _ in range(3):
+            optimizer.zero_grad()
+            cross_entropy(seq(rng.normal(size=(5, 3))), rng.integers(0, 2, size=5)).backward()
+            optimizer.step()
+        results.append(np.concatenate([p.data.ravel() for p in seq.parameters()]))
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_an_sgd_step_that_would_overflow_is_not_taken_in_place():
+    w = Tensor([1e308, 1.0], "w", requires_grad=True)
+    optimizer = SGD([w], lr=1.0)
+    with np.errstate(over="ignore"):  # as the steps call it
+        assert optimizer.flat.moves_safely(1.0, np.array([1.0, 1.0])) is False  # |p| near the top
+    w.grad = [-1e308, 0.0]
+    with pytest.raises(OverflowError, match=r"new value of parameter 0 is inf at index \(0,\)"):
+        optimizer.step()
+    assert w.data.tolist() == [1e308, 1.0]
+    small = Tensor([1.0, 2.0], requires_grad=True)
+    assert SGD([small], lr=0.1).flat.moves_safely(0.1, np.array([3.0, 4.0])) is True
 
 
 def test_optimizer_state_is_one_flat_buffer():

@@ -30,15 +30,16 @@ def test_draw_dot_draws_one_node_per_operation_with_shapes_and_small_values():
     _, loss = small_network()
     graph = draw_dot(loss)
     source = graph.source
-    # x, y, 0.weight, 0.bias, 2.weight, 2.bias, and 10 results (2 T, 2 @, 2 +, relu, -, **, mean)
-    assert graph.n_values == 16 and graph.n_operations == 10
-    assert source.count("_op [shape=ellipse") == 10
+    # x, y, 0.weight, 0.bias, 2.weight, 2.bias, and 6 results (2 linear, relu, -, **, mean)
+    assert graph.n_values == 12 and graph.n_operations == 6
+    assert source.count("_op [shape=ellipse") == 6
     assert "x\\nshape (3, 1)\\ndata [[1], [2], [3]]" in source
-    assert 'label="@"' in source and 'label="** 2"' in source
+    assert 'label="linear"' in source and 'label="** 2"' in source
     # relu1 = relu([[1.5, -0.5], [2.5, -1.5], [3.5, -2.5]]) = [[1.5, 0], [2.5, 0], [3.5, 0]]
     assert "relu1\\nshape (3, 2)\\ndata [[1.5, 0], [2.5, 0], [3.5, 0]]" in source
-    assert graph.alt.startswith("Computation graph of L (16 tensors, 10 operations): ")
-    assert "matmul1 = x @ 0.weight.T, shape (3, 2);" in graph.alt
+    assert graph.alt.startswith("Computation graph of L (12 tensors, 6 operations): ")
+    # a layer's z = x @ W.T + b is one operation, named z as the lesson writes a = f(z)
+    assert "z1 = x @ 0.weight.T + 0.bias, shape (3, 2);" in graph.alt
     assert graph.alt.endswith("L = mean(pow1, axis=None), shape ().")
 
 
@@ -50,22 +51,22 @@ def test_a_tensor_graph_renders_with_each_renderer(renderer, monkeypatch):
     monkeypatch.setenv("CHAINRULE_RENDERER", renderer)
     _, loss = small_network()
     svg = draw_dot(loss).pipe("svg").decode("utf-8")
-    assert svg.count('class="node"') == 26  # 16 tensors and 10 operations
+    assert svg.count('class="node"') == 18  # 12 tensors and 6 operations
     assert ">relu1</text>" in svg
 
 
 def test_backward_steps_write_out_each_vector_jacobian_product():
     model, loss = small_network()
     steps = list(backward_steps(loss))
-    # one step per edge into a tensor that needs a gradient: 13 (x and y need none)
-    assert len(steps) == 13
+    # one step per edge into a tensor that needs a gradient: 9 (x and y need none)
+    assert len(steps) == 9
     texts = [str(step) for step in steps]
     # pred = [[3], [5], [7]] + 0 = y exactly? 2*1.5 + 0 = 3, 2*2.5 = 5, 2*3.5 = 7: L = 0
     assert loss.item() == 0.0
-    assert "dL/d0.weight.T += x^T @ dL/dmatmul1" in " ".join(texts)
-    assert any(
-        t.startswith("dL/d2.bias += dL/dadd2, summed over the broadcast axes") for t in texts
-    )
+    # the lesson's dL/dW = dL/dz^T x, for a batch of rows; dL/db sums dL/dz over the batch
+    assert "dL/d0.weight += dL/dz1^T @ x = [[0], [0]] (shape (2, 1))" in texts
+    assert "dL/d2.bias += dL/dz2 summed over the batch = [0] (shape (1,))" in texts
+    assert "dL/drelu1 += dL/dz2 @ 2.weight = [[0, 0], [0, 0], [0, 0]] (shape (3, 2))" in texts
 
 
 def test_exhausting_the_steps_leaves_the_gradients_of_backward():
@@ -92,12 +93,12 @@ def test_steps_stopped_early_change_no_gradient():
 def test_step_through_plays_the_tensor_pass(tmp_path):
     model, loss = small_network()
     page = step_through(loss)
-    assert page.n_values == 16 and page.n_steps == 13
+    assert page.n_values == 12 and page.n_steps == 9
     html = Path(page.save(tmp_path / "page.html")).read_text(encoding="utf-8")
     for button in ("First", "Previous", "Next", "Last"):
         assert f">{button}</button>" in html
     assert 'aria-live="polite"' in html
-    assert page.record["backward"][0]["text"].startswith("Backward step 1 of 13: dL/dpow1 += ")
+    assert page.record["backward"][0]["text"].startswith("Backward step 1 of 9: dL/dpow1 += ")
     assert all(p._grad is None for p in model.parameters())  # stepping through changes nothing
 
 
@@ -127,13 +128,14 @@ def test_the_tensor_page_steps_through_in_a_browser(tmp_path, browser):  # noqa:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(Path(path).resolve().as_uri())
-    for _ in range(16 + 5):  # the 16 tensors forward, then 5 steps back
+    for _ in range(12 + 6):  # the 12 tensors forward, then 6 steps back
         page.click("text=Next")
     assert page.inner_text(".st-text").startswith(
-        "Backward step 5 of 13: dL/d2.bias += dL/dadd2, summed over the broadcast axes"
+        "Backward step 6 of 9: dL/d2.bias += dL/dz2 summed over the batch"
     )
-    # 2.bias receives its gradient, add2 passes it: both are marked in the picture
+    # 2.bias receives its gradient, z2 passes it: both are marked in the picture
     assert page.locator("g.node.st-receiving").count() == 1
-    assert page.locator(".st-found tbody tr:not([hidden])").count() == 6  # L ... 2.bias
+    # L, pow1, sub1, z2, relu1, 2.weight, 2.bias
+    assert page.locator(".st-found tbody tr:not([hidden])").count() == 7
     assert errors == []
     page.close()
