@@ -156,25 +156,24 @@ def all_finite(array: Array) -> bool:
     squares never cancel), so it answers nearly always; it overflows, and the entries are
     looked at one by one after all, only when one is beyond about 1e154 (1e19 in float32).
     """
-    if array.size >= _DOT_FROM:
-        flat = array.ravel("K")  # a view of any contiguous array, in memory order
-        with np.errstate(over="ignore"):  # an overflow only means: look at each entry
-            if math.isfinite(np.dot(flat, flat)):
-                return True
-    return bool(_all_true(_isfinite(array), None))
+    if array.size < _DOT_FROM:
+        return bool(_all_true(_isfinite(array), None))
+    with np.errstate(over="ignore"):  # an overflow only means: look at each entry
+        return finite_quietly(array)
 
 
 def finite_quietly(array: Array) -> bool:
-    """all_finite(array), for a caller that has NumPy's overflow warning off already: the
-    sum of squares answers for an array of any size laid out in one piece."""
-    if array.flags.c_contiguous and math.isfinite(np.dot(array.ravel(), array.ravel())):
+    """all_finite(array), for a caller that has NumPy's overflow warning off already (as
+    the end of a backward pass has): then the sum of squares is the faster at any size."""
+    flat = array.ravel("K")  # a view of any array laid out in one piece, in memory order
+    if math.isfinite(np.dot(flat, flat)):
         return True
     return bool(_all_true(_isfinite(array), None))
 
 
 _isfinite = np.isfinite
 _all_true = np.logical_and.reduce  # the ufunc itself: .all() goes through Python first
-# From this many entries the dot product, with the errstate around it, is the faster.
+# From this many entries the dot product, with an errstate around it, is the faster.
 _DOT_FROM = 16384
 
 

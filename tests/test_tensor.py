@@ -347,8 +347,17 @@ def test_axis_out_of_range_and_bad_reshape_say_what_fits():
 
 @pytest.mark.parametrize("size", [10, 100_000])  # the sum's path and the dot product's
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_all_finite_finds_any_nan_or_infinity_and_passes_huge_finite_numbers(size, dtype):
-    from autograd.tensor_backward import all_finite
+@pytest.mark.parametrize("quietly", [False, True])
+def test_all_finite_finds_any_nan_or_infinity_and_passes_huge_finite_numbers(size, dtype, quietly):
+    # finite_quietly is the same look for a caller that has turned overflow warnings off
+    from autograd.tensor_backward import all_finite as loud
+    from autograd.tensor_backward import finite_quietly
+
+    def all_finite(array):
+        if not quietly:
+            return loud(array)
+        with np.errstate(over="ignore"):
+            return finite_quietly(array)
 
     rng = np.random.default_rng(0)
     array = rng.standard_normal(size).astype(dtype)
