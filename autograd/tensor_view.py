@@ -10,9 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .graph import FONT, Graph, dot_attributes, escape_label
 from .printing import format_number
-from .tensor_steps import graph_order, numbers, operand_names, tensor_names, tensor_steps
+from .tensor_steps import (
+    SHOWN_ENTRIES,
+    graph_order,
+    numbers,
+    operand_names,
+    tensor_names,
+    tensor_steps,
+)
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -128,7 +137,7 @@ def tensor_pass_record(
             "edge": step.node.inputs[:position].count(step.input),
             "text": str(step),
             "grad": numbers(running[step.input], **precision),
-            "exact": numbers(running[step.input], digits=10),
+            "exact": _table_figure(running[step.input]),
         })  # fmt: skip
     for k, entry in enumerate(steps):
         entry["text"] = f"Backward step {k + 1} of {len(steps)}: {entry['text']}"
@@ -145,7 +154,7 @@ def tensor_pass_record(
         ),
         "rootPlace": place[root],
         "rootGrad": numbers(seed, **precision),
-        "rootExact": numbers(seed, digits=10),
+        "rootExact": _table_figure(seed),
         "backward": steps,
         "parts": parts,
         "found": list(dict.fromkeys(found)),
@@ -153,6 +162,16 @@ def tensor_pass_record(
     final = {node: running.get(node) for node in order}
     final[root] = seed
     return record, draw_tensor(root, rankdir, decimals=decimals, digits=digits, grads=final)
+
+
+def _table_figure(array: Any) -> str:
+    """A gradient as the page's side table shows it: 4 significant digits, a matrix one row
+    per line (the table is a narrow column beside the picture; the step's sentence above
+    it has the same numbers)."""
+    array = np.asarray(array)
+    if array.ndim == 2 and array.size <= SHOWN_ENTRIES:
+        return "\n".join(numbers(row) for row in array)
+    return numbers(array)
 
 
 def _forward_text(node: Tensor, names: dict[Tensor, str]) -> str:

@@ -99,6 +99,10 @@ def test_step_through_plays_the_tensor_pass(tmp_path):
         assert f">{button}</button>" in html
     assert 'aria-live="polite"' in html
     assert page.record["backward"][0]["text"].startswith("Backward step 1 of 9: dL/dpow1 += ")
+    # the side table's figure: 4 significant digits, a matrix one row per line
+    assert page.record["rootExact"] == "1"
+    assert page.record["backward"][0]["exact"] == "[0.3333]\n[0.3333]\n[0.3333]"
+    assert page.record["backward"][3]["exact"] == "[0, 0]\n[0, 0]\n[0, 0]"  # dL/drelu1
     assert all(p._grad is None for p in model.parameters())  # stepping through changes nothing
 
 
@@ -137,5 +141,11 @@ def test_the_tensor_page_steps_through_in_a_browser(tmp_path, browser):  # noqa:
     assert page.locator("g.node.st-receiving").count() == 1
     # L, pow1, sub1, z2, relu1, 2.weight, 2.bias
     assert page.locator(".st-found tbody tr:not([hidden])").count() == 7
+    # the table of gradients fits its column: nothing to scroll sideways to
+    width = page.evaluate(
+        "(() => { const s = document.querySelector('.st-found .st-scroll');"
+        " return s.scrollWidth - s.clientWidth; })()"
+    )
+    assert width <= 0
     assert errors == []
     page.close()
