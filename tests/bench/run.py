@@ -398,8 +398,9 @@ FIGURE_ROWS = [  # (workload, what, key suffix, how to show it)
     ("import", "import, ms", "import_ms", "n"),
     ("import", "numpy/graphviz loaded", "heavy_modules", "text"),
     ("step", "microseconds per step", "us_per_step", "n"),
-    ("frames", "2-2-2 frames (37 PNGs), seconds", "frames_s", "s"),
-    ("frames", "36 steps drawn one by one, seconds", "each_step_s", "s"),
+    ("frames", "2-2-2 step frames, PNGs written", "n_frames", "n"),
+    ("frames", "2-2-2 step frames, seconds", "frames_s", "s"),
+    ("frames", "each step drawn on its own, seconds", "each_step_s", "s"),
     ("page", "seconds to write it", "page_s", "s"),
     ("page", "file size, MB", "page_mb", "n"),
     ("vtraining", "seconds per epoch (chainrule: Tensor)", "vector_s_per_epoch", "s"),
@@ -414,8 +415,9 @@ ENGINES = ("chainrule", "micrograd", "torch", "numpy")
 
 
 def _number(x: float) -> str:
-    # Enough digits that a figure shown next to its threshold never looks equal to it.
-    if abs(x) >= 100:
+    # Enough digits that a figure shown next to its threshold never looks equal to it; a
+    # count (frames written, bytes) as the whole number it is.
+    if abs(x) >= 100 or float(x).is_integer():
         return f"{x:,.0f}"
     if abs(x) >= 10:
         return f"{x:.1f}"
