@@ -410,11 +410,39 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return _result(LINEAR, LINEAR.forward(x.data, weight.data, bias.data), (x, weight, bias))
 
 
-def nll(log_probs: Tensor, labels: Array) -> Tensor:
-    """The negative log-likelihood: -mean(log_probs[i, labels[i]]) over the rows (one row of
-    log-probabilities: -log_probs[label]). labels are integer class indices, already checked
-    to be in range (cross_entropy does that)."""
-    return _unary(NLL, log_probs, labels)
+def nll(
+    log_probs: Tensor, labels: Any, *, what: str = "nll", scores: str = "log-probabilities"
+) -> Tensor:
+    """The negative log-likelihood: -mean(log_probs[i, labels[i]]) over the rows, for
+    log_probs of shape (n, classes) and n integer labels (one row of log-probabilities and
+    one label: -log_probs[label]). Labels that are not whole numbers, the wrong count, an
+    empty batch and a label outside 0 .. classes - 1 are errors naming `what` (the caller:
+    cross_entropy says its own name, and calls the scores logits)."""
+    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if labels.dtype.kind == "f" and (labels == np.round(labels)).all():
+        labels = labels.astype(np.intp)  # whole numbers written as floats
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"{what} needs integer class labels, got dtype {labels.dtype}")
+    shape = log_probs.data.shape
+    if not 1 <= len(shape) <= 2 or labels.shape != shape[:-1]:
+        raise ValueError(
+            f"{what} needs {scores} of shape (n, classes) and n labels, or (classes,) and one "
+            f"label; got {scores} {shape} and labels {labels.shape}"
+        )
+    classes = shape[-1]
+    if labels.size == 0:
+        raise ValueError(f"{what} needs at least one sample, got an empty batch")
+    if _smallest(labels, None) < 0 or _largest(labels, None) >= classes:
+        bad = labels[(labels < 0) | (labels >= classes)].flat[0]
+        raise ValueError(
+            f"{what} label {int(bad)} is out of range for {classes} classes "
+            f"(valid: 0 to {classes - 1})"
+        )
+    return _unary(NLL, log_probs, labels.astype(np.intp))  # (a copy: the graph keeps it)
+
+
+_smallest = np.minimum.reduce  # (the ufuncs themselves: .min() goes through Python first)
+_largest = np.maximum.reduce
 
 
 def _operand(x: Any, like: Tensor) -> Tensor | None:

@@ -227,6 +227,23 @@ def test_operation_matches_pytorch_in_float64(name):
         np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
+def test_nll_names_what_is_wrong_with_its_labels():
+    log_probs = leaf(A).log_softmax(axis=1)  # 4 samples, 3 classes
+    with pytest.raises(
+        ValueError, match=r"nll label -1 is out of range for 3 classes \(valid: 0 to 2\)"
+    ):
+        nll(log_probs, np.array([0, -1, 1, 2]))  # (NumPy would take -1 as the last class)
+    with pytest.raises(ValueError, match="nll needs integer class labels, got dtype float64"):
+        nll(log_probs, np.array([0, 1.5, 1, 2]))
+    with pytest.raises(ValueError, match=r"got log-probabilities \(4, 3\) and labels \(3,\)"):
+        nll(log_probs, np.array([0, 1, 2]))
+    # whole numbers written as floats are labels; the graph keeps its own copy of them
+    labels = np.array([0.0, 2.0, 1.0, 2.0])
+    loss = nll(log_probs, labels)
+    labels[0] = 1.0
+    assert loss.const.tolist() == [0, 2, 1, 2] and loss.const.dtype == np.intp
+
+
 def numerical_gradient(f, x, eps=1e-6):
     """Central differences of the scalar f() with respect to every entry of x.data."""
     grad = np.zeros_like(x.data)
