@@ -289,7 +289,7 @@ class Tensor:
         order = topological_order(self)
         grads = {self: seed}
         with np.errstate(all="ignore"):  # a NaN or infinity is reported below, by name
-            for _ in chain_rule(order, grads):
+            for _ in chain_rule(order, grads, homes=True):
                 pass
         finish_pass(self, order, grads, seed)
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 if TYPE_CHECKING:
     from .tensor import Tensor
+    from .tensor_ops import VjpInto
 
 Array = np.ndarray
 
@@ -26,46 +27,61 @@ Array = np.ndarray
 def topological_order(root: Tensor) -> list[Tensor]:
     """The tensors below root that need a gradient (root last), each after its inputs.
 
-    An iterative depth-first search (no recursion: a long chain of operations works), over
-    the inputs that require grad only: a batch of data gets no gradient computed for it.
+    A depth-first search without recursion (a long chain of operations works): each tensor
+    on the stack keeps an iterator over its inputs, so when the iterator runs out, every
+    input is in order and the tensor goes after them. Only inputs that require grad are
+    searched: a batch of data gets no gradient computed for it. The first operand's branch
+    is searched first.
     """
     order: list[Tensor] = []
-    seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    seen = {root}
+    stack = [(root, iter(root.inputs))]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:  # back from its inputs: all of them are in order now
+        node, inputs = stack[-1]
+        for x in inputs:
+            if x.requires_grad and x not in seen:
+                seen.add(x)
+                stack.append((x, iter(x.inputs)))
+                break
+        else:  # all its inputs are in order
+            stack.pop()
             order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        # Pushed last operand first, so the first operand's branch is searched first.
-        for x in reversed(node.inputs):
-            if x.requires_grad and id(x) not in seen:
-                stack.append((x, False))
     return order
 
 
-def chain_rule(order: list[Tensor], grads: dict[Tensor, Array]) -> Iterator[tuple[Any, ...]]:
+def chain_rule(
+    order: list[Tensor], grads: dict[Tensor, Array], *, homes: bool = False
+) -> Iterator[tuple[Any, ...]]:
     """The chain rule over `order` (from topological_order), output first.
 
     grads holds the root's gradient; each edge node -> input adds the input's share,
     vjp(upstream), into grads[input] (`+=`: an input used twice gets both shares). Yields
     (node, input number, input, upstream, share) after each edge.
+
+    homes=True (backward() itself): a parameter's first share, when its gradient starts
+    from zero and it has a home in an optimizer's buffer, is written there by the vjps that
+    can (TensorOp.writes_into). Until the pass has been checked nobody reads it there: the
+    parameter's grad stays None, which reads as zeros. (backward_steps keeps each share it
+    shows, so it never passes homes: a later pass would write over them.)
     """
     for node in reversed(order):
         inputs = node.inputs
         if not inputs:
             continue
         upstream = grads[node]  # complete: every use of node has reported
-        vjps = node.op.vjps
+        op = node.op
+        vjps = op.vjps
+        into = op.writes_into if homes else ()
         out = node.data
         a = inputs[0].data
         b = inputs[1].data if len(inputs) > 1 else node.const  # (linear's bias: its vjp needs g)
         for k, x in enumerate(inputs):
             if not x.requires_grad:
+                continue
+            if k in into and x._home is not None and x._grad is None and x not in grads:
+                write = cast("VjpInto", vjps[k])
+                grads[x] = share = write(upstream, out, a, b, x._home)
+                yield node, k, x, upstream, share
                 continue
             share = vjps[k](upstream, out, a, b)
             if share.shape != x.data.shape:
@@ -106,7 +122,8 @@ def store_grads(
             if earlier is not None:
                 earlier += grad
             elif node._home is not None:
-                np.copyto(node._home, grad)
+                if grad is not node._home:  # (else its vjp wrote it there already)
+                    np.copyto(node._home, grad)
                 node._grad = node._home
             else:
                 node._grad = np.array(grad, dtype=node.data.dtype)

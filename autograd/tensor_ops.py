@@ -19,6 +19,8 @@ import numpy as np
 
 Array = np.ndarray
 Vjp = Callable[[Array, Array, Array, Any], Array]
+# A vjp of an input in TensorOp.writes_into also takes the array to write its result into.
+VjpInto = Callable[[Array, Array, Array, Any, Array], Array]
 
 # The reductions as ufuncs: a.max() and a.sum() go through a Python function first, which
 # costs more than the arithmetic on a layer's arrays.
@@ -43,6 +45,7 @@ class TensorOp(str):
     vjps: tuple[Vjp, ...]
     elementwise: bool
     keeps_finite: bool
+    writes_into: frozenset[int]
 
     def __new__(
         cls,
@@ -52,6 +55,7 @@ class TensorOp(str):
         *vjps: Vjp,
         elementwise: bool = True,
         keeps_finite: bool = False,
+        writes_into: frozenset[int] = frozenset(),
     ) -> TensorOp:
         op = super().__new__(cls, symbol)
         op.template = template  # how the operation is written, for messages and drawings
@@ -62,6 +66,10 @@ class TensorOp(str):
         # tanh bound them), so the Tensor does not check the result; every other
         # operation's result is checked, as overflow or a domain error can make it inf or nan.
         op.keeps_finite = keeps_finite
+        # The inputs whose vjp takes a fifth argument, an array of the input's shape to write
+        # its result into (a layer's weight gradient, written straight into the optimizer's
+        # buffer instead of into a new array copied there afterwards).
+        op.writes_into = writes_into
         return op
 
 
@@ -133,9 +141,12 @@ def _linear(x: Array, w: Array, bias: Array | None = None) -> Array:
     return out
 
 
-def _linear_vjp_w(g: Array, out: Array, x: Array, w: Array) -> Array:
-    # dL/dW = dL/dz^T @ x: in W's own layout, (out, in), for a batch x and for one sample.
-    return g.T @ x if x.ndim == 2 else np.multiply.outer(g, x)
+def _linear_vjp_w(g: Array, out: Array, x: Array, w: Array, into: Array | None = None) -> Array:
+    # dL/dW = dL/dz^T @ x: in W's own layout, (out, in), for a batch x and for one sample;
+    # written into `into` when given (see TensorOp.writes_into).
+    if x.ndim == 2:
+        return np.matmul(g.T, x, out=into)
+    return np.multiply.outer(g, x, out=into)
 
 
 def _bias_vjp(g: Array, out: Array, x: Array, w: Array) -> Array:
@@ -230,7 +241,8 @@ LOG_SOFTMAX = TensorOp("log_softmax", "log_softmax({a}, axis={c})", _log_softmax
                        elementwise=False)
 # A layer's z = x @ W.T + b as one operation, as PyTorch's linear: three inputs, x, W, b.
 LINEAR   = TensorOp("linear", "{a} @ {b}.T + {c}", _linear,
-                    lambda g, out, a, b: g @ b, _linear_vjp_w, _bias_vjp, elementwise=False)
+                    lambda g, out, a, b: g @ b, _linear_vjp_w, _bias_vjp, elementwise=False,
+                    writes_into=frozenset({1}))
 # The negative log-likelihood of the labels (c): the end of cross_entropy, after log_softmax.
 NLL      = TensorOp("nll", "nll({a}, labels)", _nll, _nll_vjp, elementwise=False)
 # fmt: on

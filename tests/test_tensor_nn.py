@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import chainrule
-from autograd import Value
+from autograd import Value, backward_steps
 from autograd.tensor import Tensor, linear
 from nn import (
     MLP,
@@ -284,6 +284,47 @@ def test_zero_grad_writes_nothing_and_backward_writes_into_the_optimizers_buffer
     before = weight.data.copy()
     optimizer.step()
     np.testing.assert_array_equal(weight.data, before - 0.1 * (2 * first))
+
+
+def test_a_layers_weight_gradient_is_written_straight_into_its_home():
+    # After zero_grad, linear's vjp writes dL/dW = dL/dz^T @ x into the weight's view of the
+    # optimizer's buffer (no new array, no copy); the numbers are those of a model without
+    # an optimizer, and a second pass still adds to them.
+    x, labels = np.random.default_rng(4).normal(size=(6, 3)), np.array([0, 1, 1, 0, 1, 0])
+    plain = Sequential(Linear(3, 4, seed=1), ReLU(), Linear(4, 2, seed=2))
+    cross_entropy(plain(x), labels).backward()
+    seq = Sequential(Linear(3, 4, seed=1), ReLU(), Linear(4, 2, seed=2))
+    optimizer = SGD(seq.parameters(), lr=0.1)
+    optimizer.zero_grad()
+    written = []
+    for p in seq.parameters():
+        p._home[...] = np.nan  # what was there before must not matter
+    cross_entropy(seq(x), labels).backward()
+    for p, q in zip(seq.parameters(), plain.parameters(), strict=True):
+        assert p._grad is p._home  # the view itself, not a copy of it
+        written.append(p.grad.copy())
+        np.testing.assert_array_equal(p.grad, q.grad)
+    cross_entropy(seq(x), labels).backward()
+    for p, first in zip(seq.parameters(), written, strict=True):
+        np.testing.assert_array_equal(p.grad, 2 * first)
+
+
+def test_backward_steps_keep_their_own_numbers_when_the_next_pass_runs():
+    # backward_steps shows each share; a later pass writing into the optimizer's buffer
+    # must not change a step already shown.
+    seq = Sequential(Linear(3, 2, seed=1))
+    optimizer = SGD(seq.parameters(), lr=0.1)
+    x = np.arange(12.0).reshape(4, 3) / 10
+    optimizer.zero_grad()
+    steps = list(backward_steps(mse_loss(seq(x), np.zeros((4, 2)))))
+    shown = [np.array(step.contribution, copy=True) for step in steps]
+    optimizer.zero_grad()
+    mse_loss(seq(3 * x), np.ones((4, 2))).backward()
+    for step, numbers in zip(steps, shown, strict=True):
+        np.testing.assert_array_equal(step.contribution, numbers)
+    (weight_step,) = [step for step in steps if step.input is seq[0].weight]
+    assert np.abs(weight_step.contribution).sum() > 0
+    assert not np.array_equal(seq[0].weight.grad, weight_step.contribution)  # the new pass's
 
 
 def test_a_failed_pass_after_zero_grad_leaves_every_gradient_zero():
