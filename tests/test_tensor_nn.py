@@ -364,13 +364,42 @@ def test_an_sgd_step_that_would_overflow_is_not_taken_in_place():
     w = Tensor([1e308, 1.0], "w", requires_grad=True)
     optimizer = SGD([w], lr=1.0)
     with np.errstate(over="ignore"):  # as the steps call it
-        assert optimizer.flat.moves_safely(1.0, np.array([1.0, 1.0])) is False  # |p| near the top
+        assert optimizer.flat.moves_safely(1.0, np.array([1.0, 1.0])) is True  # 1e308 - 1: a float
+        assert optimizer.flat.moves_safely(1.0, np.array([-1e308, 0.0])) is False
+        assert optimizer.flat.moves_safely(1.0, np.array([np.inf, 0.0])) is False
+        assert optimizer.flat.moves_safely(1e300, np.array([1e300, 0.0])) is False  # gg is inf
     w.grad = [-1e308, 0.0]
     with pytest.raises(OverflowError, match=r"new value of parameter 0 is inf at index \(0,\)"):
         optimizer.step()
     assert w.data.tolist() == [1e308, 1.0]
     small = Tensor([1.0, 2.0], requires_grad=True)
     assert SGD([small], lr=0.1).flat.moves_safely(0.1, np.array([3.0, 4.0])) is True
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_in_place_sgd_step_cannot_overflow_even_at_the_largest_float(dtype):
+    # The in-place step reads only the gradient: below a quarter of the gap that takes the
+    # largest float to infinity (2^970 in float64, 2^103 in float32), lr * g moves even the
+    # largest weight to a float; at the limit it is worked out aside, and refused.
+    info = np.finfo(dtype)
+    largest, gap = float(info.max), 2.0 ** (info.maxexp - info.nmant - 1)  # last step to max
+    w = Tensor(np.array([largest, -largest], dtype=dtype), "w", requires_grad=True)
+    limit = SGD([w], lr=1.0).flat.step_limit
+    assert limit == gap / 8
+    # |lr| * ||g|| = 0.99 limit, with each weight pushed outwards by 0.7 limit
+    optimizer = SGD([w], lr=0.7 * limit)
+    w.grad = np.array([-1.0, 1.0], dtype=dtype)
+    with np.errstate(over="ignore"):
+        assert optimizer.flat.moves_safely(optimizer.lr, w.grad) is True
+    optimizer.step()
+    assert w.data.tolist() == [largest, -largest]  # max + (under half a gap) rounds to max
+    optimizer = SGD([w], lr=gap / 2)  # exactly half a gap: max + it is infinity
+    w.grad = np.array([-1.0, 0.0], dtype=dtype)
+    with np.errstate(over="ignore"):
+        assert optimizer.flat.moves_safely(optimizer.lr, w.grad) is False
+    with pytest.raises(OverflowError, match="new value of parameter 0 is inf"):
+        optimizer.step()
+    assert w.data.tolist() == [largest, -largest]
 
 
 def test_optimizer_state_is_one_flat_buffer():
