@@ -134,13 +134,31 @@ def finish_pass(root: Tensor, order: list[Tensor], grads: dict[Tensor, Array], s
     reaches the leaves below it (inf * 0 is nan, nan * 0 is nan), so checking the leaves'
     totals catches every one; only when all are finite is anything written."""
     before = {}
-    with np.errstate(over="ignore"):  # (for finite_quietly)
+    with np.errstate(over="ignore", invalid="ignore"):  # (for finite_quietly)
         for node in order:
             if not node.inputs:
-                if not finite_quietly(grads[node]):
+                grad = grads[node]
+                if not finite_quietly(grad):
                     _explain_failure(root, order, seed)
-                before[node] = node._grad
+                earlier = before[node] = node._grad
+                if earlier is not None:  # a gradient from earlier passes: it adds up
+                    total = earlier + grad  # (store_grads adds the same numbers in place)
+                    if not finite_quietly(total):
+                        _explain_total(node, earlier, grad, total)
     store_grads(order, grads, before)
+
+
+def _explain_total(leaf: Tensor, earlier: Array, grad: Array, total: Array) -> None:
+    """Raise the error of a pass whose gradients are finite but would not be once added to
+    what a leaf's .grad holds from earlier passes. Nothing has been written."""
+    index = first_bad(total)
+    name = f"{leaf.label!r}" if leaf.label else f"a tensor of shape {leaf.shape}"
+    raise OverflowError(
+        f"backward: the .grad of {name} would become {float(earlier[index])!r} + "
+        f"{float(grad[index])!r} = {float(total[index])!r} at index {index}, not a finite "
+        "number; no .grad was changed. Call zero_grad() before backward() if the gradients "
+        "have been adding up over many passes, or make the inputs or weights smaller."
+    )
 
 
 def _explain_failure(root: Tensor, order: list[Tensor], seed: Array) -> None:

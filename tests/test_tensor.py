@@ -350,6 +350,25 @@ def test_a_failed_backward_pass_changes_no_gradient():
     assert w._grad is None and L._grad is None
 
 
+def test_gradients_adding_up_past_the_largest_float_change_no_gradient():
+    # Each pass is finite (dL/dw = 1e308, 1e308), but the second would take w.grad to 2e308:
+    # as in the scalar engine, the pass raises, names the sum and changes nothing.
+    w = Tensor([1.0, 0.5], "w", requires_grad=True)
+    b = leaf([2.0])
+    make = lambda: (w * 1e308).sum() + b.sum()  # noqa: E731
+    make().backward()
+    assert w.grad.tolist() == [1e308, 1e308] and b.grad.tolist() == [1.0]
+    with pytest.raises(
+        OverflowError,
+        match=r"the \.grad of 'w' would become 1e\+308 \+ 1e\+308 = inf at index \(0,\).*zero_grad",
+    ):
+        make().backward()
+    assert w.grad.tolist() == [1e308, 1e308] and b.grad.tolist() == [1.0]  # b's too
+    w.grad = None
+    make().backward()  # after zero_grad: one pass's gradient, finite
+    assert w.grad.tolist() == [1e308, 1e308] and b.grad.tolist() == [2.0]
+
+
 def test_axis_out_of_range_and_bad_reshape_say_what_fits():
     with pytest.raises(ValueError, match=r"axis 2 is out of range for a tensor of shape \(4, 3\)"):
         Tensor(A).sum(axis=2)
