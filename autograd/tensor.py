@@ -547,9 +547,13 @@ def _not_finite(op: TensorOp, data: Array, inputs: tuple[Tensor, ...], const: An
         shapes = " and ".join(str(x.shape) for x in inputs)
         written = f"{op} of shape{'s' if len(inputs) > 1 else ''} {shapes}"
         operands = []
-    message = f"{written} is {value!r}{where}: " + DOMAIN.get(
-        op, "the result is too large for a float"
-    )
+    reason = DOMAIN.get(op, "the result is too large for a float")
+    if op == "exp":  # the largest float's log, in the result's own precision
+        limit = f"{float(np.log(np.finfo(data.dtype).max)):.2f}"
+        if data.dtype != np.float64:
+            limit += f" in {data.dtype}"
+        reason = reason.format(exp_limit=limit)
+    message = f"{written} is {value!r}{where}: {reason}"
     if op == "/" and operands and operands[1] == 0.0:
         return ZeroDivisionError(message)
     if np.isnan(value) or op == "log":

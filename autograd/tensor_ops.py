@@ -258,7 +258,7 @@ DOMAIN: dict[str, str] = {
     "/": "the divisor is 0 there, or the quotient is too large for a float",
     "**": "a negative number to a fractional power is not real, 0 to a negative power "
     "divides by zero, or the power is too large for a float",
-    "exp": "exp is finite only for inputs up to about 709.78",
+    "exp": "exp is finite only for inputs up to about {exp_limit}",  # (709.78 in float64)
 }
 
 
