@@ -248,7 +248,14 @@ class Sequential(TensorModule):
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return Sequential(*self.modules[index])
-        return self.modules[index]
+        try:
+            return self.modules[index]
+        except IndexError:
+            n = len(self.modules)
+            raise IndexError(
+                f"index {index} is out of range for a Sequential of {n} modules "
+                f"(0 to {n - 1}, or -{n} to -1 from the end)"
+            ) from None
 
     def named_parameters(self) -> list[tuple[str, Tensor]]:  # type: ignore[override]
         named = []

@@ -141,6 +141,9 @@ def test_sequential_iterates_indexes_and_names_parameters_as_pytorch():
     assert seq.n_parameters() == 4 * 2 + 4 + 4 + 1
     with pytest.raises(TypeError, match="Tensor modules.*MLP.vectorized"):
         Sequential(MLP(1, [1]))
+    assert seq[-1] is seq[3]
+    with pytest.raises(IndexError, match=r"index 4 is out of range for a Sequential of 4 "):
+        seq[4]
 
 
 def test_save_and_load_round_trip_as_json(tmp_path):
