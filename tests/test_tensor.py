@@ -314,8 +314,6 @@ def test_log_of_a_non_positive_number_names_the_op_and_the_entry():
         Tensor([0.0]).log()
 
 
-# NumPy warns of the overflow in a matrix product before the Tensor raises about it.
-@pytest.mark.filterwarnings("ignore:overflow encountered in matmul:RuntimeWarning")
 def test_division_by_zero_and_overflow_name_the_op():
     with pytest.raises(ZeroDivisionError, match=r"1\.0 / 0\.0 is inf"):
         Tensor([1.0]) / Tensor([0.0])
@@ -325,6 +323,30 @@ def test_division_by_zero_and_overflow_name_the_op():
         Tensor(np.array([100.0], dtype=np.float32)).exp()  # float32's own limit
     with pytest.raises(OverflowError, match=r"@ of shapes \(1, 1\) and \(1, 1\) is inf"):
         Tensor([[1e200]]) @ Tensor([[1e200]])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Tensor([1e308, 1e308]).sum(),
+        lambda: Tensor([1e308, 1e308]).mean(),
+        lambda: Tensor([1e308]) * Tensor([10.0]),
+        lambda: Tensor([-1e308]) - 1e308,
+        lambda: Tensor([[1e308]]) @ Tensor([[10.0]]),
+        lambda: linear(Tensor([[1e308]]), Tensor([[10.0]]), Tensor([1.0])),
+        lambda: Tensor(np.array([1e30], dtype=np.float32)) ** 2,
+        lambda: Tensor([1e308, -1e308]).log_softmax(),
+        lambda: Tensor([0.0]).log(),
+        lambda: 1.0 / Tensor([0.0]),
+    ],
+)
+def test_a_result_that_is_not_finite_raises_without_a_numpy_warning_first(make):
+    # The error names the operation; NumPy's "overflow encountered in ..." before it would
+    # say it twice, and with warnings turned into errors it would take the error's place.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises((OverflowError, ValueError, ZeroDivisionError), match=r" is -?inf"):
+            make()
 
 
 def test_a_tensor_holds_finite_real_numbers_only():
