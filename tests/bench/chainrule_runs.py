@@ -9,7 +9,6 @@ engines' modules.
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 
 from common import (
@@ -22,6 +21,7 @@ from common import (
     Sizes,
     graph_figures,
     graph_program,
+    limit_blas_threads,
     line_split,
     mlp784_batches,
     now,
@@ -33,9 +33,8 @@ from common import (
     traced_bytes_per_object,
 )
 
-# One thread for NumPy's matrix products too, as PyTorch is given one (set before NumPy loads).
-for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")
+# NumPy's matrix products get as many threads as PyTorch is given (one, unless the run says).
+limit_blas_threads()
 
 from autograd import Value  # noqa: E402
 from nn import MLP, SGD, Adam, batches, cross_entropy, mse_loss  # noqa: E402

@@ -8,6 +8,7 @@ standard library, so loading it costs a worker process next to nothing.
 
 from __future__ import annotations
 
+import os
 import random
 import resource
 import sys
@@ -76,6 +77,19 @@ def sizes(quick: bool) -> Sizes:
 # ---------------------------------------------------------------------------------------
 # (a) and (f): the lesson's problem, y = 2x + 1 on 200 points in [-10, 10], 80/20 split.
 # ---------------------------------------------------------------------------------------
+
+# The threads an engine's matrix products may use: one (PyTorch's set_num_threads, NumPy's
+# BLAS), unless run.py sets CHAINRULE_BENCH_THREADS: (b') is also measured with every core
+# of the machine for each engine, as each runs out of the box. Set before NumPy loads.
+THREADS = int(os.environ.get("CHAINRULE_BENCH_THREADS", "1"))
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def limit_blas_threads() -> None:
+    """NumPy's BLAS to THREADS threads: to be called before NumPy is imported."""
+    for name in BLAS_THREADS:
+        os.environ[name] = str(THREADS)
+
 
 N_POINTS = 200
 BATCH_SIZE = 32

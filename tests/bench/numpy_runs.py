@@ -11,11 +11,11 @@ over it; what this takes itself is the price of the arithmetic on this machine.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")  # before NumPy loads, as in chainrule_runs
+from common import limit_blas_threads
+
+limit_blas_threads()  # before NumPy loads, as in chainrule_runs
 
 import numpy as np  # noqa: E402
 from common import (  # noqa: E402

@@ -1,4 +1,4 @@
-"""The benchmark workloads written with PyTorch on the CPU, one thread.
+"""The benchmark workloads written with PyTorch on the CPU, one thread (common.THREADS).
 
 Training is the lesson's code: nn.Sequential(Linear(1, 16), ReLU, Linear(16, 16), ReLU,
 Linear(16, 1)) in float32 (the lesson's dtype and PyTorch's default), nn.MSELoss and
@@ -19,6 +19,7 @@ from common import (
     MLP784_BLOCKS,
     MLP784_LR,
     MLP784_SIZES,
+    THREADS,
     Sizes,
     graph_figures,
     graph_program,
@@ -29,7 +30,7 @@ from common import (
     time_steps,
 )
 
-torch.set_num_threads(1)
+torch.set_num_threads(THREADS)
 
 
 def lesson_model() -> torch.nn.Sequential:
