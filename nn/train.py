@@ -75,7 +75,9 @@ def fit(
 ) -> History:
     """Train `model` with `optimizer` on (x_train, y_train) for `epochs` passes.
 
-    Each sample x is a list of inputs (a plain number x counts as [x]). Batches are
+    Each sample x is a list of inputs (a plain number x counts as [x]); for a model with
+    Tensor parameters the samples may also be NumPy arrays, one row per sample, and lists
+    are made arrays, so that each batch is one call of the model. Batches are
     reshuffled every epoch from `seed`. The train loss of an epoch is the lesson's
     sum over batches of loss * batch length / n_train; the validation loss is the loss over
     the whole validation set. progress shows a tqdm bar (None: only when stderr is a
@@ -101,6 +103,10 @@ def fit(
             f"x_val and y_val must have the same length, got {len(x_val)} and {len(y_val)}"
         )
     has_val = x_val is not None and len(x_val) > 0
+    if getattr(optimizer, "flat", None) is not None:  # Tensor parameters: arrays, batched
+        x_train, y_train = _array("x_train", x_train), _array("y_train", y_train)
+        if has_val:
+            x_val, y_val = _array("x_val", x_val), _array("y_val", y_val)
     if _is_array(x_train):  # NumPy arrays: a Tensor model takes each batch at once
         x_train = _as_batch(x_train)
         x_val = _as_batch(x_val) if has_val else x_val
@@ -181,6 +187,25 @@ def _forward(model: Callable[[Any], Any], xb: Any) -> Any:
 
 def _is_array(xs: object) -> bool:
     return hasattr(xs, "ndim") and hasattr(xs, "shape")
+
+
+def _array(name: str, xs: Any) -> Any:
+    """Samples given as lists, for a model with Tensor parameters: one NumPy array, so a
+    batch is one call of the model (labels stay integers, as cross_entropy needs them)."""
+    if _is_array(xs):
+        return xs
+    import numpy as np  # (only a Tensor model's training needs it)
+
+    try:
+        array = np.asarray(xs)
+    except ValueError:  # rows of different lengths
+        raise ValueError(
+            f"fit: {name} for a Tensor model must be one table of numbers, every sample of the "
+            "same length"
+        ) from None
+    if array.dtype.kind not in "iuf":
+        raise ValueError(f"fit: {name} must hold numbers, got dtype {array.dtype}")
+    return array
 
 
 def _as_batch(xs: Any) -> Any:

@@ -489,3 +489,31 @@ def test_a_float32_network_trains_in_float32():
     assert history.train_loss[2] < history.train_loss[0]
     assert [p.dtype for p in model.parameters()] == [np.float32] * 3
     assert model(x.reshape(-1, 1)).dtype == np.float32
+
+
+def test_fit_makes_lists_arrays_for_a_tensor_model():
+    # Lists of samples train a Tensor model as the same arrays would, a batch per call
+    # (before, each sample went through the model alone and the loss refused the Tensors).
+    x = np.linspace(-1.0, 1.0, 20).reshape(-1, 1)
+    losses = []
+    for xs, ys in (
+        (x, 2 * x + 1),
+        (x.tolist(), (2 * x + 1).tolist()),
+        (x[:, 0].tolist(), list(2 * x[:, 0] + 1)),
+    ):
+        model = Sequential(Linear(1, 4, seed=1), ReLU(), Linear(4, 1, seed=2))
+        history = fit(
+            model, Adam(model.parameters(), lr=0.01), xs, ys, xs, ys, epochs=2, batch_size=5
+        )
+        losses.append(history.train_loss + history.val_loss)
+    assert losses[0] == losses[1] == losses[2]
+    classifier = Sequential(Linear(2, 3, seed=1))
+    optimizer = SGD(classifier.parameters(), lr=0.1)
+    xs, labels = [[0.0, 1.0], [1.0, 0.0]], [0, 2]  # integer labels stay integers
+    history = fit(classifier, optimizer, xs, labels, epochs=1, loss_fn=cross_entropy)
+    assert history.train_loss[0] > 0
+    model = Sequential(Linear(1, 1, seed=1))
+    with pytest.raises(ValueError, match="fit: x_train for a Tensor model must be one table"):
+        fit(model, SGD(model.parameters(), lr=0.1), [[1.0], [1.0, 2.0]], [1.0, 2.0], epochs=1)
+    with pytest.raises(ValueError, match="fit: y_train must hold numbers, got dtype <U1"):
+        fit(model, SGD(model.parameters(), lr=0.1), [[1.0], [2.0]], ["a", "b"], epochs=1)
