@@ -14,7 +14,7 @@ import io
 import os
 from typing import Any
 
-from .drawing import Drawing, DrawingOptions
+from .drawing import Drawing, DrawingOptions, need_value_pass
 from .files import save_suffix, write_atomically
 from .layout import PINNED_ARGS
 from .render import render_many, require_renderer
@@ -39,6 +39,7 @@ def save_deck(
     (decimals, color_roles, constants, ...). Returns path; the file is written whole or
     not at all. Afterwards the gradients are those of root.backward(gradient).
     """
+    need_value_pass(root, "save_deck's pages")
     save_suffix(path, (".pdf",), "a deck")
     if "step" in drawing_options or "lecture" in drawing_options:
         raise TypeError(

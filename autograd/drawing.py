@@ -46,6 +46,18 @@ GRAPH_ATTRIBUTES = {"fontname": FONT, "ranksep": "0.13", "nodesep": "0.12"}
 OP_NODE = {"shape": "ellipse", "margin": "0.03,0.02", "width": "0.3", "height": "0.3"}
 
 
+def need_value_pass(root: object, what: str) -> None:
+    """The error of a picture of the pass per step (frames, decks) asked of something other
+    than a Value: a Tensor's pass has its own views."""
+    if isinstance(root, Value):
+        return
+    name = type(root).__name__
+    hint = ""
+    if name == "Tensor":
+        hint = "; a Tensor's pass is played by step_through(root), drawn by draw_dot(root)"
+    raise TypeError(f"{what} draw a Value's backward pass, a picture per step; got a {name}{hint}")
+
+
 @dataclass(frozen=True)
 class DrawingOptions:
     """draw_dot's keyword options, checked once."""

@@ -18,7 +18,6 @@ import io
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 FONT_FAMILY = "DejaVu Sans"
 
@@ -48,20 +47,16 @@ def font_path() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _font() -> Any:
+def _advances() -> tuple[dict[int, int], int, int]:
+    """Each character's advance width in font units, the fallback width, units per em (read
+    once; the font file is closed again)."""
     from fontTools.ttLib import TTFont
 
-    return TTFont(font_path(), lazy=True)
-
-
-@lru_cache(maxsize=1)
-def _advances() -> tuple[dict[int, int], int, int]:
-    """Each character's advance width in font units, the fallback width, units per em."""
-    font = _font()
-    metrics = font["hmtx"].metrics
-    cmap = font.getBestCmap()
-    widths = {code: metrics[glyph][0] for code, glyph in cmap.items()}
-    return widths, metrics[".notdef"][0], font["head"].unitsPerEm
+    with TTFont(font_path(), lazy=True) as font:
+        metrics = font["hmtx"].metrics
+        cmap = font.getBestCmap()
+        widths = {code: metrics[glyph][0] for code, glyph in cmap.items()}
+        return widths, metrics[".notdef"][0], font["head"].unitsPerEm
 
 
 def text_width(text: str, size: float) -> float:
@@ -89,12 +84,12 @@ def _subset(characters: frozenset[str]) -> str:
     options.name_IDs = ["*"]  # the font's names and licence stay with its glyphs
     options.notdef_outline = True
     options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge's timestamps, unused
-    font = subset.load_font(str(font_path()), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[ord(c) for c in sorted(characters)])
-    subsetter.subset(font)
     buffer = io.BytesIO()
-    subset.save_font(font, buffer, options)
+    with subset.load_font(str(font_path()), options) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[ord(c) for c in sorted(characters)])
+        subsetter.subset(font)
+        subset.save_font(font, buffer, options)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

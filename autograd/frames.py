@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .drawing import Drawing, DrawingOptions
+from .drawing import Drawing, DrawingOptions, need_value_pass
 from .engine import Value
 from .files import write_atomically
 from .fonts import embed_font, svg_characters
@@ -33,6 +33,7 @@ def step_frames(root: Value, gradient: float = 1.0, **draw_options: Any) -> list
     This runs a real backward pass (backward_steps(root, gradient)): afterwards the
     gradients are those of root.backward(gradient). draw_options go to draw_dot.
     """
+    need_value_pass(root, "step_frames and save_step_frames")
     if "step" in draw_options:
         raise TypeError("step_frames draws every step itself; do not pass step=")
     options = DrawingOptions.named("step_frames", draw_options)

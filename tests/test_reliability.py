@@ -400,3 +400,30 @@ def test_fit_with_a_divergence_factor_stops_when_the_loss_grows_a_millionfold():
     assert "try a lower learning rate (it is 1.0 now)" in message
     with pytest.raises(ValueError, match="divergence must be a factor above 1"):
         fit(model, SGD(model.parameters(), lr=1.0), xs, ys, epochs=1, divergence=0.5)
+
+
+def test_drawing_and_pages_leave_no_file_open(tmp_path):
+    # The font's metrics and its subsets are read from matplotlib's DejaVu Sans and the
+    # file closed again: a process that draws must not end with "unclosed file" warnings
+    # (run in a fresh interpreter, where they show at exit).
+    import subprocess
+    import sys
+
+    script = f"""
+import numpy as np, nn
+from autograd import Value, draw_dot, step_through
+from autograd.tensor import Tensor
+a = Value(2.0, "a"); b = (a * a).tanh(); b.label = "b"
+draw_dot(b).save({str(tmp_path / "g.svg")!r})
+step_through(b).save({str(tmp_path / "v.html")!r})
+seq = nn.Sequential(nn.Linear(4, 3, seed=1), nn.ReLU(), nn.Linear(3, 2, seed=2))
+loss = nn.cross_entropy(seq(Tensor(np.ones((2, 4)))), [0, 1])
+step_through(loss).save({str(tmp_path / "t.html")!r})
+"""
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-c", script],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "ResourceWarning" not in done.stderr, done.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg", "t.html", "v.html"]

@@ -125,6 +125,20 @@ def test_step_through_needs_a_one_element_root_or_a_gradient():
         step_through(W * 2.0)
 
 
+def test_frames_and_decks_of_a_tensor_pass_say_where_to_look_instead(tmp_path):
+    # One picture per step is drawn for Values; a Tensor's pass is in step_through and
+    # draw_dot, and the error says so before anything runs (no gradient changes).
+    from autograd import save_step_frames
+    from autograd.deck import save_deck
+
+    layer = Sequential(Linear(2, 2, seed=1))
+    loss = mse_loss(layer(np.ones((1, 2))), np.zeros((1, 2)))
+    for save in (save_step_frames, save_deck):
+        with pytest.raises(TypeError, match=r"got a Tensor; .*step_through\(root\)"):
+            save(loss, tmp_path / "pass.pdf")
+    assert layer[0].weight._grad is None and list(tmp_path.iterdir()) == []
+
+
 def test_the_tensor_page_steps_through_in_a_browser(tmp_path, browser):  # noqa: F811
     model, loss = small_network()
     path = step_through(loss).save(tmp_path / "page.html")
