@@ -76,11 +76,26 @@ def draw_dot(
                  step's arithmetic larger than anything else.
     theme:       the colours: "light" (the default), "dark" or "contrast"; every role
                  keeps its meaning and text its contrast (autograd/themes.py).
+
+    A Tensor root draws a box per tensor and a node per operation (autograd/tensor_view.py)
+    and takes rankdir, decimals, digits, show_grad, color_roles (a leaf that requires grad
+    is a parameter, any other an input), max_nodes, lecture (a layer per row, to fit a
+    slide) and theme; a Value graph's other options raise TypeError.
     """
     if is_tensor(root):  # a graph of Tensors: drawn by autograd/tensor_view.py
+        scalar_only = {"grad_sign": grad_sign, "group_by": group_by, "step": step,
+                       "show_constants": show_constants, "constants": constants}  # fmt: skip
+        given = [name for name, value in scalar_only.items() if value not in (False, None, ())]
+        if given:
+            raise TypeError(
+                f"draw_dot of a Tensor graph does not take {given[0]}= (a Value graph's "
+                "option); it takes rankdir, decimals, digits, show_grad, color_roles, "
+                "max_nodes, lecture and theme. step_through(root) shows each step of its pass"
+            )
         return _tensor_view().draw_tensor(
-            root, rankdir, show_grad=show_grad, decimals=decimals, digits=digits
-        )
+            root, rankdir, show_grad=show_grad, decimals=decimals, digits=digits,
+            lecture=lecture, theme=theme, color_roles=color_roles, max_nodes=max_nodes,
+        )  # fmt: skip
     options = DrawingOptions(
         rankdir, decimals, digits, show_grad, color_roles, grad_sign, group_by, show_constants,
         max_nodes, constants, lecture, theme,

@@ -144,8 +144,25 @@ def step_through(
     if is_tensor(root):  # a graph of Tensors: its record and picture from tensor_view.py
         from .tensor_view import tensor_pass_record
 
-        record, graph = tensor_pass_record(root, gradient, **drawing_options)
-        return StepThrough(record, {"graph": _inline_svg(graph.pipe("svg"))})
+        if network is not None or given:
+            raise TypeError(
+                "step_through of a Tensor graph takes no network= or given= (a Value graph's "
+                "views); its drawing options are draw_dot's for a Tensor"
+            )
+        known = ("decimals", "digits", "rankdir", "color_roles", "max_nodes")
+        unknown = [name for name in drawing_options if name not in known]
+        if unknown:
+            raise TypeError(
+                f"step_through of a Tensor graph got {unknown[0]}=, which it does not take "
+                f"(it takes {', '.join(known)}, theme and lecture)"
+            )
+        if theme is not None:
+            theme_named(theme)  # an unknown name fails here, before anything is drawn
+        # The picture in the light theme, which the page restyles in its own (theme_css).
+        record, graph = tensor_pass_record(root, gradient, lecture=lecture, **drawing_options)
+        return StepThrough(
+            record, {"graph": _inline_svg(graph.pipe("svg"))}, theme=theme, lecture=lecture
+        )
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value to step through, got {type(root).__name__}")
     if "step" in drawing_options:

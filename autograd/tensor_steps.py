@@ -94,14 +94,17 @@ def tensor_names(order: list[Tensor]) -> dict[Tensor, str]:
     return names
 
 
-def numbers(array: Any, *, decimals: int | None = None, digits: int | None = None) -> str:
+def numbers(
+    array: Any, *, decimals: int | None = None, digits: int | None = None, count: bool = True
+) -> str:
     """A small array's numbers, nested as its shape ([[1, -0.5], [2, 0]]), each written by
     format_number (4 significant digits unless decimals= or digits= says otherwise); a
-    larger array's size and largest magnitude."""
+    larger array's size and largest magnitude (count=False: the largest magnitude alone,
+    for a picture whose boxes show the shape)."""
     array = np.asarray(array)
     if array.size > SHOWN_ENTRIES:
         largest = format_number(float(np.abs(array).max()), digits=3) if array.size else "0"
-        return f"{array.size} numbers, |max| {largest}"
+        return f"{array.size} numbers, |max| {largest}" if count else f"|max| {largest}"
     if decimals is None and digits is None:
         digits = 4
     return _nested(array.tolist(), decimals, digits)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .drawing import FONT_SIZE, LECTURE_DIGITS
+from .fonts import text_width
 from .graph import FONT, Graph, dot_attributes, escape_label
 from .printing import format_number
 from .tensor_steps import (
@@ -22,6 +24,7 @@ from .tensor_steps import (
     tensor_names,
     tensor_steps,
 )
+from .themes import theme_named
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -37,34 +40,99 @@ def draw_tensor(
     decimals: int | None = None,
     digits: int | None = None,
     grads: dict[Tensor, Any] | None = None,
+    lecture: bool = False,
+    theme: str | None = None,
+    color_roles: bool = False,
+    max_nodes: int = 2000,
 ) -> Graph:
     """The graph below root: one box per tensor (name, shape, its numbers when it has at
-    most 6, and its gradient when it has one) and one node per operation. decimals and
-    digits are draw_dot's (4 significant digits by default). `grads` shows other gradients
-    than the tensors' own (a pass recorded aside)."""
+    most 6, and its gradient when it has one) and one node per operation. decimals, digits,
+    lecture, theme, color_roles and max_nodes are draw_dot's (4 significant digits by
+    default, 3 in a lecture). `grads` shows other gradients than the tensors' own (a pass
+    recorded aside). A lecture picture is for a projected slide: larger text, the shape on
+    the name's line and a large array's largest magnitude alone, boxes closer together."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
-    precision = {"decimals": decimals, "digits": digits}
+    flags = {"lecture": lecture, "color_roles": color_roles, "show_grad": show_grad}
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    colors = theme_named(theme)  # (an unknown theme fails here)
+    if lecture and decimals is None and digits is None:
+        digits = LECTURE_DIGITS
+    count = not lecture
     order = graph_order(root)
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"this graph has {len(order)} tensors, more than max_nodes={max_nodes}, too many "
+            "to read in one picture: draw part of it (pass an intermediate Tensor as root)"
+        )
     names = tensor_names(order)
     place = {node: k for k, node in enumerate(order)}
-    graph = dot_attributes({"rankdir": rankdir, "fontname": FONT, "ranksep": "0.2",
-                            "nodesep": "0.15"})  # fmt: skip
-    node_style = dot_attributes({"fontname": FONT, "fontsize": "11"})
-    lines = [f"digraph {{ graph {graph}; node {node_style};"]
-    for k, node in enumerate(order):
-        label = [names[node], f"shape {tuple(node.shape)}" if node.ndim else "scalar"]
-        label.append(f"data {numbers(node.data, **precision)}")
+    spacing = (
+        {"ranksep": "0.12", "nodesep": "0.05"} if lecture else {"ranksep": "0.2", "nodesep": "0.15"}
+    )
+    graph_style = {"rankdir": rankdir, "fontname": FONT, **spacing}
+    node_style = {"fontname": FONT, "fontsize": f"{FONT_SIZE:g}" if lecture else "11"}
+    edge_style: dict[str, str] = {}
+    if theme is not None or lecture or color_roles:  # the theme's colours (else Graphviz's)
+        graph_style.update(bgcolor=colors.background, fontcolor=colors.text)
+        node_style.update(color=colors.line, fontcolor=colors.text)
+        edge_style.update(color=colors.line)
+    lines = [f"digraph {{ graph {dot_attributes(graph_style)}; node {dot_attributes(node_style)};"]
+    if edge_style:
+        lines.append(f"edge {dot_attributes(edge_style)};")
+    labels = {}
+    for node in order:
+        shape = f"shape {tuple(node.shape)}" if node.ndim else "scalar"
+        label = [f"{names[node]}  {shape}"] if lecture else [names[node], shape]
+        label.append(f"data {numbers(node.data, decimals=decimals, digits=digits, count=count)}")
         if show_grad and node.requires_grad:
             grad = (grads or {}).get(node, node._grad)
-            label.append(f"grad {'?' if grad is None else numbers(grad, **precision)}")
+            shown = (
+                "?"
+                if grad is None
+                else numbers(grad, decimals=decimals, digits=digits, count=count)
+            )
+            label.append(f"grad {shown}")
+        labels[node] = label
+    rows = _rows(order, labels) if lecture and rankdir == "LR" else None
+    if rows is not None:  # a layer per row, read like text: it fits a 16:9 slide
+        graph_style["rankdir"] = "TB"
+        lines[0] = (
+            f"digraph {{ graph {dot_attributes(graph_style)}; node {dot_attributes(node_style)};"
+        )
+    for k, node in enumerate(order):
+        label = labels[node]
         text = "\\n".join(escape_label(line) for line in label)
-        lines.append(f'v{k} [shape=box, style=rounded, label="{text}"];')
+        style = "style=rounded"
+        if color_roles:
+            style = f'style="rounded,filled", fillcolor="{getattr(colors, _role(node, root))}"'
+        lines.append(f'v{k} [shape=box, {style}, label="{text}"];')
         if node.inputs:
             op = escape_label(_op_label(node))
             lines.append(f'v{k}_op [shape=ellipse, label="{op}"];')
             lines.append(f"v{k}_op -> v{k};")
-            lines.extend(f"v{place[x]} -> v{k}_op;" for x in node.inputs)
+            for x in node.inputs:
+                # From one row to the next: two ranks down, the next layer's parameters
+                # (its leaves) on the rank between.
+                down = rows is not None and x.inputs and rows[x] != rows[node]
+                # (weight=0: it does not pull the next row along; the rows start under
+                # each other, joined by an invisible edge between their first operations.)
+                across = " [minlen=2, weight=0]" if down else ""
+                lines.append(f"v{place[x]} -> v{k}_op{across};")
+    if rows is not None:
+        firsts = []
+        for row in sorted(set(rows.values())):
+            members = [n for n in order if n.inputs and rows[n] == row]
+            ids = " ".join(f"v{place[n]}_op v{place[n]}" for n in members)
+            lines.append(f"{{ rank=same; {ids} }}")
+            firsts.append(f"v{place[members[0]]}_op")
+        lines.extend(
+            f"{a} -> {b} [style=invis, weight=100, minlen=2];" for a, b in zip(firsts, firsts[1:])
+        )
     lines.append("}")
     n_ops = sum(1 for node in order if node.inputs)
     steps = [
@@ -76,6 +144,45 @@ def draw_tensor(
         + "."
     )
     return Graph("\n".join(lines), len(order), n_ops, alt=alt)
+
+
+# A lecture picture's row of operations may be this wide, in points at the lecture's size
+# (a 1280-pixel slide is 960 points; the rest is room for the edges and the margins).
+ROW_POINTS = 640.0
+GAP_POINTS = 14.0  # between two nodes of a row: the edge's arrow
+# Operations a layer starts with: each begins a new row (a = f(Wx + b), a row per layer).
+LAYER_OPS = ("linear", "@")
+
+
+def _rows(order: list[Tensor], labels: dict[Tensor, list[str]]) -> dict[Tensor, int]:
+    """The row of each computed tensor (with its operation) in a lecture picture: a new row
+    at each layer's product, and wherever the row would grow wider than ROW_POINTS. Leaves
+    have no row: each stands above the operation it feeds."""
+    rows: dict[Tensor, int] = {}
+    row, width, has_layer = 0, 0.0, False
+    for node in order:
+        if not node.inputs:
+            continue
+        # the box's widest line and the oval's text, with Graphviz's margins and a gap each
+        box = max(text_width(line, FONT_SIZE) for line in labels[node]) + 16.0 + GAP_POINTS
+        oval = text_width(_op_label(node), FONT_SIZE) + 24.0 + GAP_POINTS
+        starts_layer = str(node.op) in LAYER_OPS
+        if rows and ((starts_layer and has_layer) or width + box + oval > ROW_POINTS):
+            row, width, has_layer = row + 1, 0.0, False
+        rows[node] = row
+        width += box + oval
+        has_layer = has_layer or starts_layer
+    return rows
+
+
+def _role(node: Tensor, root: Tensor) -> str:
+    """A tensor's role, for color_roles: the root is the output; a leaf that requires grad
+    is a parameter, any other leaf an input (data); the rest are computed on the way."""
+    if node is root:
+        return "output"
+    if not node.inputs:
+        return "parameter" if node.requires_grad else "input"
+    return "intermediate"
 
 
 def _op_label(node: Tensor) -> str:
@@ -105,10 +212,18 @@ def tensor_pass_record(
     decimals: int | None = None,
     digits: int | None = None,
     rankdir: str = "LR",
+    lecture: bool = False,
+    theme: str | None = None,
+    color_roles: bool = False,
+    max_nodes: int = 2000,
 ) -> tuple[dict[str, Any], Graph]:
     """What autograd's step-through page shows for a Tensor graph: the record of its forward
-    and backward pass (in the page's format) and the picture. No .grad changes."""
-    precision = {"decimals": decimals, "digits": digits}
+    and backward pass (in the page's format) and the picture (draw_tensor's options). No
+    .grad changes."""
+    if lecture and decimals is None and digits is None:
+        digits = LECTURE_DIGITS  # the lecture's precision, in the texts as in the picture
+    # The gradients' texts as the picture writes them (the page puts them into its boxes).
+    precision: dict[str, Any] = {"decimals": decimals, "digits": digits, "count": not lecture}
     order = graph_order(root)
     names = tensor_names(order)
     place = {node: k for k, node in enumerate(order)}
@@ -161,7 +276,11 @@ def tensor_pass_record(
     }
     final = {node: running.get(node) for node in order}
     final[root] = seed
-    return record, draw_tensor(root, rankdir, decimals=decimals, digits=digits, grads=final)
+    picture = draw_tensor(
+        root, rankdir, decimals=decimals, digits=digits, grads=final, lecture=lecture,
+        theme=theme, color_roles=color_roles, max_nodes=max_nodes,
+    )  # fmt: skip
+    return record, picture
 
 
 def _table_figure(array: Any) -> str:

@@ -3,6 +3,7 @@ with its shape, one step per edge with its vector-Jacobian product written out."
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from test_stepthrough_browser import browser  # noqa: F401  (the fixture: Debian
 
 from autograd import backward_steps, draw_dot, step_through
 from autograd.tensor import Tensor
-from nn import mse_loss
+from nn import MLP, mse_loss
 from nn.tensor_layers import Linear, ReLU, Sequential
 
 
@@ -53,6 +54,69 @@ def test_a_tensor_graph_renders_with_each_renderer(renderer, monkeypatch):
     svg = draw_dot(loss).pipe("svg").decode("utf-8")
     assert svg.count('class="node"') == 18  # 12 tensors and 6 operations
     assert ">relu1</text>" in svg
+
+
+def course_network_loss():
+    # The lesson's 1-16-16-1 network, vectorized, on a batch of 32 points of y = 2x + 1
+    model = MLP(1, [16, 16, 1], seed=0).vectorized()
+    x = Tensor(np.linspace(-1.0, 1.0, 32).reshape(-1, 1))
+    loss = mse_loss(model(x), 2 * x.data + 1)
+    loss.backward()
+    return loss
+
+
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_a_lecture_picture_of_a_tensor_graph_has_a_row_per_layer_and_fits_a_slide(
+    renderer, monkeypatch
+):
+    if renderer == "dot" and shutil.which("dot") is None:
+        pytest.skip("the system Graphviz (dot) is not installed")
+    monkeypatch.setenv("CHAINRULE_RENDERER", renderer)
+    loss = course_network_loss()
+    graph = draw_dot(loss, lecture=True, color_roles=True)
+    source = graph.source
+    assert 'rankdir="TB"' in source and 'fontsize="14"' in source
+    rows = re.findall(r"\{ rank=same; ([^}]*) \}", source)
+    # rows of operations and their results: linear, relu twice; the last layer's linear
+    # and the error's "-"; then "** 2" and the mean, where the row would outgrow a slide
+    name = dict(re.findall(r'(v\d+) \[shape=box, [^\]]*label="(\S+)  ', source))
+    assert [[name[v] for v in row.split()[1::2]] for row in rows] == [
+        ["z1", "relu1"], ["z2", "relu2"], ["z3", "sub1"], ["pow1", "L"]
+    ]  # fmt: skip
+    assert "z1  shape (32, 16)\\ndata |max| 1.76\\ngrad |max| 0.0106" in source  # 3 digits
+    assert "numbers" not in source  # the shape is on the name's line: no count
+    assert 'fillcolor="#fbe7a1"' in source  # a parameter, as in the Value pictures
+    width, height = (
+        float(n)
+        for n in re.search(
+            r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', graph.pipe("svg").decode()
+        ).groups()
+    )
+    assert width <= 960 and height <= 540  # 1280 x 720 pixels: a 16:9 slide at full size
+    plain = draw_dot(loss).source  # outside a lecture: one long row, the counts, 11 points
+    assert "rank=same" not in plain and "512 numbers, |max|" in plain
+
+
+def test_a_tensor_graph_refuses_the_options_of_a_value_graph():
+    loss = course_network_loss()
+    for option in ({"step": object()}, {"group_by": {"w": ("layer",)}}, {"grad_sign": True}):
+        with pytest.raises(TypeError, match=r"draw_dot of a Tensor graph does not take \w+="):
+            draw_dot(loss, **option)
+    with pytest.raises(ValueError, match="theme must be one of light, dark, contrast"):
+        draw_dot(loss, theme="neon")
+    with pytest.raises(ValueError, match="has 16 tensors, more than max_nodes=10"):
+        draw_dot(loss, max_nodes=10)
+    with pytest.raises(TypeError, match="step_through of a Tensor graph got show_constants="):
+        step_through(loss, show_constants=True)
+    with pytest.raises(ValueError, match="theme must be one of"):
+        step_through(loss, theme="neon")
+
+
+def test_a_lecture_page_of_a_tensor_pass_writes_its_gradients_as_its_picture(tmp_path):
+    loss = course_network_loss()
+    page = step_through(loss, lecture=True, theme="dark")
+    assert 'data-theme="dark"' in page.html
+    assert "grad |max| 0.0106" in page.html and "512 numbers" not in page.html.split("st-data")[0]
 
 
 def test_backward_steps_write_out_each_vector_jacobian_product():
