@@ -250,9 +250,15 @@ def _layers(model: Any) -> list[Layer]:
     if layers is None:
         layers = [model] if hasattr(model, "neurons") else model  # a Layer, or a list
     if not (isinstance(layers, Sequence) and layers and all(_is_layer(m) for m in layers)):
+        hint = ""
+        if type(model).__name__ in ("Sequential", "Linear"):  # a vectorized model
+            hint = (
+                "; it draws a neuron per circle and a weight per edge, which a Tensor model "
+                "does not have: draw_dot(loss) draws its graph, an operation per layer"
+            )
         raise TypeError(
             "draw_network needs an MLP or a list of Layers (applied in order), "
-            f"got {type(model).__name__}"
+            f"got {type(model).__name__}{hint}"
         )
     for before, after in zip(layers, layers[1:]):
         after.check_follows(before)

@@ -133,3 +133,13 @@ def test_importing_nn_loads_no_drawing_code_until_draw_network_is_asked_for():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False", "True", "True"]
+
+
+def test_draw_network_of_a_tensor_model_says_what_draws_it():
+    from nn.tensor_layers import Linear, Sequential
+
+    for model in (Sequential(Linear(2, 3, seed=1)), Linear(2, 3, seed=1)):
+        with pytest.raises(TypeError, match=r"got (Sequential|Linear); .*draw_dot\(loss\)"):
+            draw_network(model)
+    with pytest.raises(TypeError, match=r"got int$"):
+        draw_network(3)
