@@ -85,7 +85,8 @@ def draw_dot(
     if is_tensor(root):  # a graph of Tensors: drawn by autograd/tensor_view.py
         scalar_only = {"grad_sign": grad_sign, "group_by": group_by, "step": step,
                        "show_constants": show_constants, "constants": constants}  # fmt: skip
-        given = [name for name, value in scalar_only.items() if value not in (False, None, ())]
+        given = [name for name, value in scalar_only.items() if value or name == "step" and
+                 value is not None]  # fmt: skip
         if given:
             raise TypeError(
                 f"draw_dot of a Tensor graph does not take {given[0]}= (a Value graph's "
