@@ -105,47 +105,49 @@ def _unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
 
 
 def store_grads(
-    order: list[Tensor], grads: dict[Tensor, Array], before: dict[Tensor, Array | None]
+    order: list[Tensor], grads: dict[Tensor, Array], totals: dict[Tensor, tuple[Array, Array]]
 ) -> None:
-    """Write a pass's gradients: an intermediate tensor gets this pass's gradient, a leaf
-    (a parameter) adds it to what it had (`before`), in place (`+=`), so two passes add up
-    and an optimizer that laid the gradients out in one buffer finds them there. A leaf
-    with none yet (zero) gets a copy, written into its home in that buffer when it has one."""
+    """Write a pass's gradients: an intermediate tensor gets this pass's gradient. A leaf (a
+    parameter) with a gradient from earlier passes has `totals` hold that array and its sum
+    with this pass's, worked out and checked by finish_pass: the sum is written into the
+    same array, so two passes add up and an optimizer that laid the gradients out in one
+    buffer finds them there. A leaf with none yet (zero) gets a copy, written into its
+    home in that buffer when it has one."""
     for node in order:
         grad = grads.get(node)
         if grad is None:
             continue
         if node.inputs:
             node._grad = grad
+        elif node in totals:
+            earlier, total = totals[node]
+            np.copyto(earlier, total)
+        elif node._home is not None:
+            if grad is not node._home:  # (else its vjp wrote it there already)
+                np.copyto(node._home, grad)
+            node._grad = node._home
         else:
-            earlier = before.get(node)
-            if earlier is not None:
-                earlier += grad
-            elif node._home is not None:
-                if grad is not node._home:  # (else its vjp wrote it there already)
-                    np.copyto(node._home, grad)
-                node._grad = node._home
-            else:
-                node._grad = np.array(grad, dtype=node.data.dtype)
+            node._grad = np.array(grad, dtype=node.data.dtype)
 
 
 def finish_pass(root: Tensor, order: list[Tensor], grads: dict[Tensor, Array], seed: Array) -> None:
     """The end of a pass: check, then write. A NaN or an infinity anywhere in the pass
     reaches the leaves below it (inf * 0 is nan, nan * 0 is nan), so checking the leaves'
     totals catches every one; only when all are finite is anything written."""
-    before = {}
+    totals: dict[Tensor, tuple[Array, Array]] = {}
     with np.errstate(over="ignore", invalid="ignore"):  # (for finite_quietly)
         for node in order:
             if not node.inputs:
                 grad = grads[node]
                 if not finite_quietly(grad):
                     _explain_failure(root, order, seed)
-                earlier = before[node] = node._grad
+                earlier = node._grad
                 if earlier is not None:  # a gradient from earlier passes: it adds up
-                    total = earlier + grad  # (store_grads adds the same numbers in place)
+                    total = earlier + grad
+                    totals[node] = (earlier, total)
                     if not finite_quietly(total):
                         _explain_total(node, earlier, grad, total)
-    store_grads(order, grads, before)
+    store_grads(order, grads, totals)
 
 
 def _explain_total(leaf: Tensor, earlier: Array, grad: Array, total: Array) -> None:
