@@ -82,6 +82,10 @@ def draw_dot(
     is a parameter, any other an input), max_nodes, lecture (a layer per row, to fit a
     slide) and theme; a Value graph's other options raise TypeError.
     """
+    options = DrawingOptions(
+        rankdir, decimals, digits, show_grad, color_roles, grad_sign, group_by, show_constants,
+        max_nodes, constants, lecture, theme,
+    )  # fmt: skip
     if is_tensor(root):  # a graph of Tensors: drawn by autograd/tensor_view.py
         scalar_only = {"grad_sign": grad_sign, "group_by": group_by, "step": step,
                        "show_constants": show_constants, "constants": constants}  # fmt: skip
@@ -93,14 +97,7 @@ def draw_dot(
                 "option); it takes rankdir, decimals, digits, show_grad, color_roles, "
                 "max_nodes, lecture and theme. step_through(root) shows each step of its pass"
             )
-        return _tensor_view().draw_tensor(
-            root, rankdir, show_grad=show_grad, decimals=decimals, digits=digits,
-            lecture=lecture, theme=theme, color_roles=color_roles, max_nodes=max_nodes,
-        )  # fmt: skip
-    options = DrawingOptions(
-        rankdir, decimals, digits, show_grad, color_roles, grad_sign, group_by, show_constants,
-        max_nodes, constants, lecture, theme,
-    )  # fmt: skip
+        return _tensor_view().draw_tensor(root, options)
     structure = Drawing.of(root, options)
     scene = None if step is None else structure.scene_of(step, options)
     if options.lecture and find_renderer() is not None:  # laid out for a 16:9 slide

@@ -97,6 +97,14 @@ class DrawingOptions:
     def colors(self) -> Theme:
         return theme_named(self.theme)
 
+    @property
+    def precision(self) -> dict[str, int | None]:
+        """decimals= and digits= as given; in a lecture that gives neither, three
+        significant digits (as number() writes them)."""
+        if self.lecture and self.decimals is None and self.digits is None:
+            return {"decimals": None, "digits": LECTURE_DIGITS}
+        return {"decimals": self.decimals, "digits": self.digits}
+
     def number(self, x: float) -> str:
         if self.decimals is None and self.digits is None:
             if self.lecture:

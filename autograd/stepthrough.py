@@ -159,7 +159,8 @@ def step_through(
         if theme is not None:
             theme_named(theme)  # an unknown name fails here, before anything is drawn
         # The picture in the light theme, which the page restyles in its own (theme_css).
-        record, graph = tensor_pass_record(root, gradient, lecture=lecture, **drawing_options)
+        options = DrawingOptions.named("step_through", {**drawing_options, "lecture": lecture})
+        record, graph = tensor_pass_record(root, gradient, options)
         return StepThrough(
             record, {"graph": _inline_svg(graph.pipe("svg"))}, theme=theme, lecture=lecture
         )

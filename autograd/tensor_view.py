@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .drawing import FONT_SIZE, LECTURE_DIGITS
+from .drawing import FONT_SIZE, DrawingOptions
 from .fonts import text_width
 from .graph import FONT, Graph, dot_attributes, escape_label
 from .printing import format_number
@@ -24,91 +24,65 @@ from .tensor_steps import (
     tensor_names,
     tensor_steps,
 )
-from .themes import theme_named
 
 if TYPE_CHECKING:
     from .tensor import Tensor
+
+DEFAULT = DrawingOptions()  # draw_dot's defaults
 
 # -- the picture -----------------------------------------------------------------------
 
 
 def draw_tensor(
-    root: Tensor,
-    rankdir: str = "LR",
-    *,
-    show_grad: bool = True,
-    decimals: int | None = None,
-    digits: int | None = None,
-    grads: dict[Tensor, Any] | None = None,
-    lecture: bool = False,
-    theme: str | None = None,
-    color_roles: bool = False,
-    max_nodes: int = 2000,
+    root: Tensor, options: DrawingOptions = DEFAULT, grads: dict[Tensor, Any] | None = None
 ) -> Graph:
     """The graph below root: one box per tensor (name, shape, its numbers when it has at
-    most 6, and its gradient when it has one) and one node per operation. decimals, digits,
-    lecture, theme, color_roles and max_nodes are draw_dot's (4 significant digits by
-    default, 3 in a lecture). `grads` shows other gradients than the tensors' own (a pass
-    recorded aside). A lecture picture is for a projected slide: larger text, the shape on
-    the name's line and a large array's largest magnitude alone, boxes closer together."""
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
-    flags = {"lecture": lecture, "color_roles": color_roles, "show_grad": show_grad}
-    for name, flag in flags.items():
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
-    colors = theme_named(theme)  # (an unknown theme fails here)
-    if lecture and decimals is None and digits is None:
-        digits = LECTURE_DIGITS
-    count = not lecture
+    most 6, and its gradient when it has one) and one node per operation. options are
+    draw_dot's (checked there): rankdir, decimals or digits (4 significant digits by
+    default, 3 in a lecture), show_grad, color_roles, max_nodes, lecture and theme.
+    `grads` shows other gradients than the tensors' own (a pass recorded aside). A lecture
+    picture is for a projected slide: larger text, the shape on the name's line and a large
+    array's largest magnitude alone, a layer per row, boxes closer together."""
+    lecture, colors = options.lecture, options.colors
+    precision: dict[str, Any] = {**options.precision, "count": not lecture}
     order = graph_order(root)
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
-    if len(order) > max_nodes:
+    if len(order) > options.max_nodes:
         raise ValueError(
-            f"this graph has {len(order)} tensors, more than max_nodes={max_nodes}, too many "
-            "to read in one picture: draw part of it (pass an intermediate Tensor as root)"
+            f"this graph has {len(order)} tensors, more than max_nodes={options.max_nodes}, "
+            "too many to read in one picture: draw part of it (pass an intermediate Tensor "
+            "as root)"
         )
     names = tensor_names(order)
     place = {node: k for k, node in enumerate(order)}
+    labels = {}
+    for node in order:
+        shape = f"shape {tuple(node.shape)}" if node.ndim else "scalar"
+        label = [f"{names[node]}  {shape}"] if lecture else [names[node], shape]
+        label.append(f"data {numbers(node.data, **precision)}")
+        if options.show_grad and node.requires_grad:
+            grad = (grads or {}).get(node, node._grad)
+            label.append(f"grad {'?' if grad is None else numbers(grad, **precision)}")
+        labels[node] = label
+    # In a lecture, a layer per row, read like text: it fits a 16:9 slide.
+    rows = _rows(order, labels) if lecture and options.rankdir == "LR" else None
     spacing = (
         {"ranksep": "0.12", "nodesep": "0.05"} if lecture else {"ranksep": "0.2", "nodesep": "0.15"}
     )
-    graph_style = {"rankdir": rankdir, "fontname": FONT, **spacing}
+    graph_style = {"rankdir": "TB" if rows else options.rankdir, "fontname": FONT, **spacing}
     node_style = {"fontname": FONT, "fontsize": f"{FONT_SIZE:g}" if lecture else "11"}
     edge_style: dict[str, str] = {}
-    if theme is not None or lecture or color_roles:  # the theme's colours (else Graphviz's)
+    if options.theme is not None or lecture or options.color_roles:  # else Graphviz's colours
         graph_style.update(bgcolor=colors.background, fontcolor=colors.text)
         node_style.update(color=colors.line, fontcolor=colors.text)
         edge_style.update(color=colors.line)
     lines = [f"digraph {{ graph {dot_attributes(graph_style)}; node {dot_attributes(node_style)};"]
     if edge_style:
         lines.append(f"edge {dot_attributes(edge_style)};")
-    labels = {}
-    for node in order:
-        shape = f"shape {tuple(node.shape)}" if node.ndim else "scalar"
-        label = [f"{names[node]}  {shape}"] if lecture else [names[node], shape]
-        label.append(f"data {numbers(node.data, decimals=decimals, digits=digits, count=count)}")
-        if show_grad and node.requires_grad:
-            grad = (grads or {}).get(node, node._grad)
-            shown = (
-                "?"
-                if grad is None
-                else numbers(grad, decimals=decimals, digits=digits, count=count)
-            )
-            label.append(f"grad {shown}")
-        labels[node] = label
-    rows = _rows(order, labels) if lecture and rankdir == "LR" else None
-    if rows is not None:  # a layer per row, read like text: it fits a 16:9 slide
-        graph_style["rankdir"] = "TB"
-        lines[0] = (
-            f"digraph {{ graph {dot_attributes(graph_style)}; node {dot_attributes(node_style)};"
-        )
     for k, node in enumerate(order):
         label = labels[node]
         text = "\\n".join(escape_label(line) for line in label)
         style = "style=rounded"
-        if color_roles:
+        if options.color_roles:
             style = f'style="rounded,filled", fillcolor="{getattr(colors, _role(node, root))}"'
         lines.append(f'v{k} [shape=box, {style}, label="{text}"];')
         if node.inputs:
@@ -206,24 +180,13 @@ def _op_label(node: Tensor) -> str:
 
 
 def tensor_pass_record(
-    root: Tensor,
-    gradient: Any = None,
-    *,
-    decimals: int | None = None,
-    digits: int | None = None,
-    rankdir: str = "LR",
-    lecture: bool = False,
-    theme: str | None = None,
-    color_roles: bool = False,
-    max_nodes: int = 2000,
+    root: Tensor, gradient: Any = None, options: DrawingOptions = DEFAULT
 ) -> tuple[dict[str, Any], Graph]:
     """What autograd's step-through page shows for a Tensor graph: the record of its forward
-    and backward pass (in the page's format) and the picture (draw_tensor's options). No
+    and backward pass (in the page's format) and the picture (draw_tensor with options). No
     .grad changes."""
-    if lecture and decimals is None and digits is None:
-        digits = LECTURE_DIGITS  # the lecture's precision, in the texts as in the picture
     # The gradients' texts as the picture writes them (the page puts them into its boxes).
-    precision: dict[str, Any] = {"decimals": decimals, "digits": digits, "count": not lecture}
+    precision: dict[str, Any] = {**options.precision, "count": not options.lecture}
     order = graph_order(root)
     names = tensor_names(order)
     place = {node: k for k, node in enumerate(order)}
@@ -276,11 +239,7 @@ def tensor_pass_record(
     }
     final = {node: running.get(node) for node in order}
     final[root] = seed
-    picture = draw_tensor(
-        root, rankdir, decimals=decimals, digits=digits, grads=final, lecture=lecture,
-        theme=theme, color_roles=color_roles, max_nodes=max_nodes,
-    )  # fmt: skip
-    return record, picture
+    return record, draw_tensor(root, options, grads=final)
 
 
 def _table_figure(array: Any) -> str:

@@ -11,27 +11,17 @@ infinity: the same numbers, without the copy.)
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd.tensor import Tensor, all_finite
 
-
-def _quietly(step: Callable[[FlatParameters, Any], None]) -> Callable[[FlatParameters, Any], None]:
-    """A step run with NumPy's floating-point warnings off: an overflow on the way makes a
-    number that is not finite, and check() reports that by name before anything is
-    written, so a warning would only say it twice."""
-
-    @functools.wraps(step)
-    def quietly(flat: FlatParameters, opt: Any) -> None:
-        with np.errstate(all="ignore"):
-            step(flat, opt)
-
-    return quietly
+# A step runs with NumPy's floating-point warnings off: an overflow on the way makes a
+# number that is not finite, and check() reports that by name before anything is written,
+# so a warning would only say it twice.
+_quietly = np.errstate(all="ignore")
 
 
 class FlatParameters:
